@@ -1,0 +1,204 @@
+import pg from 'pg';
+import { scriptInputSchema, type Catalog, type Script, type ScriptDefinition, type ScriptInput } from '../domain/scripts';
+import type { ConversationState } from '../workflows/definitions';
+
+export function createPool(url: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export interface StoredMessage {
+  id: string;
+  seq: number;
+  role: 'customer' | 'bot' | 'agent' | 'system';
+  text: string;
+  clientMessageId: string | null;
+  createdAt: string;
+}
+
+export interface ConversationRow {
+  id: string;
+  tenantId: string;
+  status: string;
+  stage: string;
+  state: ConversationState;
+}
+
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function upsertTenant(pool: pg.Pool, id: string, name: string, settings: object = {}): Promise<void> {
+  await pool.query(
+    `INSERT INTO tenants (id, name, settings) VALUES ($1, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, settings = EXCLUDED.settings`,
+    [id, name, settings],
+  );
+}
+
+export async function tenantExists(pool: pg.Pool, id: string): Promise<boolean> {
+  const result = await pool.query('SELECT 1 FROM tenants WHERE id = $1', [id]);
+  return result.rowCount === 1;
+}
+
+/**
+ * Saves a script as a new version when its definition changed; an identical save is a no-op,
+ * so importing the same catalog twice creates nothing.
+ */
+export async function saveScript(pool: pg.Pool, tenantId: string, input: ScriptInput): Promise<Script> {
+  const definition = scriptInputSchema.parse(input);
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`script:${tenantId}:${definition.id}`]);
+    const latest = await client.query<{ version: number; definition: object; active: boolean; deleted: boolean }>(
+      `SELECT version, definition, active, deleted FROM scripts WHERE tenant_id = $1 AND id = $2 ORDER BY version DESC LIMIT 1`,
+      [tenantId, definition.id],
+    );
+    const current = latest.rows[0];
+    if (current && !current.deleted && JSON.stringify(current.definition) === JSON.stringify(definition)) {
+      return { ...definition, version: current.version };
+    }
+    const version = (current?.version ?? 0) + 1;
+    await client.query(`INSERT INTO scripts (tenant_id, id, version, definition, active) VALUES ($1, $2, $3, $4, $5)`, [
+      tenantId,
+      definition.id,
+      version,
+      definition,
+      definition.active,
+    ]);
+    return { ...definition, version };
+  });
+}
+
+/** The latest version of every active, not deleted script of a tenant. */
+export async function activeScripts(pool: pg.Pool, tenantId: string): Promise<Script[]> {
+  const result = await pool.query<{ version: number; definition: ScriptDefinition; active: boolean; deleted: boolean }>(
+    `SELECT DISTINCT ON (id) version, definition, active, deleted FROM scripts
+     WHERE tenant_id = $1 ORDER BY id, version DESC`,
+    [tenantId],
+  );
+  return result.rows
+    .filter((row) => row.active && !row.deleted)
+    .map((row) => ({ ...row.definition, version: row.version }));
+}
+
+/**
+ * Writes one conversation turn atomically: the state projection (only if newer than what is
+ * stored) and its messages (ids are deterministic, so a retried write inserts nothing twice).
+ */
+export async function recordTurn(pool: pg.Pool, state: ConversationState, messages: StoredMessage[], workflowId: string): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query(
+      `INSERT INTO conversations (id, tenant_id, workflow_id, channel, customer, status, stage, script_id, script_version,
+                                  answers, analysis, protocol, state, revision, created_at, updated_at, closed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+       ON CONFLICT (id) DO UPDATE SET
+         customer = EXCLUDED.customer, status = EXCLUDED.status, stage = EXCLUDED.stage,
+         script_id = EXCLUDED.script_id, script_version = EXCLUDED.script_version, answers = EXCLUDED.answers,
+         analysis = EXCLUDED.analysis, protocol = EXCLUDED.protocol, state = EXCLUDED.state,
+         revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at
+       WHERE conversations.revision < EXCLUDED.revision`,
+      [
+        state.conversationId,
+        state.tenantId,
+        workflowId,
+        state.channel,
+        state.customer,
+        state.status,
+        state.stage,
+        state.script?.id ?? null,
+        state.script?.version ?? null,
+        state.answers,
+        state.analysis,
+        state.protocol,
+        state,
+        state.revision,
+        state.startedAt,
+        state.updatedAt,
+        state.closedAt,
+      ],
+    );
+    for (const message of messages) {
+      await client.query(
+        `INSERT INTO messages (id, conversation_id, seq, role, text, client_message_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+        [message.id, state.conversationId, message.seq, message.role, message.text, message.clientMessageId, message.createdAt],
+      );
+    }
+  });
+}
+
+export async function findConversation(pool: pg.Pool, id: string): Promise<ConversationRow | undefined> {
+  const result = await pool.query<{ id: string; tenant_id: string; status: string; stage: string; state: ConversationState }>(
+    'SELECT id, tenant_id, status, stage, state FROM conversations WHERE id = $1',
+    [id],
+  );
+  const row = result.rows[0];
+  return row && { id: row.id, tenantId: row.tenant_id, status: row.status, stage: row.stage, state: row.state };
+}
+
+export async function listMessages(pool: pg.Pool, conversationId: string, afterSeq = 0, limit = 500): Promise<StoredMessage[]> {
+  const result = await pool.query<{
+    id: string;
+    seq: number;
+    role: StoredMessage['role'];
+    text: string;
+    client_message_id: string | null;
+    created_at: Date;
+  }>(
+    `SELECT id, seq, role, text, client_message_id, created_at FROM messages
+     WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [conversationId, afterSeq, limit],
+  );
+  return result.rows.map((row) => ({
+    id: row.id,
+    seq: row.seq,
+    role: row.role,
+    text: row.text,
+    clientMessageId: row.client_message_id,
+    createdAt: row.created_at.toISOString(),
+  }));
+}
+
+export interface InboxItemInput {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  reason: string;
+  urgency: string;
+  summary: string;
+}
+
+/** Idempotent: the id comes from the conversation and its escalation number. */
+export async function enqueueInboxItem(pool: pg.Pool, item: InboxItemInput): Promise<void> {
+  await pool.query(
+    `INSERT INTO inbox_items (id, tenant_id, conversation_id, reason, urgency, summary)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+    [item.id, item.tenantId, item.conversationId, item.reason, item.urgency, item.summary],
+  );
+}
+
+/** Imports a catalog (the `script-catalog/v1` format): the tenant's business name and every script. */
+export async function importCatalog(pool: pg.Pool, tenantId: string, catalog: Catalog): Promise<Script[]> {
+  const existing = await pool.query<{ name: string; settings: object }>('SELECT name, settings FROM tenants WHERE id = $1', [tenantId]);
+  const business = catalog.business;
+  await upsertTenant(pool, tenantId, business?.name ?? existing.rows[0]?.name ?? tenantId, {
+    ...(existing.rows[0]?.settings ?? {}),
+    ...(business ? { business } : {}),
+  });
+  const saved: Script[] = [];
+  for (const script of catalog.scripts) saved.push(await saveScript(pool, tenantId, script));
+  return saved;
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** Parses "90s", "15m", "2h", "3d" or plain milliseconds into milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!match) throw new Error(`not a duration: "${text}" (use e.g. 90s, 15m, 2h, 3d)`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms']!;
+  return Math.round(Number(match[1]) * unit);
+}
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const duration = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('')
+  .transform((value) => value === 'true' || value === '1');
+const optional = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(3000),
+  ATENDE_DATA_DIR: z.string().default('.data'),
+  ATENDE_PUBLIC_URL: optional,
+  ATENDE_DEFAULT_TENANT: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).default('demo'),
+
+  DATABASE_URL: optional,
+  ATENDE_PG_PORT: port.default(54_320),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+
+  TEMPORAL_ADDRESS: optional,
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('atende-conversations'),
+  TEMPORAL_TLS: flag,
+  TEMPORAL_TLS_CERT_PATH: optional,
+  TEMPORAL_TLS_KEY_PATH: optional,
+  TEMPORAL_API_KEY: optional,
+  TEMPORAL_UI_URL: optional,
+  TEMPORAL_CLI_PATH: optional,
+  TEMPORAL_TEST_SERVER_PATH: optional,
+
+  JWT_SECRET: optional,
+  CUSTOMER_TOKEN_TTL: duration.default(parseDuration('7d')),
+  TEMPORAL_CALL_TIMEOUT: duration.default(parseDuration('10s')),
+
+  FOLLOW_UP_DELAY: duration.default(parseDuration('1h')),
+  CLOSE_AFTER_FOLLOW_UP: duration.default(parseDuration('24h')),
+
+  OPENAI_API_KEY: optional,
+  OPENAI_BASE_URL: optional,
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  MINDCHAT_API_BASE_URL: optional,
+  MINDCHAT_API_TOKEN: optional,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+/** The one place that reads the environment; everything else receives an `Env`. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new EnvError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+    throw new EnvError('invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
+  }
+  if (env.TEMPORAL_TLS_CERT_PATH && !env.TEMPORAL_TLS_KEY_PATH) {
+    throw new EnvError('invalid configuration:\n  TEMPORAL_TLS_KEY_PATH: required with TEMPORAL_TLS_CERT_PATH');
+  }
+  return env;
+}

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { Env } from '../env';
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+}
+
+/** TLS and API-key settings for Temporal Cloud or a secured self-hosted cluster. */
+function securityOptions(env: Env): Pick<ConnectionOptions, 'tls' | 'apiKey'> {
+  const cert = env.TEMPORAL_TLS_CERT_PATH;
+  const key = env.TEMPORAL_TLS_KEY_PATH;
+  const tls =
+    cert && key
+      ? { clientCertPair: { crt: fs.readFileSync(cert), key: fs.readFileSync(key) } }
+      : env.TEMPORAL_TLS || env.TEMPORAL_API_KEY
+        ? true
+        : undefined;
+  return { tls, apiKey: env.TEMPORAL_API_KEY };
+}
+
+export function temporalAddress(env: Env): string {
+  return env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;
+}
+
+export async function connectClient(env: Env): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect({
+    address: temporalAddress(env),
+    ...securityOptions(env),
+    connectTimeout: env.TEMPORAL_CALL_TIMEOUT,
+  });
+  return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }) };
+}
+
+export async function connectWorker(env: Env): Promise<NativeConnection> {
+  const { tls } = securityOptions(env);
+  return NativeConnection.connect({
+    address: temporalAddress(env),
+    tls: tls as NativeConnectionOptions['tls'],
+    apiKey: env.TEMPORAL_API_KEY,
+  });
+}

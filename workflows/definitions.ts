@@ -1,0 +1,112 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Analysis } from '../domain/analysis';
+import type { Script } from '../domain/scripts';
+
+/**
+ * The conversation workflow's messages, shared by the API (which sends them) and the
+ * workflow (which handles them). Wire names equal the constants' stems.
+ */
+export const conversationWorkflowType = 'conversationWorkflow';
+
+export function conversationWorkflowId(conversationId: string): string {
+  return `conversation-${conversationId}`;
+}
+
+export const stages = ['greeting', 'identifying', 'collecting', 'analyzing', 'escalated', 'resolved', 'closed'] as const;
+export type Stage = (typeof stages)[number];
+
+/** The outcome so far; it stays "resolved" or "escalated" after the conversation closes. */
+export const statuses = ['active', 'escalated', 'resolved', 'abandoned'] as const;
+export type Status = (typeof statuses)[number];
+
+export interface Customer {
+  name?: string;
+  email?: string;
+  phone?: string;
+  externalId?: string;
+}
+
+export interface ConversationSettings {
+  businessName: string;
+  timeZone: string;
+  /** Quiet time after resolution before the bot checks in with the customer. */
+  followUpDelayMs: number;
+  /** Quiet time after the follow-up before the conversation closes. */
+  closeAfterFollowUpMs: number;
+  /** Matches below this confidence count as "no script fits". */
+  matchThreshold: number;
+}
+
+export interface ConversationInput {
+  conversationId: string;
+  tenantId: string;
+  channel: string;
+  customer: Customer;
+  settings: ConversationSettings;
+}
+
+export interface PendingQuestion {
+  stepId: string;
+  question: string;
+  attempts: number;
+}
+
+export interface Escalation {
+  reason: string;
+  inboxItemId: string;
+  at: string;
+}
+
+export interface ConversationState {
+  conversationId: string;
+  tenantId: string;
+  channel: string;
+  customer: Customer;
+  stage: Stage;
+  status: Status;
+  script: Script | null;
+  answers: Record<string, string>;
+  pending: PendingQuestion | null;
+  matchMisses: number;
+  analysis: Analysis | null;
+  escalation: Escalation | null;
+  protocol: string | null;
+  followUp: { dueAt: string; sentAt: string | null } | null;
+  /** Messages written so far (customer and bot); the next message's sequence number is this + 1. */
+  messageCount: number;
+  customerTurns: number;
+  /** Bumped on every projection write so Postgres never keeps an older state over a newer one. */
+  revision: number;
+  startedAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export interface SendMessageInput {
+  text: string;
+  /** The client's id for this message, echoed into the transcript. */
+  messageId?: string;
+}
+
+export interface BotReply {
+  seq: number;
+  text: string;
+  at: string;
+}
+
+export interface SendMessageResult {
+  replies: BotReply[];
+  state: ConversationState;
+}
+
+export interface CloseInput {
+  reason: string;
+}
+
+/** An update, not a signal, because the caller waits for the bot's reply. */
+export const sendMessageUpdate = defineUpdate<SendMessageResult, [SendMessageInput]>('sendMessage');
+export const stateQuery = defineQuery<ConversationState>('state');
+/** Nobody waits on a close: an operator or a later process asks and moves on. */
+export const closeSignal = defineSignal<[CloseInput]>('close');
+
+export const MAX_MESSAGE_LENGTH = 4_000;
