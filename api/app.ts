@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Hono } from 'hono';
+import type { Client } from '@temporalio/client';
+import type pg from 'pg';
+import type { ConversationSettings } from '../workflows/definitions';
+import { conversationRoutes } from './conversations';
+import { toErrorResponse } from './errors';
+
+export interface AppConfig {
+  jwtSecret: string;
+  namespace: string;
+  taskQueue: string;
+  callTimeoutMs: number;
+  defaultTenant: string;
+  customerTokenTtlSeconds: number;
+  followUpDelayMs: number;
+  closeAfterFollowUpMs: number;
+  production: boolean;
+}
+
+export interface AppDeps {
+  client: Client;
+  db: pg.Pool;
+  config: AppConfig;
+}
+
+const chatPage = fs.readFileSync(path.join(__dirname, '../web/chat.html'), 'utf8');
+
+export function createApp({ client, db, config }: AppDeps) {
+  async function settingsFor(tenantId: string): Promise<ConversationSettings | undefined> {
+    const result = await db.query<{ name: string; settings: { business?: { name?: string; timezone?: string } } }>(
+      'SELECT name, settings FROM tenants WHERE id = $1',
+      [tenantId],
+    );
+    const tenant = result.rows[0];
+    if (!tenant) return undefined;
+    return {
+      businessName: tenant.settings.business?.name ?? tenant.name,
+      timeZone: tenant.settings.business?.timezone ?? 'America/Sao_Paulo',
+      followUpDelayMs: config.followUpDelayMs,
+      closeAfterFollowUpMs: config.closeAfterFollowUpMs,
+      matchThreshold: 0.35,
+    };
+  }
+
+  const app = new Hono()
+    .get('/', (c) => c.html(chatPage, 200))
+    .get('/healthz', async (c) => {
+      const deadline = Date.now() + Math.min(config.callTimeoutMs, 5_000);
+      const [temporal, postgres] = await Promise.allSettled([
+        client.withDeadline(deadline, () => client.workflowService.describeNamespace({ namespace: config.namespace })),
+        db.query('SELECT 1'),
+      ]);
+      const checks = {
+        temporal: temporal.status === 'fulfilled' ? 'ok' : 'unreachable',
+        postgres: postgres.status === 'fulfilled' ? 'ok' : 'unreachable',
+      };
+      const healthy = checks.temporal === 'ok' && checks.postgres === 'ok';
+      return c.json({ status: healthy ? 'ok' : 'degraded', checks }, healthy ? 200 : 503);
+    })
+    .route(
+      '/api/v1/conversations',
+      conversationRoutes({
+        client,
+        db,
+        jwtSecret: config.jwtSecret,
+        taskQueue: config.taskQueue,
+        callTimeoutMs: config.callTimeoutMs,
+        defaultTenant: config.defaultTenant,
+        customerTokenTtlSeconds: config.customerTokenTtlSeconds,
+        settingsFor,
+      }),
+    )
+    .notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => toErrorResponse(error, c, config.production));
+  return app;
+}
+
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,16 @@
+import type { Env } from '../env';
+import type { AppConfig } from './app';
+
+export function appConfig(env: Env, jwtSecret: string): AppConfig {
+  return {
+    jwtSecret,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    callTimeoutMs: env.TEMPORAL_CALL_TIMEOUT,
+    defaultTenant: env.ATENDE_DEFAULT_TENANT,
+    customerTokenTtlSeconds: Math.round(env.CUSTOMER_TOKEN_TTL / 1000),
+    followUpDelayMs: env.FOLLOW_UP_DELAY,
+    closeAfterFollowUpMs: env.CLOSE_AFTER_FOLLOW_UP,
+    production: env.NODE_ENV === 'production',
+  };
+}

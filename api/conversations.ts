@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type pg from 'pg';
+import { findConversation, listMessages } from '../db/store';
+import { searchAttributes } from '../temporal/search-attributes';
+import { conversationWorkflow } from '../workflows/conversation';
+import {
+  conversationWorkflowId,
+  MAX_MESSAGE_LENGTH,
+  sendMessageUpdate,
+  stateQuery,
+  type ConversationInput,
+  type ConversationSettings,
+  type SendMessageResult,
+} from '../workflows/definitions';
+import { assertCanReach, mintToken, verifyBearer, type Claims } from './auth';
+import { ApiError, parseBody } from './errors';
+
+export interface ConversationRoutesDeps {
+  client: Client;
+  db: pg.Pool;
+  jwtSecret: string;
+  taskQueue: string;
+  callTimeoutMs: number;
+  defaultTenant: string;
+  customerTokenTtlSeconds: number;
+  settingsFor(tenantId: string): Promise<ConversationSettings | undefined>;
+}
+
+const startSchema = z.object({
+  message: z.string().max(MAX_MESSAGE_LENGTH).optional(),
+  channel: z.string().trim().min(1).max(40).default('web'),
+  tenant: z.string().trim().min(1).max(63).optional(),
+  customer: z
+    .object({
+      name: z.string().trim().min(1).max(200).optional(),
+      email: z.string().trim().email().max(320).optional(),
+      phone: z.string().trim().min(8).max(30).optional(),
+      externalId: z.string().trim().min(1).max(200).optional(),
+    })
+    .strict()
+    .default({}),
+});
+
+const messageSchema = z.object({
+  text: z.string().trim().min(1, 'must not be empty').max(MAX_MESSAGE_LENGTH),
+  messageId: z.string().trim().min(1).max(200).optional(),
+});
+
+const idSchema = z.string().uuid();
+
+export function conversationRoutes(deps: ConversationRoutesDeps) {
+  const deadline = <T>(fn: () => Promise<T>) => deps.client.withDeadline(Date.now() + deps.callTimeoutMs, fn);
+
+  /**
+   * Every message, the first included, is one update-with-start: the workflow starts if it
+   * does not exist yet, and the update returns the bot's replies. A repeated messageId is the
+   * same update id, which Temporal answers with the first outcome instead of running it again.
+   */
+  function sendMessage(input: ConversationInput, text: string, messageId?: string): Promise<SendMessageResult> {
+    return deadline(() =>
+      deps.client.workflow.executeUpdateWithStart(sendMessageUpdate, {
+        args: [{ text, ...(messageId ? { messageId } : {}) }],
+        updateId: messageId ? `message-${messageId}` : randomUUID(),
+        startWorkflowOperation: new WithStartWorkflowOperation(conversationWorkflow, {
+          workflowId: conversationWorkflowId(input.conversationId),
+          taskQueue: deps.taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          // a closed conversation stays closed: its id is never started again
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: searchAttributes.TenantId, value: input.tenantId },
+            { key: searchAttributes.Channel, value: input.channel },
+            { key: searchAttributes.ConversationStatus, value: 'active' },
+            { key: searchAttributes.ConversationStage, value: 'greeting' },
+          ],
+        }),
+      }),
+    );
+  }
+
+  async function reachable(claims: Claims, rawId: string) {
+    const id = idSchema.safeParse(rawId);
+    if (!id.success) throw new ApiError(404, 'not_found', 'conversation not found');
+    const conversation = await findConversation(deps.db, id.data);
+    if (!conversation) throw new ApiError(404, 'not_found', 'conversation not found');
+    assertCanReach(claims, conversation);
+    return conversation;
+  }
+
+  return new Hono()
+    .post('/', async (c) => {
+      const body = await parseBody(c, startSchema);
+      const header = c.req.header('authorization');
+      const caller = header ? await verifyBearer(deps.jwtSecret, header) : undefined;
+      const tenantId = body.tenant ?? caller?.tenant ?? deps.defaultTenant;
+      if (caller && caller.tenant !== tenantId) throw new ApiError(422, 'validation_failed', 'tenant: not the token tenant', {
+        issues: [{ path: 'tenant', message: 'must be the tenant of your token' }],
+      });
+      const settings = await deps.settingsFor(tenantId);
+      if (!settings) {
+        throw new ApiError(422, 'validation_failed', 'tenant: unknown tenant', { issues: [{ path: 'tenant', message: 'unknown tenant' }] });
+      }
+      const conversationId = randomUUID();
+      const result = await sendMessage(
+        { conversationId, tenantId, channel: body.channel, customer: body.customer, settings },
+        body.message ?? '',
+      );
+      const token = await mintToken(deps.jwtSecret, {
+        role: 'customer',
+        tenant: tenantId,
+        conversation: conversationId,
+        ttlSeconds: deps.customerTokenTtlSeconds,
+      });
+      return c.json({ conversationId, token, replies: result.replies, state: result.state }, 201);
+    })
+    .post('/:id/messages', async (c) => {
+      const claims = await verifyBearer(deps.jwtSecret, c.req.header('authorization'));
+      const conversation = await reachable(claims, c.req.param('id'));
+      const body = await parseBody(c, messageSchema);
+      if (conversation.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
+      const { state } = conversation;
+      const settings = await deps.settingsFor(state.tenantId);
+      const input: ConversationInput = {
+        conversationId: state.conversationId,
+        tenantId: state.tenantId,
+        channel: state.channel,
+        customer: state.customer,
+        settings: settings!,
+      };
+      const result = await sendMessage(input, body.text, body.messageId);
+      return c.json({ replies: result.replies, state: result.state }, 200);
+    })
+    .get('/:id', async (c) => {
+      const claims = await verifyBearer(deps.jwtSecret, c.req.header('authorization'));
+      const conversation = await reachable(claims, c.req.param('id'));
+      if (conversation.stage === 'closed') return c.json({ state: conversation.state }, 200);
+      const state = await deadline(() =>
+        deps.client.workflow.getHandle(conversationWorkflowId(conversation.id)).query(stateQuery),
+      );
+      return c.json({ state }, 200);
+    })
+    .get('/:id/messages', async (c) => {
+      const claims = await verifyBearer(deps.jwtSecret, c.req.header('authorization'));
+      const conversation = await reachable(claims, c.req.param('id'));
+      const after = z.coerce.number().int().min(0).default(0).safeParse(c.req.query('after') ?? undefined);
+      if (!after.success) {
+        throw new ApiError(422, 'validation_failed', 'invalid after', { issues: [{ path: 'after', message: 'must be a sequence number ≥ 0' }] });
+      }
+      const messages = await listMessages(deps.db, conversation.id, after.data);
+      return c.json({ messages }, 200);
+    });
+}

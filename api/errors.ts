@@ -1,0 +1,83 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcServiceError,
+} from '@temporalio/client';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { AuthError } from './auth';
+
+/** A failure the client can act on, with a stable code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409 | 422 | 503,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
+}
+
+/** Reads and validates a JSON body: 400 when it is not JSON, 422 naming each bad field. */
+export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  let raw: unknown;
+  try {
+    const text = await c.req.text();
+    raw = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = issuesOf(parsed.error);
+    throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
+  }
+  return parsed.data;
+}
+
+function isTemporalUnavailable(error: unknown): boolean {
+  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
+    if (isGrpcServiceError(current)) {
+      const code = current.code;
+      if (code === grpcStatus.UNAVAILABLE || code === grpcStatus.DEADLINE_EXCEEDED) return true;
+    }
+    const name = (current as { name?: string }).name;
+    const message = String((current as { message?: string }).message ?? '');
+    if (name === 'ServiceError' && /deadline|unavailable|connect|ECONNREFUSED/i.test(message)) return true;
+    if (/Deadline exceeded|DEADLINE_EXCEEDED|UNAVAILABLE|Failed to connect/i.test(message)) return true;
+  }
+  return false;
+}
+
+export function toErrorResponse(error: unknown, c: Context, production: boolean): Response {
+  if (error instanceof ApiError) {
+    return c.json({ error: error.code, message: error.message, ...error.details }, error.status);
+  }
+  if (error instanceof AuthError) {
+    return c.json({ error: error.status === 401 ? 'unauthorized' : 'forbidden', message: error.message }, error.status);
+  }
+  if (error instanceof HTTPException) return error.getResponse();
+  if (error instanceof WorkflowNotFoundError) return c.json({ error: 'not_found', message: 'conversation not found' }, 404);
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    return c.json({ error: 'conversation_closed', message: 'the conversation is closed' }, 409);
+  }
+  if (error instanceof WorkflowUpdateFailedError) {
+    const cause = error.cause?.message ?? error.message;
+    if (/closed/i.test(cause)) return c.json({ error: 'conversation_closed', message: 'the conversation is closed' }, 409);
+    return c.json({ error: 'message_rejected', message: cause }, 422);
+  }
+  if (isTemporalUnavailable(error)) {
+    c.header('Retry-After', '5');
+    return c.json({ error: 'temporal_unavailable', message: 'the conversation service did not answer in time; try again shortly' }, 503);
+  }
+  console.error(error);
+  return c.json({ error: 'internal', message: production ? 'internal error' : String((error as Error)?.message ?? error) }, 500);
+}

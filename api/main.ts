@@ -1,0 +1,36 @@
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { loadEnv } from '../env';
+import { createPool } from '../db/store';
+import { databaseUrl } from '../db/url';
+import { temporalAddress } from '../temporal/connection';
+import { createApp } from './app';
+import { appConfig } from './config';
+
+/** The API process on its own (production, docker-compose). */
+async function main(): Promise<void> {
+  const env = loadEnv();
+  if (!env.JWT_SECRET) throw new Error('JWT_SECRET is required to run the API on its own');
+  const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
+  // Lazy: the API starts, and answers 503, while Temporal is still coming up.
+  const connection = Connection.lazy({ address: temporalAddress(env), apiKey: env.TEMPORAL_API_KEY, tls: env.TEMPORAL_TLS || undefined });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const app = createApp({ client, db, config: appConfig(env, env.JWT_SECRET) });
+  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
+    console.log(`API listening on http://${env.HOST}:${info.port}`);
+  });
+  const stop = () => {
+    server.close(async () => {
+      await connection.close();
+      await db.end();
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
