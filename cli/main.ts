@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { loadEnv, EnvError } from '../env';
+import { mintToken, roles, type Role } from '../api/auth';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/store';
+import { databaseUrl } from '../db/url';
+import { installPinned, resolveBinary } from '../temporal/binaries';
+import { jwtSecret, start } from './start';
+
+const USAGE = `atende — customer-service conversations on Temporal
+
+Usage:
+  atende start                                   run everything locally (what npm start does)
+  atende token --role admin|agent [--tenant T] [--ttl 30d]
+                                                 mint a JWT for the API
+  atende migrate                                 apply database migrations to DATABASE_URL
+  atende tools install                           install the pinned Temporal binaries into .tools/
+  atende tools path                              print where the Temporal binaries resolve
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const env = loadEnv();
+  switch (command) {
+    case 'start':
+      await start(env);
+      return 0;
+    case 'token': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { role: { type: 'string' }, tenant: { type: 'string' }, ttl: { type: 'string' }, subject: { type: 'string' } },
+      });
+      if (!values.role || !roles.includes(values.role as Role) || values.role === 'customer') {
+        console.error('--role must be admin or agent (customer tokens come with their conversation)');
+        return 2;
+      }
+      const ttl = values.ttl ? Math.round(loadEnv({ ...process.env, CUSTOMER_TOKEN_TTL: values.ttl }).CUSTOMER_TOKEN_TTL / 1000) : 30 * 86_400;
+      const token = await mintToken(jwtSecret(env), {
+        role: values.role as Role,
+        tenant: values.tenant ?? env.ATENDE_DEFAULT_TENANT,
+        subject: values.subject,
+        ttlSeconds: ttl,
+      });
+      console.log(token);
+      return 0;
+    }
+    case 'migrate': {
+      const db = createPool(databaseUrl(env));
+      try {
+        const applied = await migrate(db, (line) => console.error(line));
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      } finally {
+        await db.end();
+      }
+      return 0;
+    }
+    case 'tools': {
+      if (rest[0] === 'install') {
+        installPinned();
+      } else if (rest[0] !== 'path') {
+        console.error(USAGE);
+        return 2;
+      }
+      const cli = resolveBinary('cli', { explicitPath: env.TEMPORAL_CLI_PATH, install: false });
+      const testServer = resolveBinary('testServer', { explicitPath: env.TEMPORAL_TEST_SERVER_PATH, install: false });
+      console.log(`temporal cli:         ${cli ?? '(not found)'}`);
+      console.log(`temporal test server: ${testServer ?? '(not found)'}`);
+      return cli && testServer ? 0 : 1;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2))
+  .then((code) => {
+    if (code !== 0) process.exit(code);
+  })
+  .catch((error) => {
+    console.error(error instanceof EnvError ? error.message : `atende: ${(error as Error).message}`);
+    process.exit(1);
+  });
+

@@ -1,0 +1,153 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { Env } from '../env';
+import { createApp } from '../api/app';
+import { mintToken } from '../api/auth';
+import { appConfig } from '../api/config';
+import { startLocalCluster, type RunningCluster } from '../db/local-cluster';
+import { migrate } from '../db/migrate';
+import { createPool, importCatalog, tenantExists } from '../db/store';
+import { databaseUrl } from '../db/url';
+import { catalogSchema } from '../domain/scripts';
+import { resolveBinary } from '../temporal/binaries';
+import { connectClient, connectWorker, temporalAddress } from '../temporal/connection';
+import { startDevServer, type RunningDevServer } from '../temporal/dev-server';
+import { registerSearchAttributes } from '../temporal/namespace';
+import { createWorker } from '../workers/worker';
+
+const DEMO_CATALOG = path.join(__dirname, '../db/demo-catalog.json');
+
+/** JWT_SECRET, or a random one kept in the data dir so dev tokens survive restarts. */
+export function jwtSecret(env: Env): string {
+  if (env.JWT_SECRET) return env.JWT_SECRET;
+  const file = path.join(env.ATENDE_DATA_DIR, 'jwt-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(env.ATENDE_DATA_DIR, { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * `npm start`: everything on one machine with no variables set — an embedded PostgreSQL
+ * cluster and a Temporal dev server (both persistent under ATENDE_DATA_DIR) unless
+ * DATABASE_URL / TEMPORAL_ADDRESS point elsewhere — then migrations, the demo tenant,
+ * the worker and the API in this process. Ctrl-C stops everything it started.
+ */
+export async function start(env: Env): Promise<void> {
+  const started = Date.now();
+  // Keep the console for what an operator needs; the SDK's info lines (bundler output) go quiet.
+  Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+  const log = (line: string) => console.log(`[atende] ${line}`);
+  const dataDir = path.resolve(env.ATENDE_DATA_DIR);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    for (const stop of stops.reverse()) await stop().catch((error) => log(`while stopping: ${(error as Error).message}`));
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  try {
+    let cluster: RunningCluster | undefined;
+    if (!env.DATABASE_URL) {
+      log(`starting PostgreSQL on 127.0.0.1:${env.ATENDE_PG_PORT} (data in ${path.join(dataDir, 'postgres')})`);
+      cluster = await startLocalCluster({
+        dataDir: path.join(dataDir, 'postgres'),
+        port: env.ATENDE_PG_PORT,
+        logFile: path.join(dataDir, 'postgres.log'),
+      });
+      stops.push(() => cluster!.stop());
+    }
+
+    let devServer: RunningDevServer | undefined;
+    if (!env.TEMPORAL_ADDRESS) {
+      const binary = resolveBinary('cli', { explicitPath: env.TEMPORAL_CLI_PATH, log });
+      if (!binary) throw new Error('no Temporal CLI found or installable; set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS');
+      log(`starting Temporal dev server on ${temporalAddress(env)} (UI on :${env.TEMPORAL_UI_PORT}, data in temporal.sqlite)`);
+      devServer = await startDevServer({
+        binary,
+        port: env.TEMPORAL_PORT,
+        uiPort: env.TEMPORAL_UI_PORT,
+        namespace: env.TEMPORAL_NAMESPACE,
+        dbFile: path.join(dataDir, 'temporal.sqlite'),
+        logFile: path.join(dataDir, 'temporal.log'),
+      });
+      stops.push(() => devServer!.stop());
+    }
+
+    const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
+    stops.push(() => db.end());
+    const applied = await migrate(db);
+    if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+    if (!(await tenantExists(db, env.ATENDE_DEFAULT_TENANT))) {
+      const catalog = catalogSchema.parse(JSON.parse(fs.readFileSync(DEMO_CATALOG, 'utf8')));
+      const scripts = await importCatalog(db, env.ATENDE_DEFAULT_TENANT, catalog);
+      log(`created tenant "${env.ATENDE_DEFAULT_TENANT}" with the demo catalog (${scripts.length} scripts)`);
+    }
+
+    const { client, connection } = await connectClient(env);
+    stops.push(() => connection.close());
+    if (!devServer) await registerSearchAttributes(connection, env.TEMPORAL_NAMESPACE).catch((error: Error) => {
+      log(`could not register search attributes (${error.message}); register them on your cluster`);
+    });
+
+    const workerConnection = await connectWorker(env);
+    log('bundling workflows and starting the worker…');
+    const worker = await createWorker({
+      connection: workerConnection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      deps: { db },
+    });
+    const workerDone = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await workerDone;
+      await workerConnection.close();
+    });
+
+    const secret = jwtSecret(env);
+    const app = createApp({ client, db, config: appConfig(env, secret) });
+    const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
+    stops.push(() => new Promise((resolve) => server.close(() => resolve())));
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', () => resolve());
+      server.once('error', reject);
+    });
+
+    const base = env.ATENDE_PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
+    const token = await mintToken(secret, { role: 'admin', tenant: env.ATENDE_DEFAULT_TENANT, subject: 'dev-admin', ttlSeconds: 30 * 86_400 });
+    const ui = devServer?.uiUrl ?? env.TEMPORAL_UI_URL;
+    console.log(
+      [
+        '',
+        `Atende is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `  Chat page     ${base}/`,
+        `  API           ${base}/api/v1/conversations`,
+        `  Health        ${base}/healthz`,
+        `  Temporal      ${temporalAddress(env)} (namespace ${env.TEMPORAL_NAMESPACE})`,
+        ui ? `  Temporal UI   ${ui}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows` : '',
+        `  PostgreSQL    ${cluster ? cluster.url : '(DATABASE_URL)'}`,
+        `  Dev admin token (tenant ${env.ATENDE_DEFAULT_TENANT}, 30 days):`,
+        `    ${token}`,
+        '',
+        'Ctrl-C stops everything.',
+      ]
+        .filter((line) => line !== '')
+        .join('\n'),
+    );
+    await workerDone;
+  } catch (error) {
+    console.error(`[atende] start failed: ${(error as Error).message}`);
+    await stopAll(1);
+  }
+}
