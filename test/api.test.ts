@@ -1,60 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type pg from 'pg';
 import { createApp, type AppConfig } from '../api/app';
 import { mintToken } from '../api/auth';
-import { createActivities } from '../activities';
 import { closeSignal, conversationWorkflowId } from '../workflows/definitions';
-import { freshTenant, invalidCpf, testStack, validCpf } from './support/stack';
+import { invalidCpf, validCpf } from './support/stack';
+import { startAppStack, type AppStack } from './support/app-stack';
 import { freePort } from './support/global-setup';
 
 const secret = 'test-secret-for-api-tests';
+let stack: AppStack;
 let db: pg.Pool;
 let tenantId: string;
-let connection: Connection;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
-let app: ReturnType<typeof createApp>;
-let taskQueue: string;
-
-function config(overrides: Partial<AppConfig> = {}): AppConfig {
-  return {
-    jwtSecret: secret,
-    namespace: 'default',
-    taskQueue,
-    callTimeoutMs: 15_000,
-    defaultTenant: tenantId,
-    customerTokenTtlSeconds: 3600,
-    followUpDelayMs: 3_600_000,
-    closeAfterFollowUpMs: 86_400_000,
-    production: false,
-    ...overrides,
-  };
-}
+let app: AppStack['app'];
+const config = (overrides: Partial<AppConfig> = {}) => stack.config(overrides);
 
 beforeAll(async () => {
-  ({ db, tenantId } = await freshTenant());
-  taskQueue = `api-${randomUUID()}`;
-  const stack = testStack();
-  connection = await Connection.connect({ address: stack.temporalAddress });
-  client = new Client({ connection });
-  const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
-  worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: createActivities({ db }) });
-  workerRun = worker.run();
-  app = createApp({ client, db, config: config() });
+  stack = await startAppStack(secret);
+  ({ db, tenantId, client, app } = stack);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await connection?.close();
-  await db?.end();
+  await stack?.stop();
 });
-
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 async function request(method: string, path: string, body?: unknown, token?: string, target = app) {
   const response = await target.request(path, {
