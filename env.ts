@@ -33,6 +33,8 @@ const envSchema = z.object({
   PORT: port.default(3000),
   ATENDE_DATA_DIR: z.string().default('.data'),
   ATENDE_PUBLIC_URL: optional,
+  /** `npm start` runs a worker in its own process unless this is false (run `npm run worker` separately). */
+  ATENDE_WORKER: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
   ATENDE_DEFAULT_TENANT: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).default('demo'),
 
   DATABASE_URL: optional,

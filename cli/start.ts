@@ -100,20 +100,25 @@ export async function start(env: Env): Promise<void> {
       log(`could not register search attributes (${error.message}); register them on your cluster`);
     });
 
-    const workerConnection = await connectWorker(env);
-    log('bundling workflows and starting the worker…');
-    const worker = await createWorker({
-      connection: workerConnection,
-      namespace: env.TEMPORAL_NAMESPACE,
-      taskQueue: env.TEMPORAL_TASK_QUEUE,
-      deps: { db },
-    });
-    const workerDone = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
-      await workerDone;
-      await workerConnection.close();
-    });
+    let workerDone: Promise<void> = new Promise(() => {});
+    if (env.ATENDE_WORKER) {
+      const workerConnection = await connectWorker(env);
+      log('bundling workflows and starting the worker…');
+      const worker = await createWorker({
+        connection: workerConnection,
+        namespace: env.TEMPORAL_NAMESPACE,
+        taskQueue: env.TEMPORAL_TASK_QUEUE,
+        deps: { db },
+      });
+      workerDone = worker.run();
+      stops.push(async () => {
+        worker.shutdown();
+        await workerDone;
+        await workerConnection.close();
+      });
+    } else {
+      log('ATENDE_WORKER=false: no worker in this process; run `npm run worker` beside it');
+    }
 
     const secret = jwtSecret(env);
     const app = createApp({ client, db, config: appConfig(env, secret) });
