@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import { createApp } from '../api/app';
 import { freshTenant, testStack, validCpf } from './support/stack';
+import { testAppConfig } from './support/app-stack';
 
 const root = path.resolve(__dirname, '..');
 let db: pg.Pool;
@@ -47,18 +48,13 @@ beforeAll(async () => {
   app = createApp({
     client: new Client({ connection }),
     db,
-    config: {
+    config: testAppConfig({
       jwtSecret: 'durability-secret',
-      namespace: 'default',
       taskQueue,
+      defaultTenant: tenantId,
       // long enough to outlast the crash and the sticky-queue timeout
       callTimeoutMs: 60_000,
-      defaultTenant: tenantId,
-      customerTokenTtlSeconds: 3600,
-      followUpDelayMs: 3_600_000,
-      closeAfterFollowUpMs: 86_400_000,
-      production: false,
-    },
+    }),
   });
 });
 

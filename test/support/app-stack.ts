@@ -8,6 +8,19 @@ import { freshTenant, testStack } from './stack';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
+/** App configuration for tests: a follow-up an hour away, so no timer fires mid-test. */
+export function testAppConfig(required: Pick<AppConfig, 'jwtSecret' | 'taskQueue' | 'defaultTenant'> & Partial<AppConfig>): AppConfig {
+  return {
+    namespace: 'default',
+    callTimeoutMs: 15_000,
+    customerTokenTtlSeconds: 3600,
+    followUpDelayMs: 3_600_000,
+    closeAfterFollowUpMs: 86_400_000,
+    production: false,
+    ...required,
+  };
+}
+
 export interface AppStack {
   db: pg.Pool;
   tenantId: string;
@@ -29,18 +42,7 @@ export async function startAppStack(jwtSecret: string): Promise<AppStack> {
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: createActivities({ db }) });
   const workerRun = worker.run();
-  const config = (overrides: Partial<AppConfig> = {}): AppConfig => ({
-    jwtSecret,
-    namespace: 'default',
-    taskQueue,
-    callTimeoutMs: 15_000,
-    defaultTenant: tenantId,
-    customerTokenTtlSeconds: 3600,
-    followUpDelayMs: 3_600_000,
-    closeAfterFollowUpMs: 86_400_000,
-    production: false,
-    ...overrides,
-  });
+  const config = (overrides: Partial<AppConfig> = {}) => testAppConfig({ jwtSecret, taskQueue, defaultTenant: tenantId, ...overrides });
   return {
     db,
     tenantId,
