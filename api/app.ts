@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
+import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
 import type { ConversationSettings } from '../workflows/definitions';
 import { conversationRoutes } from './conversations';
 import { toErrorResponse } from './errors';
@@ -40,7 +41,7 @@ export function createApp({ client, db, config }: AppDeps) {
       timeZone: tenant.settings.business?.timezone ?? 'America/Sao_Paulo',
       followUpDelayMs: config.followUpDelayMs,
       closeAfterFollowUpMs: config.closeAfterFollowUpMs,
-      matchThreshold: 0.35,
+      matchThreshold: DEFAULT_MATCH_THRESHOLD,
     };
   }
 

@@ -4,7 +4,7 @@ import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@t
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Activities, MatchScriptInput } from '../activities';
 import { analyzeOffline } from '../domain/analysis';
-import { ScriptMatcher } from '../domain/matcher';
+import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../domain/matcher';
 import { scriptInputSchema, type Script } from '../domain/scripts';
 import {
   closeSignal,
@@ -63,7 +63,7 @@ function input(overrides: Partial<ConversationInput['settings']> = {}): Conversa
       timeZone: 'America/Sao_Paulo',
       followUpDelayMs: 3_600_000,
       closeAfterFollowUpMs: 86_400_000,
-      matchThreshold: 0.35,
+      matchThreshold: DEFAULT_MATCH_THRESHOLD,
       ...overrides,
     },
   };

@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { MatchableScript } from '../domain/matcher';
+import { catalogSchema } from '../domain/scripts';
+
+/**
+ * Loaders for the labelled sets in ../shared: the project's own Portuguese dev fixtures and
+ * the public intent datasets, each mapped onto "scripts with examples" + "first messages".
+ */
+export interface LabelledMessage {
+  text: string;
+  /** null = no script fits. */
+  expected: string | null;
+}
+
+export interface IntentBenchmark {
+  name: string;
+  language: 'pt' | 'en';
+  scripts: MatchableScript[];
+  test: LabelledMessage[];
+}
+
+export function sharedDir(): string {
+  return path.resolve(process.env.ATENDE_SHARED_DIR ?? path.join(__dirname, '..', '..', 'shared'));
+}
+
+function readJsonLines<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as T);
+}
+
+export function seguroCatalog() {
+  return catalogSchema.parse(JSON.parse(readFileSync(path.join(sharedDir(), 'fixtures', 'scripts.seguro.json'), 'utf8')));
+}
+
+export function matchDev(): IntentBenchmark {
+  return {
+    name: 'match-dev (pt, insurance catalog)',
+    language: 'pt',
+    scripts: seguroCatalog().scripts,
+    test: readJsonLines<LabelledMessage>(path.join(sharedDir(), 'fixtures', 'match-dev.jsonl')),
+  };
+}
+
+export interface ExtractCase {
+  type: string;
+  text: string;
+  now: string;
+  options?: string[];
+  expected: string | null;
+}
+
+export function extractDev(): ExtractCase[] {
+  return readJsonLines<ExtractCase>(path.join(sharedDir(), 'fixtures', 'extract-dev.jsonl'));
+}
+
+export interface AnalysisCase {
+  messages: string[];
+  sentiment: string;
+  urgency: string;
+}
+
+export function analysisDev(): AnalysisCase[] {
+  return readJsonLines<AnalysisCase>(path.join(sharedDir(), 'fixtures', 'analysis-dev.jsonl'));
+}
+
+/** A minimal RFC 4180 reader: quoted fields may hold commas and doubled quotes. */
+function parseCsv(content: string, separator = ','): string[][] {
+  const rows: string[][] = [];
+  let field = '';
+  let row: string[] = [];
+  let quoted = false;
+  for (let index = 0; index < content.length; index++) {
+    const char = content[index]!;
+    if (quoted) {
+      if (char === '"' && content[index + 1] === '"') {
+        field += '"';
+        index++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === separator) {
+      row.push(field);
+      field = '';
+    } else if (char === '\n' || char === '\r') {
+      if (char === '\r' && content[index + 1] === '\n') index++;
+      row.push(field);
+      if (row.some((cell) => cell.trim())) rows.push(row);
+      row = [];
+      field = '';
+    } else field += char;
+  }
+  row.push(field);
+  if (row.some((cell) => cell.trim())) rows.push(row);
+  return rows;
+}
+
+function intentScripts(examples: Map<string, string[]>, titles = new Map<string, string>()): MatchableScript[] {
+  return [...examples].map(([id, list]) => ({ id, title: titles.get(id) ?? id.replace(/_/g, ' '), description: '', examples: list }));
+}
+
+/** Banking77 with the first `shots` training phrases of each intent as its examples. */
+export function banking77(shots: number): IntentBenchmark {
+  const dir = path.join(sharedDir(), 'datasets', 'banking77');
+  const rows = (file: string) => parseCsv(readFileSync(path.join(dir, file), 'utf8')).slice(1);
+  const examples = new Map<string, string[]>();
+  for (const [text, category] of rows('train.csv')) {
+    const list = examples.get(category!) ?? [];
+    if (list.length < shots) list.push(text!);
+    examples.set(category!, list);
+  }
+  return {
+    name: `Banking77 ${shots}-shot (en)`,
+    language: 'en',
+    scripts: intentScripts(examples),
+    test: rows('test.csv').map(([text, category]) => ({ text: text!, expected: category! })),
+  };
+}
+
+/** CLINC150: `shots` training phrases per intent (Infinity = all); the test split plus its out-of-scope queries. */
+export function clinc150(shots: number): IntentBenchmark {
+  const data = JSON.parse(readFileSync(path.join(sharedDir(), 'datasets', 'clinc150', 'data_full.json'), 'utf8')) as Record<
+    string,
+    [string, string][]
+  >;
+  const examples = new Map<string, string[]>();
+  for (const [text, intent] of data.train!) {
+    const list = examples.get(intent) ?? [];
+    if (list.length < shots) list.push(text);
+    examples.set(intent, list);
+  }
+  return {
+    name: `CLINC150 ${Number.isFinite(shots) ? `${shots}-shot` : 'full'} (en)`,
+    language: 'en',
+    scripts: intentScripts(examples),
+    test: [
+      ...data.test!.map(([text, intent]) => ({ text, expected: intent })),
+      ...data.oos_test!.map(([text]) => ({ text, expected: null })),
+    ],
+  };
+}
+
+/** The pt-BR call-centre routing set: pre-loaded phrases as examples, the extra set as messages. */
+export function credsystem(): IntentBenchmark {
+  const dir = path.join(sharedDir(), 'datasets', 'credsystem-ura-ptbr');
+  const rows = (file: string) => parseCsv(readFileSync(path.join(dir, file), 'utf8'), ';').slice(1);
+  const examples = new Map<string, string[]>();
+  const titles = new Map<string, string>();
+  for (const [id, name, intent] of rows('intents_pre_loaded.csv')) {
+    examples.set(id!, [...(examples.get(id!) ?? []), intent!]);
+    titles.set(id!, name!);
+  }
+  return {
+    name: 'credsystem-ura-ptbr extra (pt, smoke test)',
+    language: 'pt',
+    scripts: intentScripts(examples, titles),
+    test: rows('extra_intents.csv').map(([id, , intent]) => ({ text: intent!, expected: id! })),
+  };
+}

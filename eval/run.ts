@@ -1,0 +1,103 @@
+import { performance } from 'node:perf_hooks';
+import { lexiconSentiment, lexiconUrgency } from '../domain/analysis';
+import { validateField } from '../domain/fields';
+import { ScriptMatcher } from '../domain/matcher';
+import type { FieldType } from '../domain/scripts';
+import { analysisDev, banking77, clinc150, credsystem, extractDev, matchDev, type IntentBenchmark } from './datasets';
+
+/**
+ * `npm run eval`: the offline NLU figures the product promises, measured on the shared dev
+ * fixtures and the public intent datasets. Prints one line per figure; `--json` prints them
+ * as one JSON object for tooling.
+ */
+interface Figure {
+  name: string;
+  value: number;
+  of: number;
+  goal?: string;
+}
+
+const figures: Figure[] = [];
+const json = process.argv.includes('--json');
+const verbose = process.argv.includes('--verbose');
+
+function report(name: string, value: number, of: number, goal?: string): void {
+  figures.push({ name, value, of, goal });
+  if (!json) {
+    const percent = of ? ((100 * value) / of).toFixed(1) : '-';
+    console.log(`${name.padEnd(58)} ${String(value).padStart(5)}/${String(of).padEnd(5)} ${percent.padStart(5)} %${goal ? `   goal ${goal}` : ''}`);
+  }
+}
+
+function progress(text: string): void {
+  if (!json) process.stderr.write(`… ${text}\n`);
+}
+
+/** Top-1 accuracy on in-scope messages, ignoring the threshold, and refusals on out-of-scope ones. */
+function runBenchmark(benchmark: IntentBenchmark, goals: { inScope?: string; refusal?: string; accepted?: string } = {}): void {
+  progress(`${benchmark.name}: indexing ${benchmark.scripts.length} intents`);
+  const matcher = new ScriptMatcher(benchmark.scripts, { language: benchmark.language });
+  let top1 = 0;
+  let accepted = 0;
+  let inScope = 0;
+  let refused = 0;
+  let outOfScope = 0;
+  for (const { text, expected } of benchmark.test) {
+    const result = matcher.match(text);
+    if (expected === null) {
+      outOfScope += 1;
+      if (result.verdict === 'none') refused += 1;
+      else if (verbose) console.log(`  accepted OOS: "${text}" → ${result.verdict} ${result.candidates[0]?.scriptId} ${result.confidence}`);
+      continue;
+    }
+    inScope += 1;
+    if (result.candidates[0]?.scriptId === expected) top1 += 1;
+    else if (verbose) console.log(`  miss: "${text}" → ${result.candidates[0]?.scriptId ?? '-'} (${result.confidence}), expected ${expected}`);
+    if (result.verdict === 'confident' && result.scriptId === expected) accepted += 1;
+  }
+  report(`${benchmark.name}: top-1 in scope`, top1, inScope, goals.inScope);
+  if (goals.accepted !== undefined || outOfScope) report(`${benchmark.name}: confident and right`, accepted, inScope, goals.accepted);
+  if (outOfScope) report(`${benchmark.name}: out of scope refused`, refused, outOfScope, goals.refusal);
+}
+
+function runExtraction(): void {
+  const cases = extractDev();
+  let right = 0;
+  for (const item of cases) {
+    const result = validateField(item.type as FieldType, item.text, { now: new Date(item.now), timeZone: 'America/Sao_Paulo', pastByDefault: true }, item.options);
+    const value = result.ok ? result.value : null;
+    if (value === item.expected) right += 1;
+    else if (verbose) console.log(`  extract miss: ${item.type} "${item.text}" → ${value}, expected ${item.expected}`);
+  }
+  report('extract-dev: normalized value (or rejection) right', right, cases.length, '≥ 98 %');
+}
+
+function runAnalysis(): void {
+  const cases = analysisDev();
+  const text = (item: { messages: string[] }) => item.messages.join('\n');
+  report('analysis-dev: sentiment (lexicon)', cases.filter((item) => lexiconSentiment(text(item)) === item.sentiment).length, cases.length);
+  report('analysis-dev: urgency (lexicon)', cases.filter((item) => lexiconUrgency(text(item)) === item.urgency).length, cases.length);
+}
+
+/** Mean time to match one message against 100 scripts of 10 examples each. */
+function runLatency(): void {
+  const benchmark = clinc150(10);
+  const matcher = new ScriptMatcher(benchmark.scripts.slice(0, 100), { language: 'en' });
+  const messages = benchmark.test.slice(0, 2_000).map((item) => item.text);
+  for (const message of messages.slice(0, 200)) matcher.match(message);
+  const started = performance.now();
+  for (const message of messages) matcher.match(message);
+  const perMessage = (performance.now() - started) / messages.length;
+  figures.push({ name: 'latency: ms per message, 100 scripts', value: Number(perMessage.toFixed(4)), of: 1, goal: '< 1 ms' });
+  if (!json) console.log(`${'latency: mean ms per message, 100 scripts × 10 examples'.padEnd(58)} ${perMessage.toFixed(3)} ms   goal < 1 ms`);
+}
+
+runBenchmark(matchDev(), { inScope: '≥ 95 %', accepted: '≥ 95 %', refusal: '≥ 90 %' });
+runExtraction();
+runAnalysis();
+runBenchmark(banking77(10), { inScope: '≥ 80 %' });
+runBenchmark(clinc150(10));
+runBenchmark(clinc150(Number.POSITIVE_INFINITY));
+runBenchmark(credsystem());
+runLatency();
+if (json) console.log(JSON.stringify({ figures }, null, 2));

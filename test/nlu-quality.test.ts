@@ -1,0 +1,33 @@
+import { validateField } from '../domain/fields';
+import { ScriptMatcher } from '../domain/matcher';
+import type { FieldType } from '../domain/scripts';
+import { credsystem, extractDev, matchDev } from '../eval/datasets';
+
+/** Quality floors on the shared dev sets, so a matcher or validator change that loses ground fails CI. */
+describe('offline NLU on the shared dev sets', () => {
+  test('the insurance dev messages match their script and out-of-scope ones are refused', () => {
+    const benchmark = matchDev();
+    const matcher = new ScriptMatcher(benchmark.scripts);
+    const inScope = benchmark.test.filter((item) => item.expected !== null);
+    const outOfScope = benchmark.test.filter((item) => item.expected === null);
+    const right = inScope.filter((item) => matcher.match(item.text).candidates[0]?.scriptId === item.expected).length;
+    const refused = outOfScope.filter((item) => matcher.match(item.text).verdict === 'none').length;
+    expect(right / inScope.length).toBeGreaterThanOrEqual(0.94);
+    expect(refused / outOfScope.length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  test('every extract-dev answer normalizes to its expected value or is rejected', () => {
+    const misses = extractDev().filter((item) => {
+      const result = validateField(item.type as FieldType, item.text, { now: new Date(item.now), timeZone: 'America/Sao_Paulo', pastByDefault: true }, item.options);
+      return (result.ok ? result.value : null) !== item.expected;
+    });
+    expect(misses).toEqual([]);
+  });
+
+  test('the pt-BR routing smoke set routes almost every message', () => {
+    const benchmark = credsystem();
+    const matcher = new ScriptMatcher(benchmark.scripts);
+    const right = benchmark.test.filter((item) => matcher.match(item.text).candidates[0]?.scriptId === item.expected).length;
+    expect(right / benchmark.test.length).toBeGreaterThanOrEqual(0.95);
+  });
+});
