@@ -19,12 +19,19 @@ export interface MatchScriptInput {
   tenantId: string;
   text: string;
   threshold: number;
+  /** Match only among these scripts: the customer is picking from options we offered. */
+  among?: string[];
 }
 
 export interface MatchScriptResult {
   match: MatchResult;
   /** The matched script as stored now; the conversation keeps this version. */
   script: Script | null;
+}
+
+export interface LoadScriptInput {
+  tenantId: string;
+  scriptId: string;
 }
 
 export interface AnalyzeConversationInput {
@@ -41,9 +48,16 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async matchScript(input: MatchScriptInput): Promise<MatchScriptResult> {
-      const scripts = await activeScripts(deps.db, input.tenantId);
+      const all = await activeScripts(deps.db, input.tenantId);
+      const scripts = input.among ? all.filter((script) => input.among!.includes(script.id)) : all;
       const match = new ScriptMatcher(scripts, { threshold: input.threshold }).match(input.text);
       return { match, script: scripts.find((script) => script.id === match.scriptId) ?? null };
+    },
+
+    /** The script's active version, for a customer's pick or an agent's override. */
+    async loadScript(input: LoadScriptInput): Promise<Script | null> {
+      const scripts = await activeScripts(deps.db, input.tenantId);
+      return scripts.find((script) => script.id === input.scriptId) ?? null;
     },
 
     async analyzeConversation(input: AnalyzeConversationInput): Promise<Analysis> {

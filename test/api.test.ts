@@ -56,13 +56,14 @@ describe('conversation API end to end (API → Temporal → worker → Postgres)
 
     expect((await say(conversationId, token, validCpf)).body.state.pending.stepId).toBe('parcela');
     expect((await say(conversationId, token, 'abril')).body.state.pending.stepId).toBe('email');
-    const done = await say(conversationId, token, 'joao@example.com');
+    expect((await say(conversationId, token, 'joao@example.com')).body.state.stage).toBe('confirming');
+    const done = await say(conversationId, token, 'sim');
     expect(done.body.state).toMatchObject({ stage: 'resolved', status: 'resolved' });
     expect(done.body.state.answers).toEqual({ cpf: validCpf, parcela: 'abril', email: 'joao@example.com' });
 
     const rows = await db.query('SELECT seq, role, text FROM messages WHERE conversation_id = $1 ORDER BY seq', [conversationId]);
     const customerTexts = rows.rows.filter((row) => row.role === 'customer').map((row) => row.text);
-    expect(customerTexts).toEqual(['oi, preciso da segunda via do boleto', invalidCpf, validCpf, 'abril', 'joao@example.com']);
+    expect(customerTexts).toEqual(['oi, preciso da segunda via do boleto', invalidCpf, validCpf, 'abril', 'joao@example.com', 'sim']);
     expect(rows.rows.map((row) => row.seq)).toEqual(rows.rows.map((_, index) => index + 1));
     const projection = await db.query('SELECT status, stage, protocol, answers FROM conversations WHERE id = $1', [conversationId]);
     expect(projection.rows[0]).toMatchObject({ status: 'resolved', stage: 'resolved', protocol: done.body.state.protocol });

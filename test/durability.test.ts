@@ -92,7 +92,9 @@ test('when the worker is killed with SIGKILL mid-collection, then the conversati
   expect(resumed.body.state.answers).toEqual({ cpf: validCpf, motivo: 'outra seguradora' });
   expect(resumed.body.state.pending.stepId).toBe('confirma');
 
-  const done = await post(`/api/v1/conversations/${conversationId}/messages`, { text: 'sim' }, token);
+  const summary = await post(`/api/v1/conversations/${conversationId}/messages`, { text: 'sim' }, token);
+  expect(summary.body.state.stage).toBe('confirming');
+  const done = await post(`/api/v1/conversations/${conversationId}/messages`, { text: 'pode confirmar' }, token);
   expect(done.body.state.stage).toBe('resolved');
 
   const rows = await db.query<{ seq: number; role: string; text: string }>(
@@ -105,6 +107,7 @@ test('when the worker is killed with SIGKILL mid-collection, then the conversati
     validCpf,
     'outra seguradora',
     'sim',
+    'pode confirmar',
   ]);
   const questions = rows.rows.filter((row) => row.role === 'bot' && row.text.endsWith('?')).map((row) => row.text);
   expect(new Set(questions).size).toBe(questions.length);

@@ -7,6 +7,7 @@ import { analyzeOffline } from '../domain/analysis';
 import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../domain/matcher';
 import { scriptInputSchema, type Script } from '../domain/scripts';
 import {
+  changeScriptUpdate,
   closeSignal,
   conversationWorkflowId,
   sendMessageUpdate,
@@ -41,10 +42,12 @@ const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, er
 function fakeActivities() {
   return {
     recordTurn: jest.fn<ReturnType<Activities['recordTurn']>, Parameters<Activities['recordTurn']>>(async () => {}),
-    matchScript: jest.fn(async ({ text, threshold }: MatchScriptInput) => {
-      const match = new ScriptMatcher(scripts, { threshold }).match(text);
-      return { match, script: scripts.find((script) => script.id === match.scriptId) ?? null };
+    matchScript: jest.fn(async ({ text, threshold, among }: MatchScriptInput) => {
+      const candidates = among ? scripts.filter((script) => among.includes(script.id)) : scripts;
+      const match = new ScriptMatcher(candidates, { threshold }).match(text);
+      return { match, script: candidates.find((script) => script.id === match.scriptId) ?? null };
     }),
+    loadScript: jest.fn(async ({ scriptId }: { scriptId: string }) => scripts.find((script) => script.id === scriptId) ?? null),
     analyzeConversation: jest.fn(async (input: Parameters<Activities['analyzeConversation']>[0]) =>
       analyzeOffline({ ...input, now: new Date('2026-03-10T17:00:00Z') }),
     ),
@@ -144,7 +147,11 @@ describe('conversation workflow', () => {
       await send(taskQueue, conversation, 'março');
       const bad = await send(taskQueue, conversation, 'maria arroba exemplo');
       expect(texts(bad)).toMatch(/e-mail não parece válido/);
-      const done = await send(taskQueue, conversation, 'Maria@Exemplo.com');
+      const summary = await send(taskQueue, conversation, 'Maria@Exemplo.com');
+      expect(summary.state.stage).toBe('confirming');
+      expect(texts(summary)).toMatch(/529\.982\.247-25/);
+      expect(texts(summary)).toMatch(/maria@exemplo\.com/);
+      const done = await send(taskQueue, conversation, 'sim');
       expect(done.state.stage).toBe('resolved');
       expect(done.state.status).toBe('resolved');
       expect(done.state.protocol).toMatch(/^ATD-\d{8}-[0-9A-F]{6}$/);
@@ -176,7 +183,8 @@ describe('conversation workflow', () => {
       await send(taskQueue, conversation, 'quero cancelar meu seguro');
       await send(taskQueue, conversation, validCpf);
       await send(taskQueue, conversation, 'preco');
-      const done = await send(taskQueue, conversation, 's');
+      await send(taskQueue, conversation, 's');
+      const done = await send(taskQueue, conversation, 'pode confirmar');
       expect(done.state.answers).toEqual({ cpf: validCpf, motivo: 'preço', confirma: 'true' });
       expect(done.state.stage).toBe('resolved');
       await env.sleep('30 minutes');
@@ -195,7 +203,8 @@ describe('conversation workflow', () => {
     await withWorker(activities, async (taskQueue) => {
       const conversation = input();
       await send(taskQueue, conversation, 'quero falar com um atendente');
-      const done = await send(taskQueue, conversation, 'problema com minha apólice');
+      await send(taskQueue, conversation, 'problema com minha apólice');
+      const done = await send(taskQueue, conversation, 'sim');
       expect(done.state.stage).toBe('escalated');
       expect(done.state.status).toBe('escalated');
       expect(done.state.escalation?.reason).toBe('script_requires_agent');
@@ -238,6 +247,121 @@ describe('conversation workflow', () => {
       const state = await handleOf(conversation).query(stateQuery);
       expect(state.messageCount).toBe(1);
       await handleOf(conversation).signal(closeSignal, { reason: 'test' });
+    });
+  });
+
+  test('when the demand already carries a CPF, then that step is taken and skipped', async () => {
+    await withWorker(fakeActivities(), async (taskQueue) => {
+      const conversation = input();
+      const first = await send(taskQueue, conversation, 'roubaram meu carro ontem à noite, meu CPF é 529.982.247-25');
+      expect(first.state.script?.id).toBe('sinistro');
+      expect(first.state.answers).toEqual({ cpf: validCpf });
+      expect(first.state.pending?.stepId).toBe('ocorrencia');
+      expect(texts(first)).toMatch(/Já anotei o CPF 529\.982\.247-25/);
+      await handleOf(conversation).signal(closeSignal, { reason: 'test' });
+    });
+  });
+
+  test('when the demand fits two scripts, then the bot asks which one and accepts a number', async () => {
+    const activities = fakeActivities();
+    await withWorker(activities, async (taskQueue) => {
+      const conversation = input();
+      const question = await send(taskQueue, conversation, 'perdi o boleto e quero cancelar o seguro');
+      expect(question.state.stage).toBe('clarifying');
+      expect(question.state.options?.map((option) => option.scriptId).sort()).toEqual(['boleto', 'cancelamento']);
+      expect(texts(question)).toMatch(/1\. .*\n2\. /);
+      const position = question.state.options!.findIndex((option) => option.scriptId === 'cancelamento') + 1;
+      const picked = await send(taskQueue, conversation, String(position));
+      expect(picked.state).toMatchObject({ stage: 'collecting', scriptSource: 'clarification', options: null });
+      expect(picked.state.script?.id).toBe('cancelamento');
+      expect(picked.state.pending?.stepId).toBe('cpf');
+      await handleOf(conversation).signal(closeSignal, { reason: 'test' });
+    });
+  });
+
+  test('when the customer answers the options in words, then the words pick the script; "nenhum" asks again', async () => {
+    const activities = fakeActivities();
+    await withWorker(activities, async (taskQueue) => {
+      const byWords = input();
+      await send(taskQueue, byWords, 'perdi o boleto e quero cancelar o seguro');
+      const picked = await send(taskQueue, byWords, 'é o do boleto');
+      expect(picked.state.script?.id).toBe('boleto');
+      expect(activities.matchScript).toHaveBeenLastCalledWith(expect.objectContaining({ among: expect.arrayContaining(['boleto', 'cancelamento']) }));
+
+      const none = input();
+      await send(taskQueue, none, 'perdi o boleto e quero cancelar o seguro');
+      const neither = await send(taskQueue, none, 'nenhum');
+      expect(neither.state).toMatchObject({ stage: 'identifying', options: null, script: null });
+      expect(texts(neither)).toMatch(/outras palavras/);
+      for (const conversation of [byWords, none]) await handleOf(conversation).signal(closeSignal, { reason: 'test' });
+    });
+  });
+
+  test('when the customer corrects an earlier answer, then it is replaced and the current question is asked again', async () => {
+    await withWorker(fakeActivities(), async (taskQueue) => {
+      const conversation = input();
+      await send(taskQueue, conversation, 'segunda via do boleto');
+      await send(taskQueue, conversation, validCpf);
+      await send(taskQueue, conversation, 'de março');
+      const corrected = await send(taskQueue, conversation, 'errei o CPF, o certo é 111.444.777-35');
+      expect(corrected.state.answers).toEqual({ cpf: '11144477735', parcela: 'de março' });
+      expect(corrected.state.pending?.stepId).toBe('email');
+      expect(texts(corrected)).toMatch(/Corrigido: o CPF 111\.444\.777-35/);
+      await handleOf(conversation).signal(closeSignal, { reason: 'test' });
+    });
+  });
+
+  test('when the customer says "não" to the summary, then they pick an item, answer it again and see the summary again', async () => {
+    await withWorker(fakeActivities(), async (taskQueue) => {
+      const conversation = input();
+      await send(taskQueue, conversation, 'segunda via do boleto');
+      await send(taskQueue, conversation, validCpf);
+      await send(taskQueue, conversation, 'março');
+      await send(taskQueue, conversation, 'maria@exemplo.com');
+      const which = await send(taskQueue, conversation, 'não');
+      expect(texts(which)).toMatch(/O que você quer corrigir/);
+      const asked = await send(taskQueue, conversation, '3');
+      expect(asked.state).toMatchObject({ stage: 'collecting', pending: { stepId: 'email', correcting: true } });
+      const again = await send(taskQueue, conversation, 'maria.souza@exemplo.com');
+      expect(again.state.stage).toBe('confirming');
+      expect(texts(again)).toMatch(/maria\.souza@exemplo\.com/);
+      const done = await send(taskQueue, conversation, 'sim');
+      expect(done.state.stage).toBe('resolved');
+      expect(done.state.answers.email).toBe('maria.souza@exemplo.com');
+    });
+  });
+
+  test('when the customer cancels mid-collection, then the answers are dropped and the bot asks for a new demand', async () => {
+    await withWorker(fakeActivities(), async (taskQueue) => {
+      const conversation = input();
+      await send(taskQueue, conversation, 'segunda via do boleto');
+      await send(taskQueue, conversation, validCpf);
+      const cancelled = await send(taskQueue, conversation, 'deixa pra lá');
+      expect(cancelled.state).toMatchObject({ stage: 'identifying', script: null, answers: {}, pending: null });
+      const next = await send(taskQueue, conversation, 'quero cancelar meu seguro');
+      expect(next.state.script?.id).toBe('cancelamento');
+      await handleOf(conversation).signal(closeSignal, { reason: 'test' });
+    });
+  });
+
+  test('when an agent re-scripts the conversation, then collection restarts keeping answers of the same id and type', async () => {
+    const activities = fakeActivities();
+    await withWorker(activities, async (taskQueue) => {
+      const conversation = input();
+      await send(taskQueue, conversation, 'segunda via do boleto');
+      await send(taskQueue, conversation, validCpf);
+      const handle = handleOf(conversation);
+      const changed = await handle.executeUpdate(changeScriptUpdate, { args: [{ scriptId: 'cancelamento', by: 'agent:ana' }] });
+      expect(changed.state).toMatchObject({ stage: 'collecting', scriptSource: 'agent', answers: { cpf: validCpf } });
+      expect(changed.state.script?.id).toBe('cancelamento');
+      expect(changed.state.pending?.stepId).toBe('motivo');
+      expect(texts(changed)).toMatch(/ajustou seu atendimento para: Cancelamento do seguro/);
+      const written = activities.recordTurn.mock.calls.at(-1)![0].messages;
+      expect(written.find((message) => message.role === 'system')?.text).toMatch(/agent:ana/);
+      const unknown = await handle.executeUpdate(changeScriptUpdate, { args: [{ scriptId: 'nope', by: 'agent:ana' }] }).catch((error: Error) => error);
+      expect(unknown).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((await handle.query(stateQuery)).script?.id).toBe('cancelamento');
+      await handle.signal(closeSignal, { reason: 'test' });
     });
   });
 });

@@ -10,16 +10,19 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { StoredMessage } from '../db/store';
-import { displayValue, isSkip, validateStep } from '../domain/fields';
+import { findCorrection, findVolunteeredAnswers, isCancel, pickOption } from '../domain/collection';
+import { displayValue, isSkip, validateField, validateStep, type FieldContext } from '../domain/fields';
 import type { Script, Step } from '../domain/scripts';
 import { fold } from '../domain/text';
 import { searchAttributes } from '../temporal/search-attributes';
 import {
+  changeScriptUpdate,
   closeSignal,
   MAX_MESSAGE_LENGTH,
   sendMessageUpdate,
   stateQuery,
   type BotReply,
+  type ChangeScriptInput,
   type ConversationInput,
   type ConversationState,
   type SendMessageInput,
@@ -41,7 +44,11 @@ const understanding = proxyActivities<Activities>({
   retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 5 },
 });
 
-export const failureTypes = { conversationClosed: 'ConversationClosed', invalidMessage: 'InvalidMessage' } as const;
+export const failureTypes = {
+  conversationClosed: 'ConversationClosed',
+  invalidMessage: 'InvalidMessage',
+  scriptNotFound: 'ScriptNotFound',
+} as const;
 
 const THANKS = ['obrigado', 'obrigada', 'valeu', 'brigado', 'vlw', 'obg', 'agradeco', 'so isso', 'era so isso', 'tchau', 'nao obrigado', 'nao obrigada'];
 const MAX_ATTEMPTS_PER_STEP = 3;
@@ -59,7 +66,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     script: null,
     answers: {},
     pending: null,
+    options: null,
+    choosingCorrection: false,
     matchMisses: 0,
+    scriptSource: null,
     analysis: null,
     escalation: null,
     protocol: null,
@@ -130,6 +140,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     moveTo('identifying');
   }
 
+  function fieldContext(): FieldContext {
+    return { now: new Date(), timeZone: input.settings.timeZone, pastByDefault: true };
+  }
+
   async function identify(text: string): Promise<void> {
     const { match, script } = await understanding.matchScript({
       tenantId: state.tenantId,
@@ -137,46 +151,126 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       threshold: input.settings.matchThreshold,
     });
     if (script) {
-      state.script = script;
-      state.answers = {};
-      say(`Entendi: ${script.title}. Vou te fazer algumas perguntas rápidas.`);
-      moveTo('collecting');
-      askNext();
+      startScript(script, 'matcher', text);
       return;
     }
+    if (match.verdict === 'ambiguous' && match.candidates.length > 1) {
+      offerOptions(match.candidates.slice(0, 3).map(({ scriptId, title }) => ({ scriptId, title })));
+      return;
+    }
+    await missMatch();
+  }
+
+  async function missMatch(): Promise<void> {
     state.matchMisses += 1;
+    state.options = null;
     if (state.matchMisses >= MAX_MATCH_MISSES) {
       say('Não consegui identificar o assunto. Vou chamar uma pessoa da nossa equipe para te ajudar.');
       await escalate('no_script_matched');
       return;
     }
-    const hint = match.candidates.length ? '' : ' Por exemplo: "preciso da segunda via do boleto".';
-    say(`Desculpe, não entendi bem o que você precisa. Pode me contar de outro jeito?${hint}`);
+    moveTo('identifying');
+    say('Desculpe, não entendi bem o que você precisa. Pode me contar de outro jeito? Por exemplo: "preciso da segunda via do boleto".');
+  }
+
+  function offerOptions(options: NonNullable<ConversationState['options']>): void {
+    state.options = options;
+    const list = options.map((option, index) => `${index + 1}. ${option.title}`).join('\n');
+    say(`Só para eu ter certeza, é sobre qual destes assuntos?\n${list}\nResponda com o número ou o nome, ou diga "nenhum".`);
+    moveTo('clarifying');
+  }
+
+  /** The customer answers the options we offered: by position, by words, or "nenhum". */
+  async function clarify(text: string): Promise<void> {
+    const options = state.options!;
+    const picked = pickOption(text, options.length);
+    if (picked === -1) {
+      state.options = null;
+      moveTo('identifying');
+      say('Tudo bem. Então me conta com outras palavras o que você precisa?');
+      return;
+    }
+    let scriptId = picked === null ? null : options[picked]!.scriptId;
+    if (scriptId === null) {
+      const { match } = await understanding.matchScript({
+        tenantId: state.tenantId,
+        text,
+        threshold: input.settings.matchThreshold,
+        among: options.map((option) => option.scriptId),
+      });
+      scriptId = match.scriptId;
+    }
+    const script = scriptId ? await understanding.loadScript({ tenantId: state.tenantId, scriptId }) : null;
+    if (script) {
+      startScript(script, 'clarification', null);
+      return;
+    }
+    // Not one of the options: perhaps a fresh description of the demand.
+    state.options = null;
+    moveTo('identifying');
+    await identify(text);
+  }
+
+  /** Begins a script; answers the customer already gave (in `text`) are taken, not asked. */
+  function startScript(script: Script, source: NonNullable<ConversationState['scriptSource']>, text: string | null): void {
+    state.script = script;
+    state.scriptSource = source;
+    state.options = null;
+    state.answers = text ? findVolunteeredAnswers(script.steps, {}, text, fieldContext()) : {};
+    const taken = script.steps.filter((step) => step.id in state.answers);
+    const noted = taken.length ? ` Já anotei ${taken.map((step) => `${stepLabel(step)} ${displayValue(step.type, state.answers[step.id]!)}`).join(', ')}.` : '';
+    say(`Entendi: ${script.title}. Vou te fazer algumas perguntas rápidas.${noted}`);
+    moveTo('collecting');
+    askNext();
+  }
+
+  function stepLabel(step: Step): string {
+    const labels: Partial<Record<Step['type'], string>> = { cpf: 'o CPF', email: 'o e-mail', phone: 'o telefone', cep: 'o CEP', plate: 'a placa', date: 'a data' };
+    return labels[step.type] ?? `"${step.id.replace(/_/g, ' ')}":`;
   }
 
   function stepById(script: Script, id: string): Step {
     return script.steps.find((step) => step.id === id)!;
   }
 
-  function askNext(): void {
+  function askNext(): boolean {
     const script = state.script!;
     const next = script.steps.find((step) => !(step.id in state.answers));
     if (!next) {
       state.pending = null;
-      return;
+      return false;
     }
     state.pending = { stepId: next.id, question: next.question, attempts: 0 };
     say(next.question);
+    return true;
   }
 
   async function collect(text: string): Promise<void> {
     const script = state.script!;
     const pending = state.pending!;
     const step = stepById(script, pending.stepId);
+    if (isCancel(text)) {
+      cancelScript();
+      return;
+    }
+    const correction = pending.correcting ? null : findCorrection(script.steps, state.answers, text, fieldContext());
+    if (correction && correction.stepId !== step.id) {
+      const corrected = stepById(script, correction.stepId);
+      if (correction.value !== null) {
+        state.answers[corrected.id] = correction.value;
+        say(`Corrigido: ${stepLabel(corrected)} ${displayValue(corrected.type, correction.value)}.`);
+        say(step.question);
+      } else {
+        delete state.answers[corrected.id];
+        state.pending = { stepId: corrected.id, question: corrected.question, attempts: 0 };
+        say(`Sem problema, vamos corrigir. ${corrected.question}`);
+      }
+      return;
+    }
     if (!step.required && isSkip(text)) {
       state.answers[step.id] = '';
     } else {
-      const result = validateStep(step, text, { now: new Date(), timeZone: input.settings.timeZone, pastByDefault: true });
+      const result = validateStep(step, text, fieldContext());
       if (!result.ok) {
         pending.attempts += 1;
         if (pending.attempts >= MAX_ATTEMPTS_PER_STEP) {
@@ -189,8 +283,108 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       }
       state.answers[step.id] = result.value;
     }
-    askNext();
-    if (!state.pending) await finishCollection();
+    if (pending.correcting || !askNext()) confirm();
+  }
+
+  function summary(): string {
+    const script = state.script!;
+    return script.steps
+      .filter((step) => state.answers[step.id])
+      .map((step, index) => `${index + 1}. ${step.question.replace(/\s*\?$/, '')}: ${displayValue(step.type, state.answers[step.id]!)}`)
+      .join('\n');
+  }
+
+  function confirm(): void {
+    state.pending = null;
+    state.choosingCorrection = false;
+    say(`Confere se está tudo certo:\n${summary()}\nPosso confirmar? (sim/não)`);
+    moveTo('confirming');
+  }
+
+  /** After the summary: "sim" completes, "não" or a correction ("o e-mail é …") fixes an answer. */
+  async function confirming(text: string): Promise<void> {
+    const script = state.script!;
+    if (isCancel(text)) {
+      cancelScript();
+      return;
+    }
+    const answered = script.steps.filter((step) => state.answers[step.id]);
+    if (state.choosingCorrection) {
+      const picked = pickOption(text, answered.length);
+      const named = picked === null ? findCorrection(script.steps, state.answers, `corrigir ${text}`, fieldContext()) : null;
+      const stepId = picked !== null && picked >= 0 ? answered[picked]!.id : named?.stepId;
+      if (!stepId) {
+        say(`Não entendi qual item. Responda com o número:\n${summary()}`);
+        return;
+      }
+      const step = stepById(script, stepId);
+      if (named?.value) {
+        state.answers[step.id] = named.value;
+        confirm();
+        return;
+      }
+      state.choosingCorrection = false;
+      state.pending = { stepId: step.id, question: step.question, attempts: 0, correcting: true };
+      moveTo('collecting');
+      say(step.question);
+      return;
+    }
+    const correction = findCorrection(script.steps, state.answers, text, fieldContext());
+    if (correction?.value) {
+      state.answers[correction.stepId] = correction.value;
+      confirm();
+      return;
+    }
+    const answer = validateField('yes_no', text, fieldContext());
+    if (answer.ok && answer.value === 'true') {
+      await finishCollection();
+      return;
+    }
+    if (answer.ok || correction) {
+      if (correction) {
+        const step = stepById(script, correction.stepId);
+        state.pending = { stepId: step.id, question: step.question, attempts: 0, correcting: true };
+        moveTo('collecting');
+        say(step.question);
+        return;
+      }
+      state.choosingCorrection = true;
+      say(`O que você quer corrigir? Responda com o número:\n${summary()}`);
+      return;
+    }
+    say('Não entendi. Está tudo certo? Responda sim para confirmar ou não para corrigir algo.');
+  }
+
+  function cancelScript(): void {
+    say('Tudo bem, cancelei este atendimento. Se quiser, me conta de novo o que você precisa.');
+    state.script = null;
+    state.scriptSource = null;
+    state.answers = {};
+    state.pending = null;
+    state.choosingCorrection = false;
+    moveTo('identifying');
+  }
+
+  /** An agent replaces the script; answers with the same step id and type carry over. */
+  async function changeScript({ scriptId, by }: ChangeScriptInput): Promise<void> {
+    const script = await understanding.loadScript({ tenantId: state.tenantId, scriptId });
+    if (!script) throw ApplicationFailure.nonRetryable(`no active script "${scriptId}"`, failureTypes.scriptNotFound);
+    const previous = state.script;
+    const kept: Record<string, string> = {};
+    for (const step of script.steps) {
+      const old = previous?.steps.find((candidate) => candidate.id === step.id && candidate.type === step.type);
+      if (old && step.id in state.answers) kept[step.id] = state.answers[step.id]!;
+    }
+    outbox.push(nextMessage('system', `Roteiro alterado para "${script.title}" (v${script.version}) por ${by}.`));
+    state.script = script;
+    state.scriptSource = 'agent';
+    state.answers = kept;
+    state.options = null;
+    state.choosingCorrection = false;
+    state.escalation = state.stage === 'escalated' ? state.escalation : null;
+    say(`Nossa equipe ajustou seu atendimento para: ${script.title}.`);
+    moveTo('collecting', 'active');
+    if (!askNext()) confirm();
   }
 
   async function finishCollection(): Promise<void> {
@@ -202,18 +396,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       answers: state.answers,
     });
     upsertSearchAttributes(searchAttributeUpdates());
-    const summary = script.steps
-      .filter((step) => state.answers[step.id])
-      .map((step) => `• ${step.id}: ${displayValue(step.type, state.answers[step.id]!)}`)
-      .join('\n');
     const reason = escalationReason(script);
     if (reason) {
-      say(`Obrigado! Anotei:\n${summary}`);
-      say(script.onComplete.message ?? 'Vou passar seu atendimento para uma pessoa da nossa equipe, que vai continuar daqui.');
+      say(script.onComplete.message ?? 'Obrigado! Vou passar seu atendimento para uma pessoa da nossa equipe, que vai continuar daqui.');
       await escalate(reason);
       return;
     }
-    resolve(summary);
+    resolve();
   }
 
   /** Why this conversation needs a person, or null when the bot can finish it. */
@@ -224,10 +413,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     return null;
   }
 
-  function resolve(summary: string): void {
+  function resolve(): void {
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     state.protocol = `ATD-${day}-${uuid4().slice(0, 6).toUpperCase()}`;
-    say(`Obrigado! Anotei:\n${summary}`);
     say(
       `${state.script!.onComplete.message ?? 'Sua solicitação foi registrada.'} Seu protocolo é ${state.protocol}. Posso ajudar em mais alguma coisa?`,
     );
@@ -262,6 +450,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     }
     state.followUp = null;
     state.script = null;
+    state.scriptSource = null;
     state.answers = {};
     state.matchMisses = 0;
     moveTo('identifying', 'active');
@@ -294,8 +483,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
           if (trimmed) await identify(trimmed);
           else say('Pode me contar em poucas palavras o que você precisa?');
           break;
+        case 'clarifying':
+          await clarify(trimmed);
+          break;
         case 'collecting':
           await collect(trimmed);
+          break;
+        case 'confirming':
+          await confirming(trimmed);
           break;
         case 'analyzing':
         case 'escalated':
@@ -312,7 +507,27 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     }
   }
 
+  async function handleChangeScript(change: ChangeScriptInput): Promise<SendMessageResult> {
+    await condition(() => !turnInProgress);
+    turnInProgress = true;
+    try {
+      replies = [];
+      await changeScript(change);
+      await flush();
+      return { replies, state: { ...state } };
+    } finally {
+      turnInProgress = false;
+    }
+  }
+
   setHandler(stateQuery, () => state);
+  setHandler(changeScriptUpdate, handleChangeScript, {
+    validator: ({ scriptId, by }) => {
+      if (typeof scriptId !== 'string' || !scriptId) throw new Error('scriptId must be a non-empty string');
+      if (typeof by !== 'string' || !by) throw new Error('by must be a non-empty string');
+      if (state.stage === 'closed') throw new Error('the conversation is closed');
+    },
+  });
   setHandler(sendMessageUpdate, handleMessage, {
     validator: ({ text, messageId }) => {
       if (typeof text !== 'string') throw new Error('text must be a string');

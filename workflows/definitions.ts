@@ -12,7 +12,17 @@ export function conversationWorkflowId(conversationId: string): string {
   return `conversation-${conversationId}`;
 }
 
-export const stages = ['greeting', 'identifying', 'collecting', 'analyzing', 'escalated', 'resolved', 'closed'] as const;
+export const stages = [
+  'greeting',
+  'identifying',
+  'clarifying',
+  'collecting',
+  'confirming',
+  'analyzing',
+  'escalated',
+  'resolved',
+  'closed',
+] as const;
 export type Stage = (typeof stages)[number];
 
 /** The outcome so far; it stays "resolved" or "escalated" after the conversation closes. */
@@ -49,6 +59,13 @@ export interface PendingQuestion {
   stepId: string;
   question: string;
   attempts: number;
+  /** Asked again from the confirmation summary: the summary comes back after the answer. */
+  correcting?: boolean;
+}
+
+export interface ScriptOption {
+  scriptId: string;
+  title: string;
 }
 
 export interface Escalation {
@@ -67,7 +84,13 @@ export interface ConversationState {
   script: Script | null;
   answers: Record<string, string>;
   pending: PendingQuestion | null;
+  /** Scripts offered when the demand fitted more than one; the customer picks by number or words. */
+  options: ScriptOption[] | null;
+  /** Offered the customer a choice of which answer to fix, from the confirmation summary. */
+  choosingCorrection: boolean;
   matchMisses: number;
+  /** How the current script was chosen: by the matcher, the customer's pick, or an agent. */
+  scriptSource: 'matcher' | 'clarification' | 'agent' | null;
   analysis: Analysis | null;
   escalation: Escalation | null;
   protocol: string | null;
@@ -99,6 +122,12 @@ export interface SendMessageResult {
   state: ConversationState;
 }
 
+export interface ChangeScriptInput {
+  scriptId: string;
+  /** Who asked, for the transcript ("agent:ana"). */
+  by: string;
+}
+
 export interface CloseInput {
   reason: string;
 }
@@ -106,6 +135,8 @@ export interface CloseInput {
 /** An update, not a signal, because the caller waits for the bot's reply. */
 export const sendMessageUpdate = defineUpdate<SendMessageResult, [SendMessageInput]>('sendMessage');
 export const stateQuery = defineQuery<ConversationState>('state');
+/** An agent overrides the matched script; the caller waits to see the new first question. */
+export const changeScriptUpdate = defineUpdate<SendMessageResult, [ChangeScriptInput]>('changeScript');
 /** Nobody waits on a close: an operator or a later process asks and moves on. */
 export const closeSignal = defineSignal<[CloseInput]>('close');
 
