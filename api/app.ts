@@ -5,7 +5,9 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
 import type { ConversationSettings } from '../workflows/definitions';
-import { conversationRoutes } from './conversations';
+import { classicRoutes } from './classic';
+import { conversationGateway, conversationRoutes } from './conversations';
+import { scriptRoutes } from './scripts';
 import { toErrorResponse } from './errors';
 
 export interface AppConfig {
@@ -45,6 +47,7 @@ export function createApp({ client, db, config }: AppDeps) {
     };
   }
 
+  const gateway = conversationGateway({ client, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs });
   const app = new Hono()
     .get('/', (c) => c.html(chatPage, 200))
     .get('/healthz', async (c) => {
@@ -70,6 +73,19 @@ export function createApp({ client, db, config }: AppDeps) {
         callTimeoutMs: config.callTimeoutMs,
         defaultTenant: config.defaultTenant,
         customerTokenTtlSeconds: config.customerTokenTtlSeconds,
+        settingsFor,
+      }),
+    )
+    .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route(
+      '/',
+      classicRoutes({
+        db,
+        gateway,
+        jwtSecret: config.jwtSecret,
+        defaultTenant: config.defaultTenant,
+        customerTokenTtlSeconds: config.customerTokenTtlSeconds,
+        production: config.production,
         settingsFor,
       }),
     )

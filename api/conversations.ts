@@ -3,10 +3,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type pg from 'pg';
-import { findConversation, listMessages } from '../db/store';
+import { findConversation, findScript, listMessages } from '../db/store';
 import { searchAttributes } from '../temporal/search-attributes';
 import { conversationWorkflow } from '../workflows/conversation';
 import {
+  changeScriptUpdate,
   conversationWorkflowId,
   MAX_MESSAGE_LENGTH,
   sendMessageUpdate,
@@ -15,7 +16,7 @@ import {
   type ConversationSettings,
   type SendMessageResult,
 } from '../workflows/definitions';
-import { assertCanReach, mintToken, verifyBearer, type Claims } from './auth';
+import { assertCanReach, mintToken, requireRole, verifyBearer, type Claims } from './auth';
 import { ApiError, parseBody } from './errors';
 
 export interface ConversationRoutesDeps {
@@ -51,7 +52,16 @@ const messageSchema = z.object({
 
 const idSchema = z.string().uuid();
 
-export function conversationRoutes(deps: ConversationRoutesDeps) {
+const changeScriptSchema = z.object({ scriptId: z.string().trim().min(1).max(80) });
+
+export interface ConversationGateway {
+  /** Starts the conversation's workflow if needed and returns the bot's replies to `text`. */
+  send(input: ConversationInput, text: string, messageId?: string): Promise<SendMessageResult>;
+  /** Runs `fn` under the API's deadline for calls into Temporal. */
+  deadline<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export function conversationGateway(deps: Pick<ConversationRoutesDeps, 'client' | 'taskQueue' | 'callTimeoutMs'>): ConversationGateway {
   const deadline = <T>(fn: () => Promise<T>) => deps.client.withDeadline(Date.now() + deps.callTimeoutMs, fn);
 
   /**
@@ -59,7 +69,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
    * does not exist yet, and the update returns the bot's replies. A repeated messageId is the
    * same update id, which Temporal answers with the first outcome instead of running it again.
    */
-  function sendMessage(input: ConversationInput, text: string, messageId?: string): Promise<SendMessageResult> {
+  function send(input: ConversationInput, text: string, messageId?: string): Promise<SendMessageResult> {
     return deadline(() =>
       deps.client.workflow.executeUpdateWithStart(sendMessageUpdate, {
         args: [{ text, ...(messageId ? { messageId } : {}) }],
@@ -81,6 +91,11 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       }),
     );
   }
+  return { send, deadline };
+}
+
+export function conversationRoutes(deps: ConversationRoutesDeps) {
+  const { send: sendMessage, deadline } = conversationGateway(deps);
 
   async function reachable(claims: Claims, rawId: string) {
     const id = idSchema.safeParse(rawId);
@@ -132,6 +147,24 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         settings: settings!,
       };
       const result = await sendMessage(input, body.text, body.messageId);
+      return c.json({ replies: result.replies, state: result.state }, 200);
+    })
+    .post('/:id/script', async (c) => {
+      const claims = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['agent', 'admin']);
+      const conversation = await reachable(claims, c.req.param('id'));
+      const { scriptId } = await parseBody(c, changeScriptSchema);
+      if (conversation.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
+      const script = await findScript(deps.db, conversation.tenantId, scriptId);
+      if (!script || !script.active) {
+        throw new ApiError(422, 'validation_failed', 'scriptId: no such active script', {
+          issues: [{ path: 'scriptId', message: `no active script "${scriptId}" in this tenant` }],
+        });
+      }
+      const result = await deadline(() =>
+        deps.client.workflow
+          .getHandle(conversationWorkflowId(conversation.id))
+          .executeUpdate(changeScriptUpdate, { args: [{ scriptId, by: `${claims.role}:${claims.sub}` }] }),
+      );
       return c.json({ replies: result.replies, state: result.state }, 200);
     })
     .get('/:id', async (c) => {

@@ -54,6 +54,15 @@ export async function tenantExists(pool: pg.Pool, id: string): Promise<boolean> 
   return result.rowCount === 1;
 }
 
+/** JSON with sorted keys: jsonb does not keep key order, so plain stringify can't compare. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : item,
+  );
+}
+
 export interface SavedScript extends Script {
   /** False when the definition was identical to the latest version, so nothing was written. */
   changed: boolean;
@@ -71,7 +80,7 @@ async function saveScriptWith(client: pg.PoolClient, tenantId: string, input: Sc
     [tenantId, definition.id],
   );
   const current = latest.rows[0];
-  if (current && !current.deleted && JSON.stringify(current.definition) === JSON.stringify(definition)) {
+  if (current && !current.deleted && canonicalJson(current.definition) === canonicalJson(definition)) {
     return { ...definition, version: current.version, changed: false };
   }
   const version = (current?.version ?? 0) + 1;

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
+import type pg from 'pg';
+import { findConversation, listScripts, saveScript } from '../db/store';
+import { scriptInputSchema } from '../domain/scripts';
+import type { ConversationSettings, ConversationState, Stage } from '../workflows/definitions';
+import { MAX_MESSAGE_LENGTH } from '../workflows/definitions';
+import { AuthError, mintToken, requireRole, verifyBearer } from './auth';
+import type { ConversationGateway } from './conversations';
+import { ApiError, toErrorResponse } from './errors';
+
+/**
+ * The contracts of the original Segurozinho service (seed document), kept for the clients
+ * written against it: a cookie session for the chat, and the `/api/v1/script` CRUD. They run
+ * on the same conversation workflow as the native API; errors come back in the seed's shape,
+ * `400 { status: "Error", message }`.
+ */
+export interface ClassicRoutesDeps {
+  db: pg.Pool;
+  gateway: ConversationGateway;
+  jwtSecret: string;
+  defaultTenant: string;
+  customerTokenTtlSeconds: number;
+  production: boolean;
+  settingsFor(tenantId: string): Promise<ConversationSettings | undefined>;
+}
+
+const SESSION_COOKIE = 'atende_session';
+const FINAL_STAGES: readonly Stage[] = ['confirming', 'analyzing', 'escalated', 'resolved', 'closed'];
+
+class ClassicError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads `{ <field>: string }` from a JSON body, naming the field when it is missing. */
+async function readField(c: Context, field: string, schema: z.ZodType = z.string().trim().min(1).max(MAX_MESSAGE_LENGTH)): Promise<unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch {
+    throw new ClassicError(400, 'o corpo da requisição não é um JSON válido');
+  }
+  const value = (body as Record<string, unknown> | null)?.[field];
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = [field, ...issue.path].join('.');
+    throw new ClassicError(400, value === undefined ? `campo "${field}" é obrigatório` : `campo "${path}" inválido: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function steps(state: ConversationState): string {
+  if (!state.script) return '';
+  const answered = state.script.steps.filter((step) => step.id in state.answers).length;
+  return `${answered}/${state.script.steps.length}`;
+}
+
+export function classicRoutes(deps: ClassicRoutesDeps) {
+  /** Seed-shaped errors for everything this router throws; the native shape stays for 5xx. */
+  function fail(error: unknown, c: Context): Response {
+    if (error instanceof ClassicError) return c.json({ status: 'Error', message: error.message }, error.status);
+    if (error instanceof AuthError) return c.json({ status: 'Error', message: error.message }, error.status);
+    if (error instanceof ApiError && error.status < 500) return c.json({ status: 'Error', message: error.message }, 400);
+    return toErrorResponse(error, c, deps.production);
+  }
+
+  async function sessionConversation(c: Context) {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (!token) throw new ClassicError(401, 'sessão ausente: comece por POST /initial-message');
+    const claims = await verifyBearer(deps.jwtSecret, `Bearer ${token}`);
+    const conversation = claims.conversation ? await findConversation(deps.db, claims.conversation) : undefined;
+    if (!conversation || conversation.tenantId !== claims.tenant) throw new ClassicError(401, 'sessão inválida: comece por POST /initial-message');
+    if (conversation.stage === 'closed') throw new ClassicError(400, 'esta conversa foi encerrada; comece outra por POST /initial-message');
+    return conversation;
+  }
+
+  async function chat(c: Context) {
+    const message = (await readField(c, 'message')) as string;
+    const conversation = await sessionConversation(c);
+    const { state } = conversation;
+    const settings = await deps.settingsFor(state.tenantId);
+    const result = await deps.gateway.send(
+      { conversationId: state.conversationId, tenantId: state.tenantId, channel: state.channel, customer: state.customer, settings: settings! },
+      message,
+    );
+    return { answer: result.replies.map((reply) => reply.text).join('\n'), state: result.state };
+  }
+
+  return new Hono()
+    .post('/initial-message', async (c) => {
+      try {
+        const name = (await readField(c, 'message', z.string().trim().min(1).max(200))) as string;
+        const tenantId = deps.defaultTenant;
+        const settings = await deps.settingsFor(tenantId);
+        if (!settings) throw new ClassicError(400, `tenant "${tenantId}" não existe`);
+        const conversationId = randomUUID();
+        const result = await deps.gateway.send({ conversationId, tenantId, channel: 'web-classic', customer: { name }, settings }, '');
+        const token = await mintToken(deps.jwtSecret, {
+          role: 'customer',
+          tenant: tenantId,
+          conversation: conversationId,
+          ttlSeconds: deps.customerTokenTtlSeconds,
+        });
+        setCookie(c, SESSION_COOKIE, token, {
+          httpOnly: true,
+          sameSite: 'Lax',
+          path: '/',
+          secure: deps.production,
+          maxAge: deps.customerTokenTtlSeconds,
+        });
+        return c.json({ answer: result.replies.map((reply) => reply.text).join('\n'), Name: name, Session: conversationId }, 200);
+      } catch (error) {
+        return fail(error, c);
+      }
+    })
+    .post('/chat', async (c) => {
+      try {
+        const { answer, state } = await chat(c);
+        return c.json({ answer, steps: steps(state), is_final_step: FINAL_STAGES.includes(state.stage) ? 'True' : 'False' }, 200);
+      } catch (error) {
+        return fail(error, c);
+      }
+    })
+    .post('/chat_ai', async (c) => {
+      try {
+        const { answer } = await chat(c);
+        return c.json({ answer }, 200);
+      } catch (error) {
+        return fail(error, c);
+      }
+    })
+    .get('/api/v1/script', async (c) => {
+      try {
+        const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['admin', 'agent']);
+        return c.json({ scripts: JSON.stringify(await listScripts(deps.db, tenant)) }, 200);
+      } catch (error) {
+        return fail(error, c);
+      }
+    })
+    .post('/api/v1/script', async (c) => {
+      try {
+        const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['admin']);
+        const script = await readField(c, 'args', scriptInputSchema);
+        const { changed, ...saved } = await saveScript(deps.db, tenant, script as z.infer<typeof scriptInputSchema>);
+        return c.json({ status: 'Success', message: changed ? `script "${saved.id}" salvo (versão ${saved.version})` : `script "${saved.id}" sem mudanças`, script: saved }, 201);
+      } catch (error) {
+        return fail(error, c);
+      }
+    });
+}

@@ -1,0 +1,95 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type pg from 'pg';
+import { deleteScript, exportCatalog, findScript, importCatalog, listScripts, saveScript, scriptVersions } from '../db/store';
+import { catalogSchema, scriptInputSchema } from '../domain/scripts';
+import { requireRole } from './auth';
+import { ApiError, parseBody } from './errors';
+
+export interface ScriptRoutesDeps {
+  db: pg.Pool;
+  jwtSecret: string;
+}
+
+const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/);
+
+/**
+ * The admin catalog API. The tenant always comes from the token. Agents may read (they
+ * re-script conversations); only admins write. Every write is a new version.
+ */
+export function scriptRoutes(deps: ScriptRoutesDeps) {
+  const reader = (header: string | undefined) => requireRole(deps.jwtSecret, header, ['admin', 'agent']);
+  const writer = (header: string | undefined) => requireRole(deps.jwtSecret, header, ['admin']);
+
+  async function existing(tenant: string, rawId: string) {
+    const id = idSchema.safeParse(rawId);
+    const script = id.success ? await findScript(deps.db, tenant, id.data) : undefined;
+    if (!script) throw new ApiError(404, 'not_found', `script "${rawId}" not found`);
+    return script;
+  }
+
+  return new Hono()
+    .get('/', async (c) => {
+      const { tenant } = await reader(c.req.header('authorization'));
+      return c.json({ scripts: await listScripts(deps.db, tenant) }, 200);
+    })
+    .get('/export', async (c) => {
+      const { tenant } = await reader(c.req.header('authorization'));
+      c.header('Content-Disposition', `attachment; filename="${tenant}-scripts.json"`);
+      return c.json(await exportCatalog(deps.db, tenant), 200);
+    })
+    .post('/import', async (c) => {
+      const { tenant } = await writer(c.req.header('authorization'));
+      const catalog = await parseBody(c, catalogSchema);
+      const saved = await importCatalog(deps.db, tenant, catalog);
+      return c.json(
+        {
+          imported: saved.length,
+          changed: saved.filter((script) => script.changed).length,
+          scripts: saved.map(({ id, version, changed }) => ({ id, version, changed })),
+        },
+        200,
+      );
+    })
+    .post('/', async (c) => {
+      const { tenant } = await writer(c.req.header('authorization'));
+      const input = await parseBody(c, scriptInputSchema);
+      if (await findScript(deps.db, tenant, input.id)) {
+        throw new ApiError(409, 'script_exists', `script "${input.id}" already exists; PUT /api/v1/scripts/${input.id} makes a new version`);
+      }
+      const { changed: _changed, ...script } = await saveScript(deps.db, tenant, input);
+      return c.json({ script }, 201);
+    })
+    .get('/:id', async (c) => {
+      const { tenant } = await reader(c.req.header('authorization'));
+      return c.json({ script: await existing(tenant, c.req.param('id')) }, 200);
+    })
+    .get('/:id/versions', async (c) => {
+      const { tenant } = await reader(c.req.header('authorization'));
+      const versions = await scriptVersions(deps.db, tenant, c.req.param('id'));
+      if (!versions.length) throw new ApiError(404, 'not_found', `script "${c.req.param('id')}" not found`);
+      return c.json({ versions }, 200);
+    })
+    .put('/:id', async (c) => {
+      const { tenant } = await writer(c.req.header('authorization'));
+      await existing(tenant, c.req.param('id'));
+      // The id comes from the path; a body id that disagrees is a mistake worth naming.
+      const body = await parseBody(c, z.looseObject({ id: z.string().optional() }));
+      if (body.id !== undefined && body.id !== c.req.param('id')) {
+        throw new ApiError(422, 'validation_failed', 'id: differs from the path', { issues: [{ path: 'id', message: 'must match the id in the path' }] });
+      }
+      const parsed = scriptInputSchema.safeParse({ ...body, id: c.req.param('id') });
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+        throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
+      }
+      const { changed, ...script } = await saveScript(deps.db, tenant, parsed.data);
+      return c.json({ script, changed }, 200);
+    })
+    .delete('/:id', async (c) => {
+      const { tenant } = await writer(c.req.header('authorization'));
+      await existing(tenant, c.req.param('id'));
+      await deleteScript(deps.db, tenant, c.req.param('id'));
+      return c.body(null, 204);
+    });
+}
