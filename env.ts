@@ -64,6 +64,8 @@ const envSchema = z.object({
   OPENAI_API_KEY: optional,
   OPENAI_BASE_URL: optional,
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  /** Per LLM request; past it the offline matcher answers. */
+  OPENAI_TIMEOUT: duration.default(parseDuration('8s')),
   MINDCHAT_API_BASE_URL: optional,
   MINDCHAT_API_TOKEN: optional,
 });

@@ -1,6 +1,8 @@
+import { log } from '@temporalio/activity';
 import type pg from 'pg';
 import { analyzeOffline, type Analysis } from '../domain/analysis';
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
+import { llmMatch, type LlmClient } from './llm';
 import type { Script } from '../domain/scripts';
 import { activeScripts, enqueueInboxItem, recordTurn, type InboxItemInput, type StoredMessage } from '../db/store';
 import { conversationWorkflowId, type ConversationState } from '../workflows/definitions';
@@ -8,7 +10,15 @@ import { conversationWorkflowId, type ConversationState } from '../workflows/def
 export interface ActivityDeps {
   db: pg.Pool;
   clock?: () => Date;
+  /** Set when OPENAI_API_KEY is configured; matching then asks the model among the offline top candidates. */
+  llm?: LlmClient;
+  /** Where LLM fallbacks are reported; the worker's logger by default. */
+  warn?: (message: string) => void;
 }
+
+/** An offline match this sure is not worth a model call. */
+const SURE_ENOUGH_OFFLINE = 0.98;
+const LLM_CANDIDATES = 5;
 
 export interface RecordTurnInput {
   state: ConversationState;
@@ -42,6 +52,15 @@ export interface AnalyzeConversationInput {
 
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
+  const warn =
+    deps.warn ??
+    ((message: string) => {
+      try {
+        log.warn(message);
+      } catch {
+        console.warn(message); // called outside an activity (a script or a test)
+      }
+    });
   return {
     async recordTurn(input: RecordTurnInput): Promise<void> {
       await recordTurn(deps.db, input.state, input.messages, conversationWorkflowId(input.state.conversationId));
@@ -50,7 +69,18 @@ export function createActivities(deps: ActivityDeps) {
     async matchScript(input: MatchScriptInput): Promise<MatchScriptResult> {
       const all = await activeScripts(deps.db, input.tenantId);
       const scripts = input.among ? all.filter((script) => input.among!.includes(script.id)) : all;
-      const match = new ScriptMatcher(scripts, { threshold: input.threshold }).match(input.text);
+      const offline = { ...new ScriptMatcher(scripts, { threshold: input.threshold }).match(input.text, LLM_CANDIDATES), source: 'offline' as const };
+      let match: MatchResult = { ...offline, candidates: offline.candidates.slice(0, 3) };
+      if (deps.llm && offline.candidates.length && !(offline.verdict === 'confident' && offline.confidence >= SURE_ENOUGH_OFFLINE)) {
+        try {
+          const candidates = offline.candidates.map((candidate) => scripts.find((script) => script.id === candidate.scriptId)!);
+          match = llmMatch(await deps.llm.chooseScript({ text: input.text, candidates }), offline, input.threshold);
+        } catch (error) {
+          // Any model failure (timeout, bad JSON, a script it was not offered) keeps the offline answer.
+          warn(`LLM matcher failed, using the offline match: ${(error as Error).name}: ${(error as Error).message}`);
+          match = { ...match, reason: `llm_failed: ${(error as Error).message.slice(0, 120)}` };
+        }
+      }
       return { match, script: scripts.find((script) => script.id === match.scriptId) ?? null };
     },
 

@@ -1,3 +1,4 @@
+import { llmFromEnv } from '../activities/llm';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -108,7 +109,7 @@ export async function start(env: Env): Promise<void> {
         connection: workerConnection,
         namespace: env.TEMPORAL_NAMESPACE,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
-        deps: { db },
+        deps: { db, llm: llmFromEnv(env) },
       });
       workerDone = worker.run();
       stops.push(async () => {

@@ -34,6 +34,10 @@ export interface MatchResult {
   confidence: number;
   verdict: MatchVerdict;
   candidates: MatchCandidate[];
+  /** Who decided: the offline matcher, or the LLM choosing among the offline candidates. */
+  source?: 'offline' | 'llm';
+  /** The LLM's reason, or why the LLM was not used. */
+  reason?: string;
 }
 
 const STOP_WORDS = {

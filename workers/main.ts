@@ -1,3 +1,4 @@
+import { llmFromEnv } from '../activities/llm';
 import { loadEnv } from '../env';
 import { connectWorker } from '../temporal/connection';
 import { createPool } from '../db/store';
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
   await migrate(db);
   const connection = await connectWorker(env);
-  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: { db } });
+  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: { db, llm: llmFromEnv(env) } });
   console.log(`worker polling task queue ${env.TEMPORAL_TASK_QUEUE} on ${env.TEMPORAL_NAMESPACE}`);
   // Worker.run() stops polling on SIGINT/SIGTERM and waits for in-flight tasks before resolving.
   await worker.run();
