@@ -1,8 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { validateField } from '../domain/fields';
+import { ScriptMatcher } from '../domain/matcher';
+import { catalogSchema, fieldTypes, type FieldType } from '../domain/scripts';
 import { loadEnv, EnvError } from '../env';
 import { mintToken, roles, type Role } from '../api/auth';
 import { migrate } from '../db/migrate';
-import { createPool } from '../db/store';
+import { createPool, exportCatalog, importCatalog } from '../db/store';
 import { databaseUrl } from '../db/url';
 import { installPinned, resolveBinary } from '../temporal/binaries';
 import { jwtSecret, start } from './start';
@@ -14,6 +19,12 @@ Usage:
   atende token --role admin|agent [--tenant T] [--ttl 30d]
                                                  mint a JWT for the API
   atende migrate                                 apply database migrations to DATABASE_URL
+  atende scripts import FILE [--tenant T]        import a script catalog (script-catalog/v1 JSON)
+  atende scripts export [--tenant T]             print the tenant's catalog as JSON
+  atende nlu match "message" [--catalog FILE] [--language pt|en]
+                                                 show how the offline matcher reads a message
+  atende nlu extract TYPE "answer" [--options a,b]
+                                                 validate/normalize one answer (cpf, email, date, ...)
   atende tools install                           install the pinned Temporal binaries into .tools/
   atende tools path                              print where the Temporal binaries resolve
 `;
@@ -53,6 +64,53 @@ async function main(argv: string[]): Promise<number> {
         await db.end();
       }
       return 0;
+    }
+    case 'scripts': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { tenant: { type: 'string' } } });
+      const tenant = values.tenant ?? env.ATENDE_DEFAULT_TENANT;
+      const db = createPool(databaseUrl(env));
+      try {
+        if (positionals[0] === 'import' && positionals[1]) {
+          const parsed = catalogSchema.safeParse(JSON.parse(fs.readFileSync(positionals[1], 'utf8')));
+          if (!parsed.success) {
+            for (const issue of parsed.error.issues) console.error(`${issue.path.join('.') || '(catalog)'}: ${issue.message}`);
+            return 2;
+          }
+          const saved = await importCatalog(db, tenant, parsed.data);
+          for (const script of saved) console.log(`${script.changed ? 'saved    ' : 'unchanged'} ${script.id} v${script.version}`);
+          console.error(`${saved.length} scripts imported into tenant "${tenant}" (${saved.filter((script) => script.changed).length} new versions)`);
+          return 0;
+        }
+        if (positionals[0] === 'export') {
+          console.log(JSON.stringify(await exportCatalog(db, tenant), null, 2));
+          return 0;
+        }
+        console.error(USAGE);
+        return 2;
+      } finally {
+        await db.end();
+      }
+    }
+    case 'nlu': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { catalog: { type: 'string' }, language: { type: 'string' }, options: { type: 'string' } },
+      });
+      if (positionals[0] === 'match' && positionals[1]) {
+        const file = values.catalog ?? path.join(__dirname, '../db/demo-catalog.json');
+        const catalog = catalogSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+        const language = values.language === 'en' ? 'en' : 'pt';
+        console.log(JSON.stringify(new ScriptMatcher(catalog.scripts, { language }).match(positionals.slice(1).join(' ')), null, 2));
+        return 0;
+      }
+      if (positionals[0] === 'extract' && fieldTypes.includes(positionals[1] as FieldType) && positionals[2] !== undefined) {
+        const result = validateField(positionals[1] as FieldType, positionals.slice(2).join(' '), { now: new Date(), timeZone: 'America/Sao_Paulo', pastByDefault: true }, values.options?.split(','));
+        console.log(JSON.stringify(result));
+        return result.ok ? 0 : 1;
+      }
+      console.error(`${USAGE}\nfield types: ${fieldTypes.join(', ')}`);
+      return 2;
     }
     case 'tools': {
       if (rest[0] === 'install') {

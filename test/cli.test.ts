@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createPool } from '../db/store';
+import { testStack } from './support/stack';
+
+const run = promisify(execFile);
+const root = path.join(__dirname, '..');
+const catalogFile = path.join(root, '..', 'shared', 'fixtures', 'scripts.seguro.json');
+
+function atende(args: string[]) {
+  return run(process.execPath, [path.join(root, 'bin', 'atende.js'), ...args], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: testStack().databaseUrl },
+  });
+}
+
+describe('atende CLI', () => {
+  test('scripts import then export round-trips a catalog into a tenant', async () => {
+    const tenant = `cli_${randomUUID().slice(0, 8)}`;
+    const imported = await atende(['scripts', 'import', catalogFile, '--tenant', tenant]);
+    expect(imported.stderr).toMatch(/14 scripts imported into tenant "cli_[0-9a-f]{8}" \(14 new versions\)/);
+    const again = await atende(['scripts', 'import', catalogFile, '--tenant', tenant]);
+    expect(again.stdout.split('\n').filter((line) => line.startsWith('unchanged'))).toHaveLength(14);
+    const exported = JSON.parse((await atende(['scripts', 'export', '--tenant', tenant])).stdout);
+    expect(exported.scripts.map((script: { id: string }) => script.id)).toContain('vistoria');
+    const db = createPool(testStack().databaseUrl, 1);
+    const rows = await db.query('SELECT count(*)::int AS n FROM scripts WHERE tenant_id = $1', [tenant]);
+    await db.end();
+    expect(rows.rows[0].n).toBe(14);
+  });
+
+  test('nlu match and extract show what the offline engine reads', async () => {
+    const match = JSON.parse((await atende(['nlu', 'match', 'roubaram meu carro ontem', '--catalog', catalogFile])).stdout);
+    expect(match).toMatchObject({ scriptId: 'abertura_sinistro_auto', verdict: 'confident' });
+    const extracted = JSON.parse((await atende(['nlu', 'extract', 'cpf', 'meu cpf é 529.982.247-25'])).stdout);
+    expect(extracted).toEqual({ ok: true, value: '52998224725' });
+    const rejected = await atende(['nlu', 'extract', 'cpf', '111.111.111-11']).catch((error: { code: number; stdout: string }) => error);
+    expect(rejected).toMatchObject({ code: 1 });
+  });
+});
