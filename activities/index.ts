@@ -19,6 +19,8 @@ export interface ActivityDeps {
 /** An offline match this sure is not worth a model call. */
 const SURE_ENOUGH_OFFLINE = 0.98;
 const LLM_CANDIDATES = 5;
+/** Indexed catalogs kept per worker; building one costs milliseconds, matching microseconds. */
+const MATCHER_CACHE_SIZE = 100;
 
 export interface RecordTurnInput {
   state: ConversationState;
@@ -61,6 +63,23 @@ export function createActivities(deps: ActivityDeps) {
         console.warn(message); // called outside an activity (a script or a test)
       }
     });
+  const matchers = new Map<string, ScriptMatcher>();
+
+  /**
+   * The matcher for exactly these script versions, built once: an edit makes a new version,
+   * so a changed catalog gets a new key and never a stale index.
+   */
+  function matcherFor(tenantId: string, scripts: readonly Script[], threshold: number): ScriptMatcher {
+    const key = `${tenantId}|${threshold}|${scripts.map((script) => `${script.id}@${script.version}`).join(',')}`;
+    let matcher = matchers.get(key);
+    if (!matcher) {
+      matcher = new ScriptMatcher(scripts, { threshold });
+      if (matchers.size >= MATCHER_CACHE_SIZE) matchers.delete(matchers.keys().next().value!);
+      matchers.set(key, matcher);
+    }
+    return matcher;
+  }
+
   return {
     async recordTurn(input: RecordTurnInput): Promise<void> {
       await recordTurn(deps.db, input.state, input.messages, conversationWorkflowId(input.state.conversationId));
@@ -69,7 +88,7 @@ export function createActivities(deps: ActivityDeps) {
     async matchScript(input: MatchScriptInput): Promise<MatchScriptResult> {
       const all = await activeScripts(deps.db, input.tenantId);
       const scripts = input.among ? all.filter((script) => input.among!.includes(script.id)) : all;
-      const offline = { ...new ScriptMatcher(scripts, { threshold: input.threshold }).match(input.text, LLM_CANDIDATES), source: 'offline' as const };
+      const offline = { ...matcherFor(input.tenantId, scripts, input.threshold).match(input.text, LLM_CANDIDATES), source: 'offline' as const };
       let match: MatchResult = { ...offline, candidates: offline.candidates.slice(0, 3) };
       if (deps.llm && offline.candidates.length && !(offline.verdict === 'confident' && offline.confidence >= SURE_ENOUGH_OFFLINE)) {
         try {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { createActivities } from '../activities';
+import { saveScript } from '../db/store';
 import { createLlmClient } from '../activities/llm';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
 import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai';
@@ -80,5 +81,24 @@ describe('LLM matcher against an OpenAI-compatible server', () => {
     const { match } = await activities().matchScript({ tenantId, text: 'preciso da segunda via do boleto', threshold: DEFAULT_MATCH_THRESHOLD });
     expect(match).toMatchObject({ scriptId: 'boleto', source: 'offline' });
     expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('offline matching in the activity', () => {
+  test('when the catalog changes between messages, then the next match sees the new version', async () => {
+    const offline = createActivities({ db, warn: (message) => warnings.push(message) });
+    const text = 'quero proteger meu cachorro, tem plano pet?';
+    const before = await offline.matchScript({ tenantId, text, threshold: DEFAULT_MATCH_THRESHOLD });
+    expect(before.match.candidates.map((candidate) => candidate.scriptId)).not.toContain('pet');
+    await saveScript(db, tenantId, {
+      id: 'pet',
+      title: 'Plano pet',
+      description: 'Seguro saúde para cachorro ou gato',
+      examples: ['quero um plano pet para meu cachorro', 'seguro para gato'],
+      steps: [{ id: 'email', question: 'Seu e-mail?', type: 'email' }],
+    });
+    const after = await offline.matchScript({ tenantId, text, threshold: DEFAULT_MATCH_THRESHOLD });
+    expect(after.match).toMatchObject({ scriptId: 'pet', verdict: 'confident' });
+    expect(after.script).toMatchObject({ id: 'pet', version: 1 });
   });
 });
