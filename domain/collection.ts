@@ -103,7 +103,8 @@ export function findCorrection(
   const messageWords = new Set(words(text));
   const named = answered.filter(
     (step) =>
-      TYPE_NAMES[step.type].some((name) => messageWords.has(name) || folded.includes(name)) ||
+      // Whole words only: "ano" must not be found in "engano", nor "dia" in "bom dia" naming the step.
+      TYPE_NAMES[step.type].some((name) => messageWords.has(name)) ||
       step.id.split(/[_-]/).some((part) => part.length >= 4 && messageWords.has(part)),
   );
   // Free text and yes/no would accept the correction sentence itself: those are asked again.

@@ -9,6 +9,7 @@ const steps = [
   { id: 'tipo', question: 'O que houve?', type: 'choice', options: ['colisão', 'roubo', 'furto'] },
   { id: 'telefone', question: 'Telefone?', type: 'phone' },
   { id: 'relato', question: 'Conte', type: 'text' },
+  { id: 'ano', question: 'Ano do carro?', type: 'year' },
 ].map((step) => stepSchema.parse(step));
 
 describe('answers volunteered in one message', () => {
@@ -42,6 +43,8 @@ describe('corrections, cancel and picks', () => {
   test('a correction that names the step without a value asks it again; an ordinary answer is no correction', () => {
     expect(findCorrection(steps, answers, 'errei a placa', context)).toEqual({ stepId: 'placa', value: null });
     expect(findCorrection(steps, answers, 'BRA2E19', context)).toBeNull();
+    // "engano" holds "ano" but names no step
+    expect(findCorrection(steps, { ...answers, ano: '2019' }, 'desculpa, foi engano, errei', context)).toBeNull();
   });
 
   test('cancel phrases and option picks', () => {

@@ -317,16 +317,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         say(`Não entendi qual item. Responda com o número:\n${summary()}`);
         return;
       }
-      const step = stepById(script, stepId);
       if (named?.value) {
-        state.answers[step.id] = named.value;
+        state.answers[stepId] = named.value;
         confirm();
         return;
       }
-      state.choosingCorrection = false;
-      state.pending = { stepId: step.id, question: step.question, attempts: 0, correcting: true };
-      moveTo('collecting');
-      say(step.question);
+      reopen(stepById(script, stepId));
       return;
     }
     const correction = findCorrection(script.steps, state.answers, text, fieldContext());
@@ -335,24 +331,29 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       confirm();
       return;
     }
+    if (correction) {
+      reopen(stepById(script, correction.stepId));
+      return;
+    }
     const answer = validateField('yes_no', text, fieldContext());
     if (answer.ok && answer.value === 'true') {
       await finishCollection();
       return;
     }
-    if (answer.ok || correction) {
-      if (correction) {
-        const step = stepById(script, correction.stepId);
-        state.pending = { stepId: step.id, question: step.question, attempts: 0, correcting: true };
-        moveTo('collecting');
-        say(step.question);
-        return;
-      }
+    if (answer.ok) {
       state.choosingCorrection = true;
       say(`O que você quer corrigir? Responda com o número:\n${summary()}`);
       return;
     }
     say('Não entendi. Está tudo certo? Responda sim para confirmar ou não para corrigir algo.');
+  }
+
+  /** Asks one answered step again from the summary; the summary comes back after the answer. */
+  function reopen(step: Step): void {
+    state.choosingCorrection = false;
+    state.pending = { stepId: step.id, question: step.question, attempts: 0, correcting: true };
+    moveTo('collecting');
+    say(step.question);
   }
 
   function cancelScript(): void {
