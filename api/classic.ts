@@ -94,65 +94,54 @@ export function classicRoutes(deps: ClassicRoutesDeps) {
     return { answer: result.replies.map((reply) => reply.text).join('\n'), state: result.state };
   }
 
+  /** Runs a handler with the seed's error shape. */
+  const seeded = (handler: (c: Context) => Promise<Response>) => async (c: Context) => {
+    try {
+      return await handler(c);
+    } catch (error) {
+      return fail(error, c);
+    }
+  };
+
   return new Hono()
-    .post('/initial-message', async (c) => {
-      try {
-        const name = (await readField(c, 'message', z.string().trim().min(1).max(200))) as string;
-        const tenantId = deps.defaultTenant;
-        const settings = await deps.settingsFor(tenantId);
-        if (!settings) throw new ClassicError(400, `tenant "${tenantId}" não existe`);
-        const conversationId = randomUUID();
-        const result = await deps.gateway.send({ conversationId, tenantId, channel: 'web-classic', customer: { name }, settings }, '');
-        const token = await mintToken(deps.jwtSecret, {
-          role: 'customer',
-          tenant: tenantId,
-          conversation: conversationId,
-          ttlSeconds: deps.customerTokenTtlSeconds,
-        });
-        setCookie(c, SESSION_COOKIE, token, {
-          httpOnly: true,
-          sameSite: 'Lax',
-          path: '/',
-          secure: deps.production,
-          maxAge: deps.customerTokenTtlSeconds,
-        });
-        return c.json({ answer: result.replies.map((reply) => reply.text).join('\n'), Name: name, Session: conversationId }, 200);
-      } catch (error) {
-        return fail(error, c);
-      }
-    })
-    .post('/chat', async (c) => {
-      try {
-        const { answer, state } = await chat(c);
-        return c.json({ answer, steps: steps(state), is_final_step: FINAL_STAGES.includes(state.stage) ? 'True' : 'False' }, 200);
-      } catch (error) {
-        return fail(error, c);
-      }
-    })
-    .post('/chat_ai', async (c) => {
-      try {
-        const { answer } = await chat(c);
-        return c.json({ answer }, 200);
-      } catch (error) {
-        return fail(error, c);
-      }
-    })
-    .get('/api/v1/script', async (c) => {
-      try {
-        const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['admin', 'agent']);
-        return c.json({ scripts: JSON.stringify(await listScripts(deps.db, tenant)) }, 200);
-      } catch (error) {
-        return fail(error, c);
-      }
-    })
-    .post('/api/v1/script', async (c) => {
-      try {
-        const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['admin']);
-        const script = await readField(c, 'args', scriptInputSchema);
-        const { changed, ...saved } = await saveScript(deps.db, tenant, script as z.infer<typeof scriptInputSchema>);
-        return c.json({ status: 'Success', message: changed ? `script "${saved.id}" salvo (versão ${saved.version})` : `script "${saved.id}" sem mudanças`, script: saved }, 201);
-      } catch (error) {
-        return fail(error, c);
-      }
-    });
+    .post('/initial-message', seeded(async (c) => {
+      const name = (await readField(c, 'message', z.string().trim().min(1).max(200))) as string;
+      const tenantId = deps.defaultTenant;
+      const settings = await deps.settingsFor(tenantId);
+      if (!settings) throw new ClassicError(400, `tenant "${tenantId}" não existe`);
+      const conversationId = randomUUID();
+      const result = await deps.gateway.send({ conversationId, tenantId, channel: 'web-classic', customer: { name }, settings }, '');
+      const token = await mintToken(deps.jwtSecret, {
+        role: 'customer',
+        tenant: tenantId,
+        conversation: conversationId,
+        ttlSeconds: deps.customerTokenTtlSeconds,
+      });
+      setCookie(c, SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: '/',
+        secure: deps.production,
+        maxAge: deps.customerTokenTtlSeconds,
+      });
+      return c.json({ answer: result.replies.map((reply) => reply.text).join('\n'), Name: name, Session: conversationId }, 200);
+    }))
+    .post('/chat', seeded(async (c) => {
+      const { answer, state } = await chat(c);
+      return c.json({ answer, steps: steps(state), is_final_step: FINAL_STAGES.includes(state.stage) ? 'True' : 'False' }, 200);
+    }))
+    .post('/chat_ai', seeded(async (c) => {
+      const { answer } = await chat(c);
+      return c.json({ answer }, 200);
+    }))
+    .get('/api/v1/script', seeded(async (c) => {
+      const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['admin', 'agent']);
+      return c.json({ scripts: JSON.stringify(await listScripts(deps.db, tenant)) }, 200);
+    }))
+    .post('/api/v1/script', seeded(async (c) => {
+      const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['admin']);
+      const script = await readField(c, 'args', scriptInputSchema);
+      const { changed, ...saved } = await saveScript(deps.db, tenant, script as z.infer<typeof scriptInputSchema>);
+      return c.json({ status: 'Success', message: changed ? `script "${saved.id}" salvo (versão ${saved.version})` : `script "${saved.id}" sem mudanças`, script: saved }, 201);
+    }));
 }

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { deleteScript, exportCatalog, findScript, importCatalog, listScripts, saveScript, scriptVersions } from '../db/store';
 import { catalogSchema, scriptInputSchema } from '../domain/scripts';
 import { requireRole } from './auth';
-import { ApiError, parseBody } from './errors';
+import { ApiError, issuesOf, parseBody } from './errors';
 
 export interface ScriptRoutesDeps {
   db: pg.Pool;
@@ -80,7 +80,7 @@ export function scriptRoutes(deps: ScriptRoutesDeps) {
       }
       const parsed = scriptInputSchema.safeParse({ ...body, id: c.req.param('id') });
       if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+        const issues = issuesOf(parsed.error);
         throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
       }
       const { changed, ...script } = await saveScript(deps.db, tenant, parsed.data);

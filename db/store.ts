@@ -132,9 +132,13 @@ export async function listScripts(pool: pg.Pool, tenantId: string): Promise<Scri
 
 /** The latest version of a script, or undefined when it never existed or was deleted. */
 export async function findScript(pool: pg.Pool, tenantId: string, id: string): Promise<ScriptVersion | undefined> {
-  const versions = await scriptVersions(pool, tenantId, id);
-  const latest = versions[0];
-  return latest && !latest.deleted ? latest : undefined;
+  const result = await pool.query<ScriptRow>(
+    `SELECT id, version, definition, active, deleted, created_at FROM scripts
+     WHERE tenant_id = $1 AND id = $2 ORDER BY version DESC LIMIT 1`,
+    [tenantId, id],
+  );
+  const latest = result.rows[0];
+  return latest && !latest.deleted ? toVersion(latest) : undefined;
 }
 
 /** Every version of a script, newest first, deletions included. */
