@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { analyzeOffline } from '../domain/analysis';
 import { validateField } from '../domain/fields';
 import { ScriptMatcher } from '../domain/matcher';
 import { catalogSchema, fieldTypes, type FieldType } from '../domain/scripts';
@@ -25,9 +28,38 @@ Usage:
                                                  show how the offline matcher reads a message
   atende nlu extract TYPE "answer" [--options a,b]
                                                  validate/normalize one answer (cpf, email, date, ...)
+  atende nlu analyze < conversations.jsonl       one {"messages": [...]} per line in, one analysis per line out
   atende tools install                           install the pinned Temporal binaries into .tools/
   atende tools path                              print where the Temporal binaries resolve
 `;
+
+const analyzeLineSchema = z.object({ messages: z.array(z.string()).min(1) });
+
+/**
+ * Reads JSONL from stdin and writes one analysis per line, in order. A bad line is reported
+ * on stderr with its number and gets {"error": ...} in its place, so outputs stay aligned.
+ */
+async function analyzeLines(): Promise<number> {
+  let failures = 0;
+  let lineNumber = 0;
+  for await (const line of readline.createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    lineNumber += 1;
+    if (!line.trim()) continue;
+    let parsed: z.infer<typeof analyzeLineSchema>;
+    try {
+      parsed = analyzeLineSchema.parse(JSON.parse(line));
+    } catch (error) {
+      failures += 1;
+      const message = error instanceof z.ZodError ? `messages: ${error.issues[0]?.message}` : 'not valid JSON';
+      console.error(`line ${lineNumber}: ${message}`);
+      console.log(JSON.stringify({ error: `line ${lineNumber}: ${message}` }));
+      continue;
+    }
+    const { sentiment, urgency, intent, topics, summary } = analyzeOffline({ customerMessages: parsed.messages, now: new Date() });
+    console.log(JSON.stringify({ sentiment, urgency, intent, topics, summary }));
+  }
+  return failures ? 1 : 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -104,6 +136,7 @@ async function main(argv: string[]): Promise<number> {
         console.log(JSON.stringify(new ScriptMatcher(catalog.scripts, { language }).match(positionals.slice(1).join(' ')), null, 2));
         return 0;
       }
+      if (positionals[0] === 'analyze') return analyzeLines();
       if (positionals[0] === 'extract' && fieldTypes.includes(positionals[1] as FieldType) && positionals[2] !== undefined) {
         const result = validateField(positionals[1] as FieldType, positionals.slice(2).join(' '), { now: new Date(), timeZone: 'America/Sao_Paulo', pastByDefault: true }, values.options?.split(','));
         console.log(JSON.stringify(result));

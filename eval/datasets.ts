@@ -62,6 +62,11 @@ export interface AnalysisCase {
   urgency: string;
 }
 
+/** One of our own analysis sets in eval/data (see eval/run.ts for how they were written). */
+export function analysisSet(name: 'analysis-round1' | 'analysis-round2' | 'analysis-round3'): AnalysisCase[] {
+  return readJsonLines<AnalysisCase>(path.join(__dirname, 'data', `${name}.jsonl`));
+}
+
 export function analysisDev(): AnalysisCase[] {
   return readJsonLines<AnalysisCase>(path.join(sharedDir(), 'fixtures', 'analysis-dev.jsonl'));
 }

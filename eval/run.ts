@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { lexiconSentiment, lexiconUrgency } from '../domain/analysis';
+import { analyzeOffline, urgencies, type Urgency } from '../domain/analysis';
 import { validateField } from '../domain/fields';
 import { ScriptMatcher } from '../domain/matcher';
 import type { FieldType } from '../domain/scripts';
-import { analysisDev, banking77, clinc150, credsystem, extractDev, matchDev, type IntentBenchmark } from './datasets';
+import { analysisDev, analysisSet, banking77, clinc150, credsystem, extractDev, matchDev, type IntentBenchmark } from './datasets';
 
 /**
  * `npm run eval`: the offline NLU figures the product promises, measured on the shared dev
@@ -72,11 +72,31 @@ function runExtraction(): void {
   report('extract-dev: normalized value (or rejection) right', right, cases.length, '≥ 98 %');
 }
 
+/**
+ * Sentiment and urgency of the offline analyzer. analysis-dev is the shared dev set; the three
+ * sets under eval/data were written by us in rounds, each measured once before the rules were
+ * tuned on it (the README keeps those first figures): they are dev sets now, not unseen data.
+ */
 function runAnalysis(): void {
-  const cases = analysisDev();
-  const text = (item: { messages: string[] }) => item.messages.join('\n');
-  report('analysis-dev: sentiment (lexicon)', cases.filter((item) => lexiconSentiment(text(item)) === item.sentiment).length, cases.length);
-  report('analysis-dev: urgency (lexicon)', cases.filter((item) => lexiconUrgency(text(item)) === item.urgency).length, cases.length);
+  for (const [name, cases] of [
+    ['analysis-dev', analysisDev()],
+    ['analysis-round1', analysisSet('analysis-round1')],
+    ['analysis-round2', analysisSet('analysis-round2')],
+    ['analysis-round3', analysisSet('analysis-round3')],
+  ] as const) {
+    const results = cases.map((item) => ({ item, analysis: analyzeOffline({ customerMessages: item.messages, now: new Date() }) }));
+    const misses = results.filter(({ item, analysis }) => analysis.sentiment !== item.sentiment || analysis.urgency !== item.urgency);
+    if (verbose) for (const { item, analysis } of misses) console.log(`  analysis miss: ${JSON.stringify(item.messages)} → ${analysis.sentiment}/${analysis.urgency}, expected ${item.sentiment}/${item.urgency}`);
+    const level = (urgency: string) => urgencies.indexOf(urgency as Urgency);
+    report(`${name}: sentiment`, results.filter(({ item, analysis }) => analysis.sentiment === item.sentiment).length, cases.length, '≥ 85 %');
+    report(`${name}: urgency exact`, results.filter(({ item, analysis }) => analysis.urgency === item.urgency).length, cases.length, '≥ 75 %');
+    report(
+      `${name}: urgency within one level`,
+      results.filter(({ item, analysis }) => Math.abs(level(analysis.urgency) - level(item.urgency)) <= 1).length,
+      cases.length,
+      '≥ 95 %',
+    );
+  }
 }
 
 /** Mean time to match one message against 100 scripts of 10 examples each. */
