@@ -1,10 +1,22 @@
 import { log } from '@temporalio/activity';
 import type pg from 'pg';
-import { analyzeOffline, type Analysis } from '../domain/analysis';
+import { analyzeOffline, type Analysis, type CollectedAnswer } from '../domain/analysis';
+import { answerFromFaq, faqMatcher } from '../domain/faq';
+import type { FaqEntry, Persona } from '../domain/persona';
+import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-store';
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
 import { llmMatch, type LlmClient } from './llm';
 import type { Script } from '../domain/scripts';
-import { activeScripts, enqueueInboxItem, recordTurn, type InboxItemInput, type StoredMessage } from '../db/store';
+import {
+  activeScripts,
+  enqueueInboxItem,
+  findConversation,
+  listMessages,
+  recordTurn,
+  storeAnalysis,
+  type InboxItemInput,
+  type StoredMessage,
+} from '../db/store';
 import { conversationWorkflowId, type ConversationState } from '../workflows/definitions';
 
 export interface ActivityDeps {
@@ -14,6 +26,13 @@ export interface ActivityDeps {
   llm?: LlmClient;
   /** Where LLM fallbacks are reported; the worker's logger by default. */
   warn?: (message: string) => void;
+}
+
+/** Documents like CPF are personal data the model does not need: it sees only their last digits. */
+function maskForModel(answer: CollectedAnswer): CollectedAnswer {
+  const digits = answer.value.replace(/\D/g, '');
+  if (/cpf|cnpj|rg\b|documento/i.test(answer.label) && digits.length >= 8) return { ...answer, value: `***${digits.slice(-2)}` };
+  return answer;
 }
 
 /** An offline match this sure is not worth a model call. */
@@ -31,12 +50,16 @@ export interface MatchScriptInput {
   tenantId: string;
   text: string;
   threshold: number;
+  /** The business's FAQ: a question that matches one better than any script gets its answer. */
+  faq?: FaqEntry[];
   /** Match only among these scripts: the customer is picking from options we offered. */
   among?: string[];
 }
 
 export interface MatchScriptResult {
   match: MatchResult;
+  /** Set when the message is an FAQ question: answer it instead of starting a script. */
+  faq?: FaqEntry;
   /** The matched script as stored now; the conversation keeps this version. */
   script: Script | null;
 }
@@ -48,8 +71,39 @@ export interface LoadScriptInput {
 
 export interface AnalyzeConversationInput {
   customerMessages: string[];
+  customerName?: string;
+  scriptId?: string;
   scriptTitle?: string;
-  answers: Record<string, string>;
+  collected?: CollectedAnswer[];
+  /** The business's onboarding prompt, for the LLM; never a secret. */
+  businessContext?: string;
+}
+
+export interface LoadPersonaInput {
+  tenantId: string;
+  instanceId?: string;
+  /** The tenant's name and defaults, used when there is no onboarding. */
+  businessName: string;
+}
+
+export interface LoadPersonaResult {
+  persona: Persona;
+  /** Whether this worker has a model: the workflow then asks it to phrase prompted lines. */
+  llm: boolean;
+}
+
+export interface ComposeLineInput {
+  systemPrompt: string | null;
+  prompts: { name: string; prompt: string }[];
+  /** What the line is for, e.g. "greeting" or "an opening line for the reply to this message". */
+  purpose: string;
+  customerText: string | null;
+  /** The offline line, kept when the model fails. */
+  fallback: string;
+}
+
+export interface AnalyzeStoredInput {
+  conversationId: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -80,6 +134,31 @@ export function createActivities(deps: ActivityDeps) {
     return matcher;
   }
 
+  const faqMatchers = new Map<string, ScriptMatcher>();
+  function faqMatcherFor(faq: readonly FaqEntry[]): ScriptMatcher {
+    const key = JSON.stringify(faq.map((entry) => entry.question));
+    let matcher = faqMatchers.get(key);
+    if (!matcher) {
+      matcher = faqMatcher(faq);
+      if (faqMatchers.size >= MATCHER_CACHE_SIZE) faqMatchers.delete(faqMatchers.keys().next().value!);
+      faqMatchers.set(key, matcher);
+    }
+    return matcher;
+  }
+
+  /** The LLM's analysis when one is configured and answers well; the offline rules otherwise. */
+  async function analyze(input: AnalyzeConversationInput): Promise<Analysis> {
+    if (deps.llm) {
+      try {
+        const analysis = await deps.llm.analyze({ ...input, collected: input.collected?.map(maskForModel) });
+        return { ...analysis, analyzedAt: clock().toISOString(), engine: 'llm' };
+      } catch (error) {
+        warn(`LLM analysis failed, using the offline analyzer: ${(error as Error).name}: ${(error as Error).message}`);
+      }
+    }
+    return analyzeOffline({ ...input, now: clock() });
+  }
+
   return {
     async recordTurn(input: RecordTurnInput): Promise<void> {
       await recordTurn(deps.db, input.state, input.messages, conversationWorkflowId(input.state.conversationId));
@@ -100,7 +179,47 @@ export function createActivities(deps: ActivityDeps) {
           match = { ...match, reason: `llm_failed: ${(error as Error).message.slice(0, 120)}` };
         }
       }
+      const faq = input.faq?.length ? answerFromFaq(faqMatcherFor(input.faq), input.faq, input.text, match) : null;
+      if (faq) return { match, faq, script: null };
       return { match, script: scripts.find((script) => script.id === match.scriptId) ?? null };
+    },
+
+    async loadPersona(input: LoadPersonaInput): Promise<LoadPersonaResult> {
+      const onboarding = input.instanceId
+        ? await findOnboarding(deps.db, input.tenantId, input.instanceId)
+        : await latestCompleteOnboarding(deps.db, input.tenantId);
+      const prompts = await listPrompts(deps.db, input.tenantId, { activeOnly: true });
+      return {
+        persona: {
+          instanceId: onboarding?.instanceId ?? input.instanceId ?? null,
+          businessName: onboarding?.businessName ?? input.businessName,
+          tone: onboarding?.tone ?? 'professional_friendly',
+          mainProducts: onboarding?.mainProducts ?? [],
+          faq: onboarding?.faq ?? [],
+          workingHours: onboarding?.workingHours ?? null,
+          systemPrompt: onboarding?.generatedPrompt ?? null,
+          prompts: prompts.map(({ createdAt: _created, updatedAt: _updated, ...prompt }) => prompt),
+        },
+        llm: deps.llm !== undefined,
+      };
+    },
+
+    /** A line the model phrases under the business's prompt and the applied action prompts; the offline line on any failure. */
+    async composeLine(input: ComposeLineInput): Promise<string> {
+      if (!deps.llm) return input.fallback;
+      const system = [
+        input.systemPrompt ?? 'Você é o assistente virtual de atendimento de uma empresa brasileira.',
+        input.prompts.length ? `Instruções ativas:\n${input.prompts.map((prompt) => `- ${prompt.name}: ${prompt.prompt}`).join('\n')}` : '',
+        `Escreva apenas ${input.purpose}, em português, em no máximo duas frases curtas. Não peça dados pessoais, não prometa prazos nem valores.`,
+      ]
+        .filter(Boolean)
+        .join('\n\n');
+      try {
+        return await deps.llm.complete({ system, messages: input.customerText ? [{ role: 'user', content: input.customerText }] : [], maxLength: 400 });
+      } catch (error) {
+        warn(`LLM line failed, using the offline template: ${(error as Error).name}: ${(error as Error).message}`);
+        return input.fallback;
+      }
     },
 
     /** The script's active version, for a customer's pick or an agent's override. */
@@ -110,7 +229,24 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async analyzeConversation(input: AnalyzeConversationInput): Promise<Analysis> {
-      return analyzeOffline({ ...input, now: clock() });
+      return analyze(input);
+    },
+
+    /** Analyzes a conversation from its stored transcript (it has ended, so no workflow holds it) and stores the result. */
+    async analyzeStoredConversation(input: AnalyzeStoredInput): Promise<Analysis | null> {
+      const conversation = await findConversation(deps.db, input.conversationId);
+      if (!conversation) return null;
+      const messages = await listMessages(deps.db, input.conversationId, 0, 1_000);
+      const { state } = conversation;
+      const analysis = await analyze({
+        customerMessages: messages.filter((message) => message.role === 'customer').map((message) => message.text).slice(-20),
+        customerName: state.customer.name,
+        scriptId: state.script?.id,
+        scriptTitle: state.script?.title,
+        businessContext: state.persona?.systemPrompt ?? undefined,
+      });
+      await storeAnalysis(deps.db, input.conversationId, analysis);
+      return analysis;
     },
 
     async escalateToInbox(input: InboxItemInput): Promise<void> {

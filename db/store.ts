@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { scriptInputSchema, type Catalog, type Script, type ScriptDefinition, type ScriptInput } from '../domain/scripts';
+import type { Analysis } from '../domain/analysis';
 import type { ConversationState } from '../workflows/definitions';
 
 export function createPool(url: string, max = 10): pg.Pool {
@@ -26,7 +27,7 @@ export interface ConversationRow {
   state: ConversationState;
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -311,4 +312,15 @@ export async function exportCatalog(pool: pg.Pool, tenantId: string): Promise<Ca
     business: tenant.rows[0]?.settings.business ?? { name: tenant.rows[0]?.name ?? tenantId },
     scripts: scripts.map(({ version: _version, deleted: _deleted, createdAt: _createdAt, ...definition }) => definition),
   };
+}
+
+/**
+ * Stores an analysis made after the conversation ended (no workflow writes it any more); the
+ * revision still moves so a reader can tell the row changed.
+ */
+export async function storeAnalysis(pool: pg.Pool, conversationId: string, analysis: Analysis): Promise<void> {
+  await pool.query(
+    `UPDATE conversations SET analysis = $2, state = jsonb_set(state, '{analysis}', $2), revision = revision + 1 WHERE id = $1`,
+    [conversationId, analysis],
+  );
 }

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { Activities, MatchScriptInput } from '../activities';
+import type { Activities, ComposeLineInput, LoadPersonaInput, MatchScriptInput, MatchScriptResult } from '../activities';
+import { answerFromFaq, faqMatcher } from '../domain/faq';
+import type { ActionPrompt, Persona } from '../domain/persona';
 import { analyzeOffline } from '../domain/analysis';
 import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../domain/matcher';
 import { scriptInputSchema, type Script } from '../domain/scripts';
 import {
+  analyzeUpdate,
   changeScriptUpdate,
   closeSignal,
   conversationWorkflowId,
@@ -38,19 +41,44 @@ afterAll(async () => {
 
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
+const noPersona = (businessName: string): Persona => ({
+  instanceId: null,
+  businessName,
+  tone: 'professional_friendly',
+  mainProducts: [],
+  faq: [],
+  workingHours: null,
+  systemPrompt: null,
+  prompts: [],
+});
+
+interface FakeOptions {
+  persona?: Partial<Persona>;
+  /** Pretend the worker has a model: composeLine answers with this function. */
+  llmLine?: (input: ComposeLineInput) => string;
+}
+
 /** Activities as jest mocks over the real pure logic, so tests assert calls without Postgres. */
-function fakeActivities() {
+function fakeActivities(options: FakeOptions = {}) {
   return {
     recordTurn: jest.fn<ReturnType<Activities['recordTurn']>, Parameters<Activities['recordTurn']>>(async () => {}),
-    matchScript: jest.fn(async ({ text, threshold, among }: MatchScriptInput) => {
+    matchScript: jest.fn(async ({ text, threshold, among, faq }: MatchScriptInput): Promise<MatchScriptResult> => {
       const candidates = among ? scripts.filter((script) => among.includes(script.id)) : scripts;
       const match = new ScriptMatcher(candidates, { threshold }).match(text);
+      const answered = faq?.length ? answerFromFaq(faqMatcher(faq), faq, text, match) : null;
+      if (answered) return { match, faq: answered, script: null };
       return { match, script: candidates.find((script) => script.id === match.scriptId) ?? null };
     }),
     loadScript: jest.fn(async ({ scriptId }: { scriptId: string }) => scripts.find((script) => script.id === scriptId) ?? null),
     analyzeConversation: jest.fn(async (input: Parameters<Activities['analyzeConversation']>[0]) =>
       analyzeOffline({ ...input, now: new Date('2026-03-10T17:00:00Z') }),
     ),
+    analyzeStoredConversation: jest.fn(async () => null),
+    loadPersona: jest.fn(async ({ businessName }: LoadPersonaInput) => ({
+      persona: { ...noPersona(businessName), ...options.persona },
+      llm: options.llmLine !== undefined,
+    })),
+    composeLine: jest.fn(async (input: ComposeLineInput) => options.llmLine?.(input) ?? input.fallback),
     escalateToInbox: jest.fn(async () => {}),
   } satisfies Activities;
 }
@@ -362,6 +390,122 @@ describe('conversation workflow', () => {
       expect(unknown).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((await handle.query(stateQuery)).script?.id).toBe('cancelamento');
       await handle.signal(closeSignal, { reason: 'test' });
+    });
+  });
+});
+
+const prompt = (overrides: Partial<ActionPrompt> & Pick<ActionPrompt, 'actionType'>): ActionPrompt => ({
+  id: randomUUID(),
+  name: overrides.actionType.toLowerCase(),
+  prompt: 'Seja breve.',
+  isActive: true,
+  priority: 1,
+  conditions: {},
+  ...overrides,
+});
+
+describe('onboarding and action prompts in the conversation', () => {
+  test('when the business chose a casual tone and has a WELCOME prompt, then the greeting uses its name, products and hours, once', async () => {
+    const welcome = prompt({ actionType: 'WELCOME', name: 'Boas-vindas', conditions: { triggerOnFirstMessage: true } });
+    const activities = fakeActivities({
+      persona: {
+        businessName: 'Corretora Boa Vista',
+        tone: 'casual',
+        mainProducts: ['Seguro Auto', 'Seguro Vida'],
+        workingHours: { start: '09:00', end: '18:00', timezone: 'America/Sao_Paulo', workDays: [1, 2, 3, 4, 5] },
+        prompts: [welcome],
+      },
+    });
+    await withWorker(activities, async (taskQueue) => {
+      const conversation = input();
+      const first = await send(taskQueue, conversation, 'quero a segunda via do boleto');
+      expect(first.replies[0]!.text).toBe(
+        'Oi, Maria! Aqui é da Corretora Boa Vista 😊 Atendemos Seguro Auto e Seguro Vida. Nossa equipe atende de segunda a sexta, das 09:00 às 18:00; eu respondo a qualquer hora. Me conta, do que você precisa?',
+      );
+      expect(first.state.actions).toEqual([expect.objectContaining({ action: 'PROMPT_APPLIED', promptId: welcome.id, actionType: 'WELCOME' })]);
+      const second = await send(taskQueue, conversation, validCpf);
+      expect(texts(second)).not.toMatch(/Corretora Boa Vista/);
+      expect(second.state.actions.filter((action) => action.action === 'PROMPT_APPLIED')).toHaveLength(1);
+      expect(activities.loadPersona).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  test('when the customer turns negative, then COMPLAINT_HANDLING opens the reply with empathy, and not again while it stays negative', async () => {
+    const complaint = prompt({ actionType: 'COMPLAINT_HANDLING', name: 'Reclamação', conditions: { sentimentTrigger: 'negative' } });
+    await withWorker(fakeActivities({ persona: { prompts: [complaint] } }), async (taskQueue) => {
+      const conversation = input();
+      const first = await send(taskQueue, conversation, 'quero a segunda via do boleto');
+      expect(texts(first)).not.toMatch(/Sinto muito/);
+      const upset = await send(taskQueue, conversation, 'que absurdo, já mandei meu documento ontem');
+      expect(upset.replies[0]!.text).toBe('Sinto muito pelo transtorno. Vou fazer o possível para resolver isso com você.');
+      expect(texts(upset)).toMatch(/CPF/);
+      const stillUpset = await send(taskQueue, conversation, 'péssimo atendimento');
+      expect(texts(stillUpset)).not.toMatch(/Sinto muito/);
+      expect(stillUpset.state.actions.filter((action) => action.promptId === complaint.id)).toHaveLength(1);
+    });
+  });
+
+  test('when a keyword prompt is limited to the Novo funnel stage, then it applies to a new demand and not during collection', async () => {
+    const lead = prompt({ actionType: 'LEAD_QUALIFICATION', conditions: { funnelStage: 'Novo', triggerOnKeywords: ['cotação', 'preço'] } });
+    await withWorker(fakeActivities({ persona: { prompts: [lead] } }), async (taskQueue) => {
+      const conversation = input();
+      const first = await send(taskQueue, conversation, 'quero fazer uma cotação de seguro auto');
+      expect(first.replies.map((reply) => reply.text)).toContain('Que bom que você se interessou!');
+      expect(first.state.stage).toBe('collecting');
+      const later = await send(taskQueue, conversation, 'qual o preço?');
+      expect(texts(later)).not.toMatch(/interessou/);
+    });
+  });
+
+  test('when the customer asks an FAQ question, then the bot answers it directly and a demand still starts its script', async () => {
+    const faq = [{ question: 'Qual o horário de atendimento?', answer: 'Atendemos de segunda a sexta, das 9h às 18h.' }];
+    const activities = fakeActivities({ persona: { faq } });
+    await withWorker(activities, async (taskQueue) => {
+      const conversation = input();
+      const answered = await send(taskQueue, conversation, 'qual é o horário de atendimento de vocês?');
+      expect(texts(answered)).toMatch(/Atendemos de segunda a sexta, das 9h às 18h\./);
+      expect(answered.state.stage).toBe('identifying');
+      expect(answered.state.actions.at(-1)).toMatchObject({ action: 'FAQ_ANSWERED', name: faq[0]!.question });
+      expect(activities.matchScript.mock.calls[0]![0].faq).toEqual(faq);
+      const demand = await send(taskQueue, conversation, 'quero a segunda via do boleto');
+      expect(demand.state.script?.id).toBe('boleto');
+    });
+  });
+
+  test('when the worker has a model, then applied prompts are phrased by it under the onboarding prompt', async () => {
+    const welcome = prompt({ actionType: 'WELCOME', name: 'Boas-vindas', prompt: 'Cumprimente com entusiasmo.' });
+    const activities = fakeActivities({
+      persona: { systemPrompt: 'Você é um assistente virtual da Boa Vista.', prompts: [welcome] },
+      llmLine: (line) => `[modelo] ${line.prompts.map((applied) => applied.name).join(', ')}`,
+    });
+    await withWorker(activities, async (taskQueue) => {
+      const conversation = input();
+      const first = await send(taskQueue, conversation, 'quero a segunda via do boleto');
+      expect(first.replies[0]!.text).toBe('[modelo] Boas-vindas');
+      expect(activities.composeLine).toHaveBeenCalledTimes(1);
+      expect(activities.composeLine.mock.calls[0]![0]).toMatchObject({
+        systemPrompt: 'Você é um assistente virtual da Boa Vista.',
+        prompts: [{ name: 'Boas-vindas', prompt: 'Cumprimente com entusiasmo.' }],
+        customerText: 'quero a segunda via do boleto',
+      });
+      await send(taskQueue, conversation, validCpf);
+      // nothing applied on the second message: no model call
+      expect(activities.composeLine).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  test('when an agent asks for analysis mid-conversation, then the analyze update returns it and the state keeps it', async () => {
+    const activities = fakeActivities();
+    await withWorker(activities, async (taskQueue) => {
+      const conversation = input();
+      await send(taskQueue, conversation, 'roubaram meu carro agora há pouco');
+      const analysis = await handleOf(conversation).executeUpdate(analyzeUpdate, { args: [{ by: 'agent:ana' }] });
+      expect(analysis).toMatchObject({ sentiment: 'negative', urgency: 'high', engine: 'offline' });
+      const state = await handleOf(conversation).query(stateQuery);
+      expect(state.analysis).toEqual(analysis);
+      expect(state.actions.at(-1)).toMatchObject({ action: 'ANALYZED', tag: 'negative/high' });
+      expect(activities.analyzeConversation.mock.calls[0]![0]).toMatchObject({ customerMessages: ['roubaram meu carro agora há pouco'], customerName: 'Maria Souza' });
+      await expect(handleOf(conversation).executeUpdate(analyzeUpdate, { args: [{ by: '' }] })).rejects.toThrow(WorkflowUpdateFailedError);
     });
   });
 });

@@ -10,18 +10,23 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { StoredMessage } from '../db/store';
+import { lexiconSentiment } from '../domain/analysis';
 import { findCorrection, findVolunteeredAnswers, isCancel, pickOption } from '../domain/collection';
+import { applicablePrompts, followUpFor, greetingFor, leadInFor, type ActionPrompt, type Persona } from '../domain/persona';
 import { displayValue, isSkip, validateField, validateStep, type FieldContext } from '../domain/fields';
 import type { Script, Step } from '../domain/scripts';
 import { fold } from '../domain/text';
 import { searchAttributes } from '../temporal/search-attributes';
 import {
+  analyzeUpdate,
   changeScriptUpdate,
+  MAX_ACTIONS_KEPT,
   closeSignal,
   MAX_MESSAGE_LENGTH,
   sendMessageUpdate,
   stateQuery,
   type BotReply,
+  type ActionRecord,
   type ChangeScriptInput,
   type ConversationInput,
   type ConversationState,
@@ -71,6 +76,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     matchMisses: 0,
     scriptSource: null,
     analysis: null,
+    persona: null,
+    llmPhrasing: false,
+    lastSentiment: null,
+    actions: [],
     escalation: null,
     protocol: null,
     followUp: null,
@@ -102,6 +111,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   }
 
   function say(text: string): void {
+    if (!text) return;
     const message = nextMessage('bot', text);
     outbox.push(message);
     replies.push({ seq: message.seq, text, at: message.createdAt });
@@ -134,10 +144,68 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   // --- stages -------------------------------------------------------------------------
 
-  function greet(): void {
-    const name = state.customer.name ? `, ${state.customer.name.split(' ')[0]}` : '';
-    say(`Olá${name}! Aqui é o atendimento da ${input.settings.businessName}. Em poucas palavras, como posso te ajudar hoje?`);
-    moveTo('identifying');
+  function record(action: Omit<ActionRecord, 'timestamp'>): void {
+    state.actions.push({ ...action, timestamp: new Date().toISOString() });
+    if (state.actions.length > MAX_ACTIONS_KEPT) state.actions.splice(0, state.actions.length - MAX_ACTIONS_KEPT);
+  }
+
+  /** The business's onboarding and prompts, read once: a conversation keeps the persona it started with. */
+  async function persona(): Promise<Persona> {
+    if (!state.persona) {
+      const loaded = await understanding.loadPersona({ tenantId: state.tenantId, instanceId: input.instanceId, businessName: input.settings.businessName });
+      state.persona = loaded.persona;
+      state.llmPhrasing = loaded.llm;
+    }
+    return state.persona;
+  }
+
+  /** A line phrased by the model under the applied prompts when there is one, else the offline line. */
+  async function phrase(prompts: readonly ActionPrompt[], purpose: string, customerText: string | null, fallback: string): Promise<string> {
+    if (!state.llmPhrasing || !prompts.length) return fallback;
+    return understanding.composeLine({
+      systemPrompt: state.persona?.systemPrompt ?? null,
+      prompts: prompts.map(({ name, prompt }) => ({ name, prompt })),
+      purpose,
+      customerText,
+      fallback,
+    });
+  }
+
+  /**
+   * Applies the admin's action prompts whose conditions hold for this message: WELCOME shapes
+   * the greeting, the others open the reply with one line (offline templates by tone, or the
+   * model's phrasing).
+   */
+  async function applyPrompts(text: string, greeting: boolean): Promise<void> {
+    const current = await persona();
+    const sentiment = text ? lexiconSentiment(text) : 'neutral';
+    const applied = applicablePrompts(current.prompts, {
+      text,
+      // the customer's first words, or the greeting of a conversation opened without any
+      firstMessage: text ? state.customerTurns === 1 : greeting,
+      sentiment,
+      previousSentiment: state.lastSentiment,
+      stage: state.stage,
+    });
+    if (text) state.lastSentiment = sentiment;
+    const welcome = greeting ? applied.filter((prompt) => prompt.actionType === 'WELCOME') : [];
+    const others = applied.filter((prompt) => prompt.actionType !== 'WELCOME' && prompt.actionType !== 'FOLLOW_UP');
+    if (greeting) {
+      const offline = greetingFor(current, state.customer.name, welcome.length > 0);
+      say(await phrase(welcome, 'a saudação de boas-vindas ao cliente, terminando com uma pergunta sobre o que ele precisa', text || null, offline));
+      markApplied(welcome);
+      moveTo('identifying');
+    }
+    // offline only prompts with a template speak; a model phrases any of them
+    const speaking = state.llmPhrasing ? others : others.filter((prompt) => leadInFor([prompt], current.tone));
+    if (speaking.length) {
+      say(await phrase(speaking, 'uma frase de abertura para a resposta a esta mensagem do cliente', text, leadInFor(speaking, current.tone) ?? ''));
+      markApplied(speaking);
+    }
+  }
+
+  function markApplied(prompts: readonly ActionPrompt[]): void {
+    for (const prompt of prompts) record({ action: 'PROMPT_APPLIED', promptId: prompt.id, name: prompt.name, actionType: prompt.actionType });
   }
 
   function fieldContext(): FieldContext {
@@ -145,11 +213,19 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   }
 
   async function identify(text: string): Promise<void> {
-    const { match, script } = await understanding.matchScript({
+    const faq = state.persona?.faq.length ? state.persona.faq : undefined;
+    const { match, script, faq: answered } = await understanding.matchScript({
       tenantId: state.tenantId,
       text,
       threshold: input.settings.matchThreshold,
+      ...(faq ? { faq } : {}),
     });
+    if (answered) {
+      record({ action: 'FAQ_ANSWERED', name: answered.question });
+      say(`${answered.answer}\n\nPosso ajudar em mais alguma coisa?`);
+      moveTo('identifying');
+      return;
+    }
     if (script) {
       startScript(script, 'matcher', text);
       return;
@@ -391,12 +467,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   async function finishCollection(): Promise<void> {
     const script = state.script!;
     moveTo('analyzing');
-    state.analysis = await understanding.analyzeConversation({
-      customerMessages: customerTexts.slice(-20),
-      scriptTitle: script.title,
-      answers: state.answers,
-    });
-    upsertSearchAttributes(searchAttributeUpdates());
+    await analyze();
     const reason = escalationReason(script);
     if (reason) {
       say(script.onComplete.message ?? 'Obrigado! Vou passar seu atendimento para uma pessoa da nossa equipe, que vai continuar daqui.');
@@ -404,6 +475,27 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       return;
     }
     resolve();
+  }
+
+  /** Analyzes what the customer said so far; the result drives escalation, search attributes and the AI state. */
+  async function analyze(): Promise<void> {
+    const script = state.script;
+    state.analysis = await understanding.analyzeConversation({
+      customerMessages: customerTexts.slice(-20),
+      ...(state.customer.name ? { customerName: state.customer.name } : {}),
+      ...(script
+        ? {
+            scriptId: script.id,
+            scriptTitle: script.title,
+            collected: script.steps
+              .filter((step) => state.answers[step.id])
+              .map((step) => ({ label: step.question.replace(/\s*\?$/, ''), value: displayValue(step.type, state.answers[step.id]!) })),
+          }
+        : {}),
+      ...(state.persona?.systemPrompt ? { businessContext: state.persona.systemPrompt } : {}),
+    });
+    record({ action: 'ANALYZED', tag: `${state.analysis.sentiment}/${state.analysis.urgency}` });
+    upsertSearchAttributes(searchAttributeUpdates());
   }
 
   /** Why this conversation needs a person, or null when the bot can finish it. */
@@ -429,6 +521,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const inboxItemId = `${state.conversationId}:${number}`;
     state.pending = null;
     state.escalation = { reason, inboxItemId, at: new Date().toISOString() };
+    record({ action: 'ESCALATED', tag: reason });
     moveTo('escalated', 'escalated');
     // The conversation row must exist before the inbox item references it.
     await flush();
@@ -475,12 +568,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         state.customerTurns += 1;
         customerTexts.push(trimmed);
       }
+      const greeting = state.stage === 'greeting';
+      await applyPrompts(trimmed, greeting);
       switch (state.stage) {
-        case 'greeting':
-          greet();
-          if (trimmed) await identify(trimmed);
-          break;
         case 'identifying':
+          if (greeting && !trimmed) break;
           if (trimmed) await identify(trimmed);
           else say('Pode me contar em poucas palavras o que você precisa?');
           break;
@@ -521,7 +613,26 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     }
   }
 
+  async function handleAnalyze(): Promise<NonNullable<ConversationState['analysis']>> {
+    await condition(() => !turnInProgress);
+    turnInProgress = true;
+    try {
+      replies = [];
+      await analyze();
+      await flush();
+      return state.analysis!;
+    } finally {
+      turnInProgress = false;
+    }
+  }
+
   setHandler(stateQuery, () => state);
+  setHandler(analyzeUpdate, handleAnalyze, {
+    validator: (request) => {
+      if (typeof request?.by !== 'string' || !request.by) throw new Error('by must be a non-empty string');
+      if (state.stage === 'closed') throw new Error('the conversation is closed');
+    },
+  });
   setHandler(changeScriptUpdate, handleChangeScript, {
     validator: ({ scriptId, by }) => {
       if (typeof scriptId !== 'string' || !scriptId) throw new Error('scriptId must be a non-empty string');
@@ -559,7 +670,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     if (await condition(customerWrote, input.settings.followUpDelayMs)) continue;
     await condition(() => !turnInProgress);
     replies = [];
-    say('Oi! Passando para saber: ficou tudo certo com a sua solicitação? Se precisar de algo mais, é só responder aqui.');
+    const tone = state.persona?.tone ?? 'professional_friendly';
+    const followUpPrompts = (state.persona?.prompts ?? []).filter((prompt) => prompt.isActive && prompt.actionType === 'FOLLOW_UP');
+    say(await phrase(followUpPrompts, 'uma mensagem curta de acompanhamento perguntando se a solicitação do cliente foi resolvida', null, followUpFor(tone)));
+    if (state.llmPhrasing) markApplied(followUpPrompts);
     state.followUp = { ...state.followUp, sentAt: new Date().toISOString() };
     await flush();
     if (!(await condition(customerWrote, input.settings.closeAfterFollowUpMs))) break;

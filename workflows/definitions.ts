@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Analysis } from '../domain/analysis';
+import type { Analysis, Sentiment } from '../domain/analysis';
+import type { Persona } from '../domain/persona';
 import type { Script } from '../domain/scripts';
 
 /**
@@ -53,6 +54,8 @@ export interface ConversationInput {
   channel: string;
   customer: Customer;
   settings: ConversationSettings;
+  /** The channel instance (a WhatsApp number, a widget) whose onboarding shapes the bot; the tenant's latest when omitted. */
+  instanceId?: string;
 }
 
 export interface PendingQuestion {
@@ -74,6 +77,16 @@ export interface Escalation {
   at: string;
 }
 
+/** Something the bot did on its own, for the AI state's actionsPerformed. */
+export interface ActionRecord {
+  action: 'PROMPT_APPLIED' | 'FAQ_ANSWERED' | 'ANALYZED' | 'ESCALATED';
+  promptId?: string;
+  name?: string;
+  actionType?: string;
+  tag?: string;
+  timestamp: string;
+}
+
 export interface ConversationState {
   conversationId: string;
   tenantId: string;
@@ -92,6 +105,14 @@ export interface ConversationState {
   /** How the current script was chosen: by the matcher, the customer's pick, or an agent. */
   scriptSource: 'matcher' | 'clarification' | 'agent' | null;
   analysis: Analysis | null;
+  /** The business's onboarding and action prompts, loaded on the first message. */
+  persona: Persona | null;
+  /** The worker has a model: prompted lines are phrased by it. */
+  llmPhrasing: boolean;
+  /** The sentiment of the customer's last message, so a prompt fires when it turns, not on every message. */
+  lastSentiment: Sentiment | null;
+  /** The latest of what the bot did on its own, newest last (capped). */
+  actions: ActionRecord[];
   escalation: Escalation | null;
   protocol: string | null;
   followUp: { dueAt: string; sentAt: string | null } | null;
@@ -137,7 +158,20 @@ export const sendMessageUpdate = defineUpdate<SendMessageResult, [SendMessageInp
 export const stateQuery = defineQuery<ConversationState>('state');
 /** An agent overrides the matched script; the caller waits to see the new first question. */
 export const changeScriptUpdate = defineUpdate<SendMessageResult, [ChangeScriptInput]>('changeScript');
+/** Re-analyzes the conversation now; the caller (POST /api/ai/analyze) waits for the result. */
+export const analyzeUpdate = defineUpdate<Analysis, [AnalyzeRequest]>('analyze');
+export interface AnalyzeRequest {
+  /** Who asked, for the record ("agent:ana"). */
+  by: string;
+}
+
 /** Nobody waits on a close: an operator or a later process asks and moves on. */
 export const closeSignal = defineSignal<[CloseInput]>('close');
 
 export const MAX_MESSAGE_LENGTH = 4_000;
+
+export const reanalysisWorkflowType = 'reanalysisWorkflow';
+export function reanalysisWorkflowId(conversationId: string): string {
+  return `reanalysis-${conversationId}`;
+}
+export const MAX_ACTIONS_KEPT = 50;

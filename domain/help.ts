@@ -1,0 +1,188 @@
+import { ScriptMatcher } from './matcher';
+
+/**
+ * The internal assistant's knowledge: short how-to articles about Atende itself, in Portuguese.
+ * Offline, the assistant answers with the article that best matches the question (the same
+ * matcher that routes customers to scripts); with an LLM, the top articles become its context.
+ */
+export interface HelpArticle {
+  id: string;
+  title: string;
+  /** How agents ask about it; the matcher learns from these. */
+  questions: string[];
+  answer: string;
+}
+
+export const helpArticles: readonly HelpArticle[] = [
+  {
+    id: 'follow-ups',
+    title: 'Configuração de Follow-ups',
+    questions: [
+      'como configuro um follow-up automático',
+      'como funciona o follow-up',
+      'quando o bot manda mensagem de acompanhamento',
+      'mudar o tempo do follow-up',
+      'como o cliente recebe lembrete depois do atendimento',
+    ],
+    answer:
+      'Depois que uma conversa é resolvida, o Atende espera um tempo sem resposta do cliente e envia uma mensagem de acompanhamento; se o cliente responder, o follow-up é cancelado.\n\n' +
+      '1. Defina a espera com a variável FOLLOW_UP_DELAY (padrão 1h) e o encerramento após o follow-up com CLOSE_AFTER_FOLLOW_UP (padrão 24h).\n' +
+      '2. Para mudar o texto, crie um prompt de ação do tipo FOLLOW_UP em POST /api/ai/prompts.\n' +
+      '3. O horário de atendimento do onboarding (workingHours) informa ao bot quando a equipe está disponível.\n\n' +
+      'Os timers são duráveis: sobrevivem a reinícios do worker e aparecem no histórico da conversa no Temporal UI.',
+  },
+  {
+    id: 'scripts',
+    title: 'Roteiros de atendimento',
+    questions: [
+      'como crio um roteiro',
+      'como cadastrar um novo script de atendimento',
+      'editar as perguntas de um roteiro',
+      'como o bot sabe quais dados pedir',
+      'adicionar uma etapa de CPF no roteiro',
+    ],
+    answer:
+      'Roteiros (scripts) dizem ao bot quais dados coletar para cada demanda.\n\n' +
+      '1. Crie com POST /api/v1/scripts (token de admin): id, title, description, examples (frases de clientes) e steps.\n' +
+      '2. Cada etapa tem id, question e type: text, cpf, email, phone, cep, plate, date, money, number, choice ou yes_no.\n' +
+      '3. Editar (PUT /api/v1/scripts/:id) cria uma nova versão; conversas em andamento continuam na versão que começaram.\n' +
+      '4. Para importar um catálogo inteiro: npx atende scripts import arquivo.json.\n\n' +
+      'Quanto mais exemplos reais em examples, melhor o bot reconhece a demanda.',
+  },
+  {
+    id: 'matching',
+    title: 'Como o bot reconhece a demanda',
+    questions: [
+      'por que o bot não entendeu o cliente',
+      'o bot escolheu o roteiro errado',
+      'como melhorar o reconhecimento de intenção',
+      'testar qual roteiro uma mensagem aciona',
+    ],
+    answer:
+      'O bot compara a mensagem com os exemplos de cada roteiro. Se dois roteiros empatam, ele pergunta ao cliente qual é o assunto; se nenhum serve, pede para reformular e, na segunda falha, chama uma pessoa.\n\n' +
+      '1. Teste uma frase com: npx atende nlu match "minha frase".\n' +
+      '2. Adicione a frase que falhou aos examples do roteiro certo.\n' +
+      '3. Com OPENAI_API_KEY configurada, um modelo escolhe entre os melhores candidatos.',
+  },
+  {
+    id: 'action-prompts',
+    title: 'Prompts de ação',
+    questions: [
+      'como criar um prompt de ação',
+      'o que é um prompt de boas-vindas',
+      'como tratar reclamações automaticamente',
+      'responder reclamações com empatia',
+      'ativar ou desativar um prompt',
+      'prioridade dos prompts',
+      'disparar prompt por palavra-chave',
+    ],
+    answer:
+      'Prompts de ação mudam o comportamento do bot quando suas condições valem.\n\n' +
+      '1. Crie com POST /api/ai/prompts: name, actionType (WELCOME, LEAD_QUALIFICATION, COMPLAINT_HANDLING, FAQ_RESPONSE, FOLLOW_UP, CUSTOM), prompt, priority e conditions.\n' +
+      '2. Condições: triggerOnFirstMessage, sentimentTrigger (ex.: negative), funnelStage (Novo, Em atendimento, Escalado, Resolvido) e triggerOnKeywords.\n' +
+      '3. Ative/desative com POST /api/ai/prompts/:id/toggle. Menor priority é aplicado primeiro.\n\n' +
+      'Com LLM, o texto do prompt entra nas instruções do modelo; sem LLM, o tipo escolhe a frase pronta (boas-vindas, empatia, interesse).',
+  },
+  {
+    id: 'onboarding',
+    title: 'Onboarding da IA',
+    questions: [
+      'como configuro o nome da empresa no bot',
+      'mudar o tom de voz do bot',
+      'cadastrar perguntas frequentes',
+      'gerar o prompt do assistente',
+      'configurar horário de atendimento',
+    ],
+    answer:
+      'O onboarding ensina ao bot quem é a empresa.\n\n' +
+      '1. Salve as respostas com POST /api/ai/onboarding/:instanceId: businessName, businessType, businessDescription, targetAudience, tone (formal, professional_friendly, casual, enthusiastic), mainProducts, faq e workingHours.\n' +
+      '2. Com nome, tipo e tom preenchidos, o prompt do sistema é gerado e o onboarding fica completo.\n' +
+      '3. Para pré-visualizar o prompt sem salvar: POST /api/ai/onboarding/generate.\n\n' +
+      'Novas conversas usam o nome e o tom na saudação e respondem direto às perguntas do FAQ.',
+  },
+  {
+    id: 'escalation',
+    title: 'Escalonamento para atendentes',
+    questions: [
+      'quando o bot passa para um humano',
+      'como funciona o escalonamento',
+      'onde vejo as conversas escaladas',
+      'cliente pediu para falar com atendente',
+    ],
+    answer:
+      'O bot passa a conversa para uma pessoa quando o roteiro pede, quando a urgência é alta ou crítica, quando não entende a demanda duas vezes ou quando uma resposta falha três vezes.\n\n' +
+      '1. A conversa entra na fila de atendimento (caixa de entrada) com resumo, urgência e sentimento.\n' +
+      '2. A análise da conversa fica em GET /api/ai/conversations/:id/state.\n' +
+      '3. Um atendente pode trocar o roteiro com POST /api/v1/conversations/:id/script.',
+  },
+  {
+    id: 'analysis',
+    title: 'Análise de sentimento e urgência',
+    questions: [
+      'como o bot calcula a urgência',
+      'o que significa sentimento mixed',
+      'reanalisar uma conversa',
+      'ver o resumo da conversa',
+      'nível de frustração do cliente',
+    ],
+    answer:
+      'Ao fim da coleta, cada conversa é analisada: sentimento (positive, neutral, negative, mixed), urgência (low a critical), intenção, tópicos, resumo, ações sugeridas e frustração de 1 a 5.\n\n' +
+      '1. Veja com GET /api/ai/conversations/:id/state ou em lote com POST /api/ai/conversations/states.\n' +
+      '2. Peça nova análise com POST /api/ai/analyze e force: true.\n\n' +
+      'Sem chave da OpenAI, a análise usa regras em português (feridos e incêndio são críticos; roubo, pane na estrada e ameaça judicial são altos).',
+  },
+  {
+    id: 'tokens',
+    title: 'Tokens de acesso',
+    questions: ['como gero um token de acesso', 'erro não autenticado', 'criar token de atendente', 'token expirado'],
+    answer:
+      'A API usa Bearer JWT.\n\n' +
+      '1. Gere um token: npx atende token --role admin (ou agent) --tenant SEU_TENANT.\n' +
+      '2. Envie no cabeçalho: Authorization: Bearer <token>.\n' +
+      '3. "Não autenticado" (401) significa token ausente, inválido ou expirado; gere outro.',
+  },
+  {
+    id: 'llm',
+    title: 'Usar um modelo de linguagem',
+    questions: ['como ligo a openai', 'usar ollama com o atende', 'configurar chave da openai', 'o bot funciona sem internet'],
+    answer:
+      'O Atende funciona sem chave e sem internet, com regras e matcher próprios.\n\n' +
+      '1. Para usar um modelo, defina OPENAI_API_KEY (e OPENAI_MODEL, padrão gpt-4o-mini).\n' +
+      '2. Para Ollama, vLLM ou outro servidor compatível, defina também OPENAI_BASE_URL.\n' +
+      '3. Se o modelo falhar ou demorar mais que OPENAI_TIMEOUT, o bot segue com as regras offline.',
+  },
+  {
+    id: 'temporal-ui',
+    title: 'Inspecionar conversas no Temporal UI',
+    questions: ['onde vejo o histórico de uma conversa', 'como debugar uma conversa', 'abrir o temporal ui', 'procurar conversas urgentes'],
+    answer:
+      'Cada conversa é um workflow durável no Temporal.\n\n' +
+      '1. Abra o Temporal UI (http://localhost:8233 com npm start).\n' +
+      '2. O workflow id é conversation-<id da conversa>.\n' +
+      '3. Filtre por atributos: Urgency, Sentiment, ConversationStage, ConversationStatus, ScriptId, Channel e TenantId.',
+  },
+];
+
+const articleMatcher = new ScriptMatcher(
+  helpArticles.map((article) => ({ id: article.id, title: article.title, description: article.title, examples: article.questions })),
+  { threshold: 0.2 },
+);
+
+/** The best articles for a question, best first; empty when nothing fits. */
+export function findHelp(question: string, limit = 3): HelpArticle[] {
+  const match = articleMatcher.match(question, limit);
+  const ids = match.scriptId ? [match.scriptId, ...match.candidates.map((candidate) => candidate.scriptId)] : [];
+  return [...new Set(ids)].map((id) => helpArticles.find((article) => article.id === id)!).slice(0, limit);
+}
+
+export const HELP_FALLBACK =
+  'Não encontrei isso na ajuda do Atende. Posso explicar: ' +
+  helpArticles.map((article) => article.title.toLowerCase()).join('; ') +
+  '. Sobre qual desses assuntos você quer saber?';
+
+/** The offline answer: the best article, closed with an offer to help further. */
+export function answerOffline(question: string): { answer: string; article: HelpArticle | null } {
+  const [article] = findHelp(question, 1);
+  if (!article) return { answer: HELP_FALLBACK, article: null };
+  return { answer: `${article.answer}\n\nPosso ajudar com mais alguma coisa?`, article };
+}
