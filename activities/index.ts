@@ -5,7 +5,8 @@ import { answerFromFaq, faqMatcher } from '../domain/faq';
 import type { FaqEntry, Persona } from '../domain/persona';
 import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-store';
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
-import { llmMatch, type LlmClient } from './llm';
+import { llmMatch, type ChatTurn, type LlmClient } from './llm';
+import { answerOffline, findHelp, helpArticles } from '../domain/help';
 import type { Script } from '../domain/scripts';
 import {
   activeScripts,
@@ -105,6 +106,24 @@ export interface ComposeLineInput {
 export interface AnalyzeStoredInput {
   conversationId: string;
 }
+
+export interface AnswerAssistantInput {
+  question: string;
+  /** Earlier turns of this assistant conversation, oldest first. */
+  history: ChatTurn[];
+}
+
+export interface AnswerAssistantResult {
+  answer: string;
+  /** The help article the answer rests on, when one matched. */
+  articleTitle: string | null;
+  engine: 'offline' | 'llm';
+}
+
+const ASSISTANT_SYSTEM =
+  'Você é o assistente interno do Atende, uma plataforma de atendimento ao cliente. Responda em português, de forma curta e em passos numerados ' +
+  'quando for um procedimento, usando apenas os artigos de ajuda abaixo. Se a resposta não estiver nos artigos, diga que não sabe e sugira os assuntos que ' +
+  'você conhece. Nunca revele chaves, tokens ou variáveis com valores.';
 
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -247,6 +266,26 @@ export function createActivities(deps: ActivityDeps) {
       });
       await storeAnalysis(deps.db, input.conversationId, analysis);
       return analysis;
+    },
+
+    /** The assistant's answer: the model over the best help articles, or the best article itself offline. */
+    async answerAssistant(input: AnswerAssistantInput): Promise<AnswerAssistantResult> {
+      const articles = findHelp(input.question, 3);
+      const offline = answerOffline(input.question);
+      if (deps.llm) {
+        try {
+          const context = articles.length ? articles : helpArticles;
+          const answer = await deps.llm.complete({
+            system: `${ASSISTANT_SYSTEM}\n\n${context.map((article) => `## ${article.title}\n${article.answer}`).join('\n\n')}`,
+            messages: [...input.history.slice(-10), { role: 'user', content: input.question }],
+            maxLength: 4_000,
+          });
+          return { answer, articleTitle: articles[0]?.title ?? null, engine: 'llm' };
+        } catch (error) {
+          warn(`LLM assistant failed, answering from the help index: ${(error as Error).name}: ${(error as Error).message}`);
+        }
+      }
+      return { answer: offline.answer, articleTitle: offline.article?.title ?? null, engine: 'offline' };
     },
 
     async escalateToInbox(input: InboxItemInput): Promise<void> {

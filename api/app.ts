@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
 import type { ConversationSettings } from '../workflows/definitions';
+import { aiRoutes } from './ai';
 import { classicRoutes } from './classic';
 import { conversationGateway, conversationRoutes } from './conversations';
 import { scriptRoutes } from './scripts';
@@ -77,6 +78,7 @@ export function createApp({ client, db, config }: AppDeps) {
       }),
     )
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/api/ai', aiRoutes({ client, db, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
     .route(
       '/',
       classicRoutes({

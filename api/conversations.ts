@@ -34,6 +34,8 @@ const startSchema = z.object({
   message: z.string().max(MAX_MESSAGE_LENGTH).optional(),
   channel: z.string().trim().min(1).max(40).default('web'),
   tenant: z.string().trim().min(1).max(63).optional(),
+  /** The channel instance whose onboarding shapes the bot; the tenant's latest completed one by default. */
+  instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, "-" or "_"').optional(),
   customer: z
     .object({
       name: z.string().trim().min(1).max(200).optional(),
@@ -121,7 +123,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       }
       const conversationId = randomUUID();
       const result = await sendMessage(
-        { conversationId, tenantId, channel: body.channel, customer: body.customer, settings },
+        { conversationId, tenantId, channel: body.channel, customer: body.customer, settings, ...(body.instanceId ? { instanceId: body.instanceId } : {}) },
         body.message ?? '',
       );
       const token = await mintToken(deps.jwtSecret, {

@@ -43,7 +43,7 @@ export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Pro
   return parsed.data;
 }
 
-function isTemporalUnavailable(error: unknown): boolean {
+export function isTemporalUnavailable(error: unknown): boolean {
   for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
     if (isGrpcServiceError(current)) {
       const code = current.code;

@@ -74,6 +74,7 @@ function fakeActivities(options: FakeOptions = {}) {
       analyzeOffline({ ...input, now: new Date('2026-03-10T17:00:00Z') }),
     ),
     analyzeStoredConversation: jest.fn(async () => null),
+    answerAssistant: jest.fn(async () => ({ answer: '', articleTitle: null, engine: 'offline' as const })),
     loadPersona: jest.fn(async ({ businessName }: LoadPersonaInput) => ({
       persona: { ...noPersona(businessName), ...options.persona },
       llm: options.llmLine !== undefined,

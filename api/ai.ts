@@ -1,0 +1,415 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type pg from 'pg';
+import type { Analysis } from '../domain/analysis';
+import {
+  actionTypes,
+  estimateTokens,
+  generateSystemPrompt,
+  onboardingFieldsSchema,
+  promptConditionsSchema,
+  suggestedResponseFor,
+  type Tone,
+} from '../domain/persona';
+import {
+  createPrompt,
+  deletePrompt,
+  deleteAssistantConversation,
+  findOnboarding,
+  listAssistantConversations,
+  listAssistantMessages,
+  listPrompts,
+  recentAssistantTurns,
+  recordAssistantExchange,
+  saveOnboarding,
+  togglePrompt,
+  updatePrompt,
+  type Onboarding,
+} from '../db/ai-store';
+import { findConversation } from '../db/store';
+import { assistantAnswerWorkflow, reanalysisWorkflow } from '../workflows/tasks';
+import { analyzeUpdate, conversationWorkflowId, reanalysisWorkflowId, type ConversationState } from '../workflows/definitions';
+import { AuthError, requireRole, type Claims, type Role } from './auth';
+import { issuesOf, isTemporalUnavailable } from './errors';
+
+/**
+ * The /api/ai contract (seeds/ai-prompts-api-contract.md), served exactly: `{ success, data }`
+ * envelopes, `{ success: false, error }` failures with the document's texts, Bearer JWT,
+ * everything scoped to the token's tenant.
+ */
+export interface AiRoutesDeps {
+  client: Client;
+  db: pg.Pool;
+  jwtSecret: string;
+  taskQueue: string;
+  callTimeoutMs: number;
+}
+
+/** A failure in the contract's shape; `fields` names what was wrong with the request. */
+export class AiError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 500 | 503,
+    message: string,
+    readonly fields?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+const uuidSchema = z.string().uuid();
+const instanceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, "-" or "_"');
+
+const analyzeSchema = z.object({ conversationId: uuidSchema, force: z.boolean().default(false) });
+const statesSchema = z.object({ conversationIds: z.array(z.string().max(100)).min(1).max(200) });
+
+const promptFields = {
+  name: z.string().trim().min(1).max(120),
+  actionType: z.enum(actionTypes),
+  prompt: z.string().trim().min(1).max(8_000),
+  isActive: z.boolean(),
+  priority: z.number().int().min(0).max(10_000),
+  conditions: promptConditionsSchema,
+};
+const createPromptSchema = z.object({
+  ...promptFields,
+  isActive: promptFields.isActive.default(true),
+  priority: promptFields.priority.optional(),
+  conditions: promptFields.conditions.default({}),
+});
+const updatePromptSchema = z
+  .object(promptFields)
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'send at least one of name, actionType, prompt, isActive, priority, conditions' });
+
+const saveOnboardingSchema = onboardingFieldsSchema.extend({ currentStep: z.number().int().min(0).max(100).optional() });
+const generateSchema = z.object({ onboardingData: onboardingFieldsSchema.refine((data) => data.businessName !== undefined, { message: 'businessName is required', path: ['businessName'] }) });
+
+const chatSchema = z.object({
+  message: z.string().trim().min(1).max(4_000),
+  conversationId: uuidSchema.optional(),
+  history: z
+    .array(z.object({ role: z.enum(['user', 'assistant']), content: z.string().min(1).max(4_000) }))
+    .max(50)
+    .default([]),
+});
+
+/** Parses a JSON body; a failure names each bad field under the contract's error text. */
+async function body<T extends z.ZodType>(c: Context, schema: T, error = 'Dados inválidos'): Promise<z.infer<T>> {
+  let raw: unknown;
+  try {
+    const text = await c.req.text();
+    raw = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new AiError(400, `${error}: o corpo da requisição não é JSON válido`, [{ path: '(body)', message: 'not valid JSON' }]);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const fields = issuesOf(parsed.error);
+    throw new AiError(400, `${error}: ${fields.map((field) => field.path).join(', ')}`, fields);
+  }
+  return parsed.data;
+}
+
+function stateOf(conversationId: string, state: ConversationState) {
+  const analysis = state.analysis!;
+  return {
+    conversationId,
+    sentiment: analysis.sentiment,
+    urgency: analysis.urgency,
+    intent: analysis.intent,
+    topics: analysis.topics,
+    lastAnalyzedAt: analysis.analyzedAt,
+    messageCount: state.messageCount,
+    // the bot answers this conversation; it pauses while a person has it
+    aiEnabled: true,
+    isPaused: state.stage === 'escalated',
+    summary: analysis.summary,
+    suggestedResponse: suggestedResponseFor(analysis, (state.persona?.tone ?? 'professional_friendly') as Tone),
+    actionsPerformed: (state.actions ?? []).map(({ action, tag, promptId, name, actionType, timestamp }) => ({
+      action,
+      ...(tag ? { tag } : {}),
+      ...(promptId ? { promptId } : {}),
+      ...(name ? { name } : {}),
+      ...(actionType ? { actionType } : {}),
+      timestamp,
+    })),
+    frustration: analysis.frustration,
+    suggestedActions: analysis.suggestedActions,
+    engine: analysis.engine,
+    stage: state.stage,
+    status: state.status,
+  };
+}
+
+function onboardingView(onboarding: Onboarding) {
+  return {
+    instanceId: onboarding.instanceId,
+    businessName: onboarding.businessName ?? null,
+    businessType: onboarding.businessType ?? null,
+    businessDescription: onboarding.businessDescription ?? null,
+    targetAudience: onboarding.targetAudience ?? null,
+    tone: onboarding.tone ?? null,
+    mainProducts: onboarding.mainProducts ?? [],
+    faq: onboarding.faq ?? [],
+    workingHours: onboarding.workingHours ?? null,
+    generatedPrompt: onboarding.generatedPrompt,
+    isComplete: onboarding.isComplete,
+    completedAt: onboarding.completedAt,
+    currentStep: onboarding.currentStep,
+    updatedAt: onboarding.updatedAt,
+  };
+}
+
+export function aiRoutes(deps: AiRoutesDeps) {
+  const deadline = <T>(fn: () => Promise<T>) => deps.client.withDeadline(Date.now() + deps.callTimeoutMs, fn);
+  const staff: readonly Role[] = ['admin', 'agent'];
+  const admins: readonly Role[] = ['admin'];
+  const caller = (c: Context, roles: readonly Role[]): Promise<Claims> => requireRole(deps.jwtSecret, c.req.header('authorization'), roles);
+
+  /** Runs a handler and answers any failure in the contract's shape. */
+  const contract = (handler: (c: Context) => Promise<Response>, unexpected = 'Erro interno') => async (c: Context) => {
+    try {
+      return await handler(c);
+    } catch (error) {
+      if (error instanceof AiError) {
+        return c.json({ success: false, error: error.message, ...(error.fields ? { fields: error.fields } : {}) }, error.status);
+      }
+      if (error instanceof AuthError) {
+        return c.json({ success: false, error: error.status === 401 ? 'Não autenticado' : 'Acesso negado', message: error.message }, error.status);
+      }
+      if (isTemporalUnavailable(error)) {
+        c.header('Retry-After', '5');
+        return c.json({ success: false, error: 'Serviço de conversas indisponível; tente novamente em instantes' }, 503);
+      }
+      console.error(error);
+      return c.json({ success: false, error: unexpected }, 500);
+    }
+  };
+
+  async function analyzeNow(conversationId: string, state: ConversationState, by: string): Promise<Analysis> {
+    if (state.stage !== 'closed') {
+      try {
+        return await deadline(() => deps.client.workflow.getHandle(conversationWorkflowId(conversationId)).executeUpdate(analyzeUpdate, { args: [{ by }] }));
+      } catch (error) {
+        // it closed since we read it: analyze the stored transcript instead
+        if (!(error instanceof WorkflowUpdateFailedError) || !/closed/i.test(error.cause?.message ?? '')) throw error;
+      }
+    }
+    const analysis = await deadline(() =>
+      deps.client.workflow.execute(reanalysisWorkflow, {
+        workflowId: reanalysisWorkflowId(conversationId),
+        taskQueue: deps.taskQueue,
+        args: [{ conversationId }],
+        // two agents forcing at once share one run
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    );
+    if (!analysis) throw new AiError(404, 'Conversa não encontrada');
+    return analysis;
+  }
+
+  return (
+    new Hono()
+      // --- analysis ---------------------------------------------------------------------------
+      .post(
+        '/analyze',
+        contract(async (c) => {
+          const claims = await caller(c, staff);
+          const { conversationId, force } = await body(c, analyzeSchema, 'Erro na análise');
+          const conversation = await findConversation(deps.db, conversationId);
+          if (!conversation || conversation.tenantId !== claims.tenant) throw new AiError(404, 'Conversa não encontrada');
+          let analysis = conversation.state.analysis;
+          if (force || !analysis) {
+            try {
+              analysis = await analyzeNow(conversationId, conversation.state, `${claims.role}:${claims.sub}`);
+            } catch (error) {
+              if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowFailedError) throw new AiError(400, 'Erro na análise');
+              throw error;
+            }
+          }
+          return c.json({ success: true, data: { analysis }, analysis: { sentiment: analysis.sentiment, urgency: analysis.urgency } }, 200);
+        }),
+      )
+      .get(
+        '/conversations/:id/state',
+        contract(async (c) => {
+          const claims = await caller(c, staff);
+          const id = uuidSchema.safeParse(c.req.param('id'));
+          const conversation = id.success ? await findConversation(deps.db, id.data) : undefined;
+          if (!conversation || conversation.tenantId !== claims.tenant || !conversation.state.analysis) throw new AiError(404, 'Estado não encontrado');
+          return c.json({ success: true, data: stateOf(conversation.id, conversation.state) }, 200);
+        }),
+      )
+      .post(
+        '/conversations/states',
+        contract(async (c) => {
+          const claims = await caller(c, staff);
+          const { conversationIds } = await body(c, statesSchema);
+          const valid = conversationIds.filter((id) => uuidSchema.safeParse(id).success);
+          const rows = valid.length
+            ? (
+                await deps.db.query<{ id: string; analysis: Analysis | null }>(
+                  'SELECT id, analysis FROM conversations WHERE tenant_id = $1 AND id = ANY($2::uuid[])',
+                  [claims.tenant, valid],
+                )
+              ).rows
+            : [];
+          const data: Record<string, { sentiment: string; urgency: string; lastAnalyzedAt: string } | null> = {};
+          for (const id of conversationIds) {
+            const analysis = rows.find((row) => row.id === id.toLowerCase())?.analysis;
+            data[id] = analysis ? { sentiment: analysis.sentiment, urgency: analysis.urgency, lastAnalyzedAt: analysis.analyzedAt } : null;
+          }
+          return c.json({ success: true, data }, 200);
+        }),
+      )
+
+      // --- action prompts ------------------------------------------------------------------------
+      .get(
+        '/prompts',
+        contract(async (c) => {
+          const claims = await caller(c, staff);
+          const prompts = await listPrompts(deps.db, claims.tenant);
+          return c.json({ success: true, data: prompts.map(({ updatedAt: _updated, ...prompt }) => prompt) }, 200);
+        }),
+      )
+      .post(
+        '/prompts',
+        contract(async (c) => {
+          const claims = await caller(c, admins);
+          const input = await body(c, createPromptSchema);
+          const { id, name, actionType, isActive, createdAt } = await createPrompt(deps.db, claims.tenant, input);
+          return c.json({ success: true, data: { id, name, actionType, isActive, createdAt } }, 201);
+        }),
+      )
+      .put(
+        '/prompts/:id',
+        contract(async (c) => {
+          const claims = await caller(c, admins);
+          const id = uuidSchema.safeParse(c.req.param('id'));
+          const patch = await body(c, updatePromptSchema);
+          const updated = id.success ? await updatePrompt(deps.db, claims.tenant, id.data, patch) : undefined;
+          if (!updated) throw new AiError(404, 'Prompt não encontrado');
+          return c.json({ success: true, data: { id: updated.id, name: updated.name, isActive: updated.isActive, updatedAt: updated.updatedAt } }, 200);
+        }),
+      )
+      .delete(
+        '/prompts/:id',
+        contract(async (c) => {
+          const claims = await caller(c, admins);
+          const id = uuidSchema.safeParse(c.req.param('id'));
+          if (!id.success || !(await deletePrompt(deps.db, claims.tenant, id.data))) throw new AiError(404, 'Prompt não encontrado');
+          return c.json({ success: true, message: 'Prompt removido' }, 200);
+        }),
+      )
+      .post(
+        '/prompts/:id/toggle',
+        contract(async (c) => {
+          const claims = await caller(c, admins);
+          const id = uuidSchema.safeParse(c.req.param('id'));
+          const toggled = id.success ? await togglePrompt(deps.db, claims.tenant, id.data) : undefined;
+          if (!toggled) throw new AiError(404, 'Prompt não encontrado');
+          return c.json({ success: true, data: { id: toggled.id, name: toggled.name, isActive: toggled.isActive, updatedAt: toggled.updatedAt } }, 200);
+        }),
+      )
+
+      // --- onboarding (generate first: it would otherwise be read as an instance id) -----------
+      .post(
+        '/onboarding/generate',
+        contract(async (c) => {
+          await caller(c, admins);
+          const { onboardingData } = await body(c, generateSchema, 'Dados de onboarding obrigatórios');
+          const generatedPrompt = generateSystemPrompt(onboardingData);
+          return c.json({ success: true, data: { generatedPrompt, promptLength: generatedPrompt.length, estimatedTokens: estimateTokens(generatedPrompt) } }, 200);
+        }),
+      )
+      .get(
+        '/onboarding/:instanceId',
+        contract(async (c) => {
+          const claims = await caller(c, staff);
+          const instanceId = instanceIdSchema.safeParse(c.req.param('instanceId'));
+          const onboarding = instanceId.success ? await findOnboarding(deps.db, claims.tenant, instanceId.data) : undefined;
+          if (!onboarding) throw new AiError(404, 'Onboarding não encontrado');
+          return c.json({ success: true, data: onboardingView(onboarding) }, 200);
+        }),
+      )
+      .post(
+        '/onboarding/:instanceId',
+        contract(async (c) => {
+          const claims = await caller(c, admins);
+          const instanceId = instanceIdSchema.safeParse(c.req.param('instanceId'));
+          if (!instanceId.success) throw new AiError(400, 'Dados inválidos: instanceId', [{ path: 'instanceId', message: instanceId.error.issues[0]!.message }]);
+          const { currentStep, ...fields } = await body(c, saveOnboardingSchema);
+          const saved = await saveOnboarding(deps.db, claims.tenant, instanceId.data, fields, currentStep);
+          return c.json(
+            {
+              success: true,
+              data: { instanceId: saved.instanceId, currentStep: saved.currentStep, updatedAt: saved.updatedAt, isComplete: saved.isComplete },
+            },
+            200,
+          );
+        }),
+      )
+
+      // --- the agents' internal assistant ---------------------------------------------------------
+      .post(
+        '/assistant/chat',
+        contract(async (c) => {
+          const claims = await caller(c, staff);
+          const { message, conversationId, history } = await body(c, chatSchema);
+          let context = history;
+          if (conversationId) {
+            if (!(await listAssistantMessages(deps.db, claims.tenant, claims.sub, conversationId))) throw new AiError(404, 'Conversa não encontrada');
+            context = (await recentAssistantTurns(deps.db, conversationId)).map(({ role, content }) => ({ role, content }));
+          }
+          const askedAt = new Date();
+          const reply = await deadline(() =>
+            deps.client.workflow.execute(assistantAnswerWorkflow, {
+              workflowId: `assistant-${randomUUID()}`,
+              taskQueue: deps.taskQueue,
+              args: [{ question: message, history: context }],
+            }),
+          );
+          const stored = await recordAssistantExchange(deps.db, {
+            tenantId: claims.tenant,
+            owner: claims.sub,
+            conversationId,
+            title: reply.articleTitle ?? (message.length > 60 ? `${message.slice(0, 57)}…` : message),
+            question: message,
+            answer: reply.answer,
+            askedAt,
+            answeredAt: new Date(),
+          });
+          if (!stored) throw new AiError(404, 'Conversa não encontrada');
+          return c.json({ success: true, data: { response: reply.answer, conversationId: stored.conversationId, messageId: stored.messageId } }, 200);
+        }, 'Erro no chat do assistente'),
+      )
+      .get(
+        '/assistant/conversations',
+        contract(async (c) => {
+          const claims = await caller(c, staff);
+          return c.json({ success: true, data: await listAssistantConversations(deps.db, claims.tenant, claims.sub) }, 200);
+        }),
+      )
+      .get(
+        '/assistant/conversations/:id/messages',
+        contract(async (c) => {
+          const claims = await caller(c, staff);
+          const id = uuidSchema.safeParse(c.req.param('id'));
+          const messages = id.success ? await listAssistantMessages(deps.db, claims.tenant, claims.sub, id.data) : undefined;
+          if (!messages) throw new AiError(404, 'Conversa não encontrada');
+          return c.json({ success: true, data: messages }, 200);
+        }),
+      )
+      .delete(
+        '/assistant/conversations/:id',
+        contract(async (c) => {
+          const claims = await caller(c, staff);
+          const id = uuidSchema.safeParse(c.req.param('id'));
+          if (!id.success || !(await deleteAssistantConversation(deps.db, claims.tenant, claims.sub, id.data))) throw new AiError(404, 'Conversa não encontrada');
+          return c.json({ success: true }, 200);
+        }),
+      )
+  );
+}
