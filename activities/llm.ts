@@ -50,13 +50,30 @@ export const llmChoiceSchema = z.object({
 export type LlmChoice = z.infer<typeof llmChoiceSchema>;
 
 export class LlmReplyError extends Error {}
+export class LlmTimeoutError extends Error {
+  override name = 'LlmTimeoutError';
+}
 
 export function createLlmClient(settings: LlmSettings): LlmClient {
   // Retries are the activity's business (and the fallback's): one quick attempt here.
   const openai = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseURL, timeout: settings.timeoutMs, maxRetries: 0 });
+  /**
+   * One chat completion. The client reports a request it aborted at the timeout as a plain
+   * "Connection error"; we name it for what it was, so the fallback's warning says "timed out".
+   */
+  async function chat(body: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<OpenAI.ChatCompletion> {
+    const started = Date.now();
+    try {
+      return await openai.chat.completions.create(body);
+    } catch (error) {
+      if (Date.now() - started >= settings.timeoutMs * 0.9) throw new LlmTimeoutError(`the model did not answer within ${settings.timeoutMs} ms (timed out)`);
+      throw error;
+    }
+  }
+
   /** One JSON-mode call whose reply must parse and pass `schema`; anything else is an LlmReplyError. */
   async function askJson<T extends z.ZodType>(system: string, user: unknown, schema: T): Promise<z.infer<T>> {
-    const completion = await openai.chat.completions.create({
+    const completion = await chat({
       model: settings.model,
       temperature: 0,
       response_format: { type: 'json_object' },
@@ -97,7 +114,7 @@ export function createLlmClient(settings: LlmSettings): LlmClient {
     },
 
     async complete({ system, messages, maxLength }) {
-      const completion = await openai.chat.completions.create({
+      const completion = await chat({
         model: settings.model,
         temperature: 0.3,
         messages: [{ role: 'system', content: system }, ...messages.map((message) => ({ role: message.role, content: message.content }))],
