@@ -75,6 +75,12 @@ const POLAR: readonly (readonly [string, number])[] = [
   ['parou de funcionar', -1.2],
   ['(e|eh|isso e|isto e) um roubo', -2],
   ['assustad', -1],
+  ['(sao|foram|e|eh) demais', 1.5],
+  ['nota (maxima|mil)', 1.5],
+  ['(menor|menos|abaixo) do que (o )?(combinado|prometido|esperado|devia)', -1.2],
+  ['nao (cobre|cobrem|serve|vale)', -1],
+  ['(na|numa) fila', -0.8],
+  ['(cara|caro|caros|caras) (demais|pra caramba)', -1.5],
   ['(melhor|otima) (seguradora|atendimento|experiencia|seguro|servico)', 1.5],
   ['(5|cinco) estrelas', 1.5],
   ['(muito|super|bem) (bom|boa)', 1.5],
@@ -84,7 +90,7 @@ const POLAR: readonly (readonly [string, number])[] = [
   ['otim', 1], ['excelente', 1.5], ['feliz', 1], ['gostei', 1], ['gosto', 1], ['adorei', 1.5], ['amei', 1.5], ['curti', 1],
   ['bom\\b', 1], ['boa\\b', 1], ['bons\\b', 1], ['perfeit', 1.5], ['maravilh', 1.5], ['resolveram', 1], ['resolvid', 0.7],
   ['satisfeit', 1], ['parabens', 1.5], ['rapid', 0.7], ['educad', 1], ['atencios', 1], ['eficien', 1], ['show\\b', 1], ['top\\b', 1],
-  ['recomendo', 1.5], ['confiavel', 1], ['incrive', 1.5], ['funciona\\b', 0.5], ['ajudou', 1], ['legal\\b', 0.7], ['sensaciona', 1.5], ['pratic', 0.8], ['facil', 0.8], ['agil', 1], ['cordia', 1], ['prestativ', 1], ['simpatic', 1], ['gentil', 1], ['gentilez', 1],
+  ['recomendo', 1.5], ['confiavel', 1], ['incrive', 1.5], ['funciona\\b', 0.5], ['ajudou', 1], ['legal\\b', 0.7], ['sensaciona', 1.5], ['pratic', 0.8], ['barat', 0.8], ['facil', 0.8], ['agil', 1], ['cordia', 1], ['prestativ', 1], ['simpatic', 1], ['gentil', 1], ['gentilez', 1],
   ['competente', 1], ['fantastic', 1.5], ['resolveu', 1], ['ajudaram', 1], ['tranquil', 0.7], ['agradavel', 1], ['eficaz', 1], ['impecave', 1.5],
   ['rapidez', 1], ['contente', 1], ['alegr', 1], ['encantad', 1.5], ['sucesso', 1], ['beleza', 0.5], ['massa\\b', 0.7],
   // complaints
@@ -93,7 +99,7 @@ const POLAR: readonly (readonly [string, number])[] = [
   ['pior', -1.5], ['errad', -1], ['grosse(ir|ri)', -1.5], ['estrag', -1], ['indevid', -1], ['caro\\b', -1], ['cara\\b', -0.5], ['fraca?\\b', -1],
   ['problema', -0.5], ['reclam', -0.7], ['lixo', -2], ['porcaria', -2], ['enganad', -1.5], ['abandonad', -1.5], ['humilh', -2],
   ['medo', -1], ['preocupad', -1], ['desesper', -1.5], ['triste', -1], ['palhacada', -2], ['ridicul', -2], ['nojo', -2],
-  ['duplicidade', -1], ['enrola', -1.5], ['mentir', -1.5], ['pessimo', -2], ['injust', -1.5], ['frustra', -1.5], ['odi', -1.5], ['longo\\b', -0.5], ['trava', -1], ['erro\\b', -0.8], ['falha', -0.8], ['defeit', -1], ['lent[oa]\\b', -0.8], ['complicad', -0.8], ['dificil', -0.7], ['confus', -0.8],
+  ['duplicidade', -1], ['enrola', -1.5], ['mentir', -1.5], ['pessimo', -2], ['injust', -1.5], ['frustra', -1.5], ['odi', -1.5], ['longo\\b', -0.5], ['curt[oa]\\b', -0.5], ['trava', -1], ['erro\\b', -0.8], ['falha', -0.8], ['defeit', -1], ['lent[oa]\\b', -0.8], ['complicad', -0.8], ['dificil', -0.7], ['confus', -0.8],
   ['burocra', -1], ['sumiu', -1], ['prejuizo', -1], ['transtorno', -1], ['estress', -1], ['nervos', -1], ['revoltad', -2], ['indignad', -2],
   ['inadmissivel', -2], ['inaceitavel', -2], ['lamentavel', -2], ['chato', -1], ['negaram', -1.2], ['negativa', -1], ['recusa', -1], ['negad', -1],
   ['decepc', -1.5], ['atras(ou|aram)\\b', -0.7], ['pendent', -0.5], ['sacanagem', -2], ['safad', -2], ['ladr', -2], ['incompet', -2], ['descuid', -1.5], ['negligen', -1.5], ['desastr', -2], ['pesadelo', -2], ['piorou', -1.5], ['mal atendid', -1.5], ['descontent', -1.5],
@@ -104,13 +110,15 @@ const MISHAPS = [
   'roub', 'furt', 'assalt', 'acident', 'bati\\b', 'bateram', 'bater\\b', 'capot', 'incendi', 'fogo', 'sangr', 'ferid', 'machucad',
   'quebr', 'alag', 'inund', 'falec', 'morr', 'levaram', 'sequestr', 'preso\\b', 'presa\\b', 'clonar', 'golpe', 'esperando .{0,30}\\bha\\b',
   'aguardando .{0,30}\\bha\\b', 'batida', 'bateu', 'caiu\\b', 'cai\\b', 'desacordad', 'fumaca', 'amass', 'arromb', 'fugiu', 'desmai', 'curto circuito',
-  'vazamento', 'goteira', 'infiltra', 'danific', 'destrui', 'perd(i|eu|emos)\\b', 'acert(ou|aram)', 'atingi', 'colidi', 'passou mal', 'enguic',
+  'vazamento', 'goteira', 'infiltra', 'danific', 'destrui', 'perd(i|eu|emos)\\b', 'batidinha', 'arranh', 'armad', 'acert(ou|aram)', 'atingi', 'colidi', 'passou mal', 'enguic',
 ];
 
 const POSITIVE_EMOJI = /[😀😃😄😁😊🙂😍🥰😘👍👏🙏❤💙💚💜✨🎉⭐🤩😎👌💯]/u;
 const NEGATIVE_EMOJI = /[😡😠🤬😤😞😢😭👎💔😩😫🤮😒🙄😔😣😖]/u;
 const ANGRY_EMOJI = /[😡😠🤬😤👎]/u;
 
+/** Harm that makes a message negative on its own (stranding does not: "preciso de um guincho" is calm). */
+const HARM = ['(?<!\\b(e|eh|isso e|isto e) um )roub', 'furt', 'assalt', 'levaram', 'levar (minha|meu)', 'arromb', 'armad', 'arma\\b', 'ferid', 'machuc', 'sangr', 'fogo', 'fumaca', 'incendi', 'sequestr'];
 const CRITICAL = [
   'ferid', 'ferimento', 'machuc', 'sangr', 'inconscien', 'desmai', 'nao (esta )?respira', 'parou de respirar', 'infart', 'ferragens',
   'incendio', 'pegou fogo', 'pegando fogo', 'fogo', 'explod', 'explos', '(cheiro|vazamento) de gas', 'agua (esta )?subindo', 'inundando',
@@ -129,7 +137,7 @@ const HIGH = [
   'na (avenida|ponte|via)\\b', 'pane', 'enguic', 'acert(ou|aram)', 'colidi', 'atingi',
   // theft in progress or just done
   // "isso é um roubo" is about a price, not a theft
-  '(?<!\\b(e|eh|isso e|isto e) um )roub', 'furt', 'assalt', 'levaram', 'clonaram', 'golpe',
+  '(?<!\\b(e|eh|isso e|isto e) um )roub', 'furt', 'assalt', 'levaram', 'levar (minha|meu|o|a)\\b', 'clonaram', 'golpe',
   // legal threat
   'process', 'advogad', 'justica', 'procon', 'reclame aqui', 'juizado', 'danos morais', 'denunci', 'judicial', 'arromb',
   // accidents and explicit urgency
@@ -139,7 +147,7 @@ const HIGH = [
 const ACCIDENT = ['acident', 'bati\\b', 'bateram', 'colisao', 'batida', 'acert(ou|aram)', 'colidi', 'atingi'];
 const MINOR = '(leve|levinho|pequen[oa]|de leve|sem gravidade|so (amassou|arranhou|riscou)|arranh)';
 const MEDIUM = [
-  'demor', '\\bha (\\d+|dois|duas|tres|quatro|cinco|dez|quinze|vinte|trinta|um|uma) (dias|semanas|meses|horas|mes)', 'semanas', 'um mes',
+  'demor', '\\bha (\\d+|dois|duas|tres|quatro|cinco|dez|quinze|vinte|trinta|um|uma) (dias|semanas|meses|horas|hora|mes)', 'semanas', 'um mes',
   'faz (\\d+|um|uma|dois|duas|tres) (dias|semanas|meses|mes)', 'vence (hoje|amanha)', 'venc(id|eu)', 'atrasad', 'em atraso', 'duplicidade',
   'duas vezes', 'indevid', 'reembolso', 'insatisf', 'ainda nao', 'ate agora', 'de novo', '(terceira|quarta|varias) vez', 'ninguem (me )?(responde|resolve|atende)',
   'falta de respeito', 'nao aguento', 'absurd', 'falec', 'obito', 'quebr', 'alag', 'goteira', 'vazamento', 'sem cobertura', 'nao tenho cobertura',
@@ -267,6 +275,8 @@ function sentimentDetails(text: string): { sentiment: Sentiment; score: Polarity
   else if (negative >= 0.7 && negative >= positive) sentiment = 'negative';
   else if (positive >= 1) sentiment = 'positive';
   else if (loud && isShouting(text)) sentiment = 'negative';
+  // nobody is neutral about a robbery or a weapon, whatever words they use
+  if (sentiment === 'neutral' && present(folded, HARM).length) sentiment = 'negative';
   return { sentiment, score };
 }
 

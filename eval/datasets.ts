@@ -63,7 +63,7 @@ export interface AnalysisCase {
 }
 
 /** One of our own analysis sets in eval/data (see eval/run.ts for how they were written). */
-export function analysisSet(name: 'analysis-round1' | 'analysis-round2' | 'analysis-round3'): AnalysisCase[] {
+export function analysisSet(name: 'analysis-round1' | 'analysis-round2' | 'analysis-round3' | 'analysis-round4'): AnalysisCase[] {
   return readJsonLines<AnalysisCase>(path.join(__dirname, 'data', `${name}.jsonl`));
 }
 

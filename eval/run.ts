@@ -83,6 +83,7 @@ function runAnalysis(): void {
     ['analysis-round1', analysisSet('analysis-round1')],
     ['analysis-round2', analysisSet('analysis-round2')],
     ['analysis-round3', analysisSet('analysis-round3')],
+    ['analysis-round4', analysisSet('analysis-round4')],
   ] as const) {
     const results = cases.map((item) => ({ item, analysis: analyzeOffline({ customerMessages: item.messages, now: new Date() }) }));
     const misses = results.filter(({ item, analysis }) => analysis.sentiment !== item.sentiment || analysis.urgency !== item.urgency);
