@@ -73,7 +73,7 @@ function runExtraction(): void {
 }
 
 /**
- * Sentiment and urgency of the offline analyzer. analysis-dev is the shared dev set; the three
+ * Sentiment and urgency of the offline analyzer. analysis-dev is the shared dev set; the four
  * sets under eval/data were written by us in rounds, each measured once before the rules were
  * tuned on it (the README keeps those first figures): they are dev sets now, not unseen data.
  */

@@ -39,4 +39,24 @@ describe('atende CLI', () => {
     const rejected = await atende(['nlu', 'extract', 'cpf', '111.111.111-11']).catch((error: { code: number; stdout: string }) => error);
     expect(rejected).toMatchObject({ code: 1 });
   });
+
+  test('nlu analyze reads JSONL on stdin and writes one analysis per line, flagging bad lines in place', async () => {
+    const child = execFile(process.execPath, [path.join(root, 'bin', 'atende.js'), 'nlu', 'analyze'], { cwd: root });
+    const output = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (chunk) => (stdout += chunk));
+      child.stderr!.on('data', (chunk) => (stderr += chunk));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    child.stdin!.end(['{"messages": ["roubaram meu carro agora"]}', 'not json', '{"messages": ["muito obrigado, nota dez"]}', ''].join('\n'));
+    const { code, stdout, stderr } = await output;
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toEqual({ sentiment: 'negative', urgency: 'high', intent: 'theft_report', topics: ['roubo/furto', 'seguro auto'], summary: expect.stringContaining('roubaram meu carro agora') });
+    expect(lines[1]).toEqual({ error: 'line 2: not valid JSON' });
+    expect(lines[2]).toMatchObject({ sentiment: 'positive', urgency: 'low' });
+    expect(stderr).toContain('line 2: not valid JSON');
+    expect(code).toBe(1);
+  });
 });
