@@ -97,6 +97,11 @@ export interface Persona {
   prompts: ActionPrompt[];
 }
 
+/** The persona of a business without onboarding or prompts: its name, a professional and friendly tone. */
+export function plainPersona(businessName: string): Persona {
+  return { instanceId: null, businessName, tone: 'professional_friendly', mainProducts: [], faq: [], workingHours: null, systemPrompt: null, prompts: [] };
+}
+
 // --- the generated system prompt -------------------------------------------------------------
 
 const TONE_WORDS: Record<Tone, string> = {

@@ -4,7 +4,7 @@ import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@t
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Activities, ComposeLineInput, LoadPersonaInput, MatchScriptInput, MatchScriptResult } from '../activities';
 import { answerFromFaq, faqMatcher } from '../domain/faq';
-import type { ActionPrompt, Persona } from '../domain/persona';
+import { plainPersona, type ActionPrompt, type Persona } from '../domain/persona';
 import { analyzeOffline } from '../domain/analysis';
 import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../domain/matcher';
 import { scriptInputSchema, type Script } from '../domain/scripts';
@@ -41,17 +41,6 @@ afterAll(async () => {
 
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
-const noPersona = (businessName: string): Persona => ({
-  instanceId: null,
-  businessName,
-  tone: 'professional_friendly',
-  mainProducts: [],
-  faq: [],
-  workingHours: null,
-  systemPrompt: null,
-  prompts: [],
-});
-
 interface FakeOptions {
   persona?: Partial<Persona>;
   /** Pretend the worker has a model: composeLine answers with this function. */
@@ -76,7 +65,7 @@ function fakeActivities(options: FakeOptions = {}) {
     analyzeStoredConversation: jest.fn(async () => null),
     answerAssistant: jest.fn(async () => ({ answer: '', articleTitle: null, engine: 'offline' as const })),
     loadPersona: jest.fn(async ({ businessName }: LoadPersonaInput) => ({
-      persona: { ...noPersona(businessName), ...options.persona },
+      persona: { ...plainPersona(businessName), ...options.persona },
       llm: options.llmLine !== undefined,
     })),
     composeLine: jest.fn(async (input: ComposeLineInput) => options.llmLine?.(input) ?? input.fallback),

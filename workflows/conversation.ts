@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -12,7 +13,7 @@ import type { Activities } from '../activities';
 import type { StoredMessage } from '../db/store';
 import { lexiconSentiment } from '../domain/analysis';
 import { findCorrection, findVolunteeredAnswers, isCancel, pickOption } from '../domain/collection';
-import { applicablePrompts, followUpFor, greetingFor, leadInFor, type ActionPrompt, type Persona } from '../domain/persona';
+import { applicablePrompts, followUpFor, greetingFor, leadInFor, plainPersona, type ActionPrompt, type Persona } from '../domain/persona';
 import { displayValue, isSkip, validateField, validateStep, type FieldContext } from '../domain/fields';
 import type { Script, Step } from '../domain/scripts';
 import { fold } from '../domain/text';
@@ -58,6 +59,7 @@ export const failureTypes = {
 const THANKS = ['obrigado', 'obrigada', 'valeu', 'brigado', 'vlw', 'obg', 'agradeco', 'so isso', 'era so isso', 'tchau', 'nao obrigado', 'nao obrigada'];
 const MAX_ATTEMPTS_PER_STEP = 3;
 const MAX_MATCH_MISSES = 2;
+const PERSONA_PATCH = 'load-persona';
 
 export async function conversationWorkflow(input: ConversationInput): Promise<ConversationState> {
   const startedAt = new Date().toISOString();
@@ -152,9 +154,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   /** The business's onboarding and prompts, read once: a conversation keeps the persona it started with. */
   async function persona(): Promise<Persona> {
     if (!state.persona) {
-      const loaded = await understanding.loadPersona({ tenantId: state.tenantId, instanceId: input.instanceId, businessName: input.settings.businessName });
-      state.persona = loaded.persona;
-      state.llmPhrasing = loaded.llm;
+      // conversations that began before personas existed replay without this activity and keep the plain persona
+      if (patched(PERSONA_PATCH)) {
+        const loaded = await understanding.loadPersona({ tenantId: state.tenantId, instanceId: input.instanceId, businessName: input.settings.businessName });
+        state.persona = loaded.persona;
+        state.llmPhrasing = loaded.llm;
+      } else {
+        state.persona = plainPersona(input.settings.businessName);
+      }
     }
     return state.persona;
   }
