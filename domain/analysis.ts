@@ -179,6 +179,9 @@ interface Cue {
 }
 
 const compile = (source: string) => new RegExp(`\\b(?:${source})`, 'g');
+
+/** Whether a cue occurs anywhere in the folded text. */
+const hasCue = (folded: string, source: string) => compile(source).test(folded);
 const POLAR_CUES: Cue[] = POLAR.map(([source, weight]) => ({ pattern: compile(source), weight }));
 const MISHAP_CUES: Cue[] = MISHAPS.map((source) => ({ pattern: compile(source), weight: -1 }));
 
@@ -249,15 +252,10 @@ function isShouting(raw: string): boolean {
 
 /** Sentiment from Portuguese cues: negation, intensifiers, contrast ("mas", "porém") → mixed, emojis, shouting. */
 export function lexiconSentiment(text: string): Sentiment {
-  return sentimentDetails(text).sentiment;
-}
-
-function sentimentDetails(text: string): { sentiment: Sentiment; score: Polarity } {
   const folded = foldClauses(text);
   const clauses = folded.split(CONTRAST);
   const contrast = clauses.length > 1;
-  const perClause = clauses.map(polarity);
-  const score = perClause.reduce((sum, clause) => ({ positive: sum.positive + clause.positive, negative: sum.negative + clause.negative }), {
+  const score = clauses.map(polarity).reduce((sum, clause) => ({ positive: sum.positive + clause.positive, negative: sum.negative + clause.negative }), {
     positive: 0,
     negative: 0,
   });
@@ -277,31 +275,28 @@ function sentimentDetails(text: string): { sentiment: Sentiment; score: Polarity
   else if (loud && isShouting(text)) sentiment = 'negative';
   // nobody is neutral about a robbery or a weapon, whatever words they use
   if (sentiment === 'neutral' && present(folded, HARM).length) sentiment = 'negative';
-  return { sentiment, score };
+  return sentiment;
 }
 
-/** Urgency from safety, stranding, theft, legal and deadline cues; a denied injury does not count. */
-export function lexiconUrgency(text: string): Urgency {
-  return urgencyDetails(text).urgency;
-}
-
-function urgencyDetails(text: string): { urgency: Urgency; cues: string[] } {
+/**
+ * Urgency from safety, stranding, theft, legal and deadline cues; a denied injury does not count.
+ * Pass the text's sentiment when it is known, so it is not read twice.
+ */
+export function lexiconUrgency(text: string, sentiment: Sentiment = lexiconSentiment(text)): Urgency {
   const folded = foldClauses(text);
   const critical = present(folded, CRITICAL);
   const injuryDenied = INJURY.some((source) => hits(folded, compile(source)).some((hit) => hit.negated));
   const stillCritical = injuryDenied ? critical.filter((source) => !PAST_DANGER.includes(source)) : critical;
-  if (stillCritical.length) return { urgency: 'critical', cues: stillCritical };
-  if (critical.length) return { urgency: 'high', cues: critical };
+  if (stillCritical.length) return 'critical';
+  if (critical.length) return 'high';
   // praise for a tow truck that came is no call for one
-  if (lexiconSentiment(text) === 'positive') return { urgency: 'low', cues: [] };
+  if (sentiment === 'positive') return 'low';
   const high = present(folded, HIGH);
-  const minor = compile(MINOR).test(folded) && high.every((cue) => ACCIDENT.includes(cue));
-  if (high.length && !minor) return { urgency: 'high', cues: high };
-  if (minor) return { urgency: 'medium', cues: high };
-  const medium = present(folded, MEDIUM);
-  if (medium.length) return { urgency: 'medium', cues: medium };
-  if (isShouting(text) || (/!{3,}/.test(text) && lexiconSentiment(text) === 'negative')) return { urgency: 'medium', cues: ['shouting'] };
-  return { urgency: 'low', cues: [] };
+  const minor = hasCue(folded, MINOR) && high.every((cue) => ACCIDENT.includes(cue));
+  if (high.length && !minor) return 'high';
+  if (minor || present(folded, MEDIUM).length) return 'medium';
+  if (isShouting(text) || (/!{3,}/.test(text) && sentiment === 'negative')) return 'medium';
+  return 'low';
 }
 
 /** 1 (calm) … 5 (furious), for the dashboard: negativity, repeated contact, insults or shouting, threats. */
@@ -371,7 +366,7 @@ export interface AnalyzeInput {
 }
 
 function firstMatching(folded: string, table: readonly (readonly [string, string])[]): string | null {
-  return table.find(([, source]) => compile(source).test(folded))?.[0] ?? null;
+  return table.find(([, source]) => hasCue(folded, source))?.[0] ?? null;
 }
 
 /** The customer's sentence that says most: the most cue-bearing, then the longest. */
@@ -380,11 +375,12 @@ function keySentence(messages: readonly string[]): string {
   const useful = sentences.filter((sentence) => fold(sentence).replace(NEUTRALIZED, ' ').trim().split(' ').filter((word) => word.length > 2).length >= 2);
   if (!useful.length) return sentences.find(Boolean) ?? '';
   const weight = (sentence: string) => {
-    const urgency = urgencies.indexOf(lexiconUrgency(sentence));
-    const sentiment = lexiconSentiment(sentence) === 'neutral' ? 0 : 1;
-    return urgency * 10 + sentiment * 5 + Math.min(fold(sentence).split(' ').length, 30) / 10;
+    const sentiment = lexiconSentiment(sentence);
+    const urgency = urgencies.indexOf(lexiconUrgency(sentence, sentiment));
+    return urgency * 10 + (sentiment === 'neutral' ? 0 : 5) + Math.min(fold(sentence).split(' ').length, 30) / 10;
   };
-  return useful.reduce((best, sentence) => (weight(sentence) > weight(best) ? sentence : best));
+  const scored = useful.map((sentence) => ({ sentence, weight: weight(sentence) }));
+  return scored.reduce((best, candidate) => (candidate.weight > best.weight ? candidate : best)).sentence;
 }
 
 /** Why a conversation is urgent, in words an agent reads at a glance; first match wins. */
@@ -426,7 +422,7 @@ function suggestedActionsFor(intent: string, sentiment: Sentiment, urgency: Urge
   if (intent === 'theft_report') add('OPEN_CLAIM', 'Abrir aviso de sinistro de roubo/furto e orientar o boletim de ocorrência');
   if (intent === 'claim_report' && urgency !== 'critical') add('OPEN_CLAIM', 'Abrir ou acompanhar o aviso de sinistro');
   if (urgency === 'high' || urgency === 'critical') add('PRIORITIZE', 'Atender com prioridade, antes da fila comum');
-  if (compile('process|advogad|justica|procon|reclame aqui|danos morais|denunci').test(folded)) add('LEGAL_REVIEW', 'Envolver a ouvidoria/jurídico: o cliente mencionou medida legal');
+  if (hasCue(folded, 'process|advogad|justica|procon|reclame aqui|danos morais|denunci')) add('LEGAL_REVIEW', 'Envolver a ouvidoria/jurídico: o cliente mencionou medida legal');
   if (intent === 'cancellation') add('RETENTION_OFFER', 'Entender o motivo do cancelamento e apresentar alternativas de retenção');
   if (intent === 'purchase_inquiry') add('SEND_PROPOSAL', 'Cliente demonstrou interesse em contratar: enviar proposta');
   if (intent === 'billing') add('REVIEW_BILLING', 'Conferir pagamentos e cobranças do cliente');
@@ -441,13 +437,13 @@ export function analyzeOffline(input: AnalyzeInput): Analysis {
   const messages = input.customerMessages.map((message) => message.trim()).filter(Boolean);
   const text = messages.join(' \n ');
   const folded = fold(text);
-  const { sentiment } = sentimentDetails(text);
-  const { urgency } = urgencyDetails(text);
+  const sentiment = lexiconSentiment(text);
+  const urgency = lexiconUrgency(text, sentiment);
   const reason = urgency === 'low' ? null : firstMatching(folded, URGENCY_REASONS);
   const detected = firstMatching(folded, INTENTS);
   // safety and stranding outrank whatever script was matched: they drive the response
   const intent = detected === 'emergency' || detected === 'roadside_assistance' ? detected : (input.scriptId ?? detected ?? 'support_request');
-  const topics = [...new Set([...(input.scriptTitle ? [input.scriptTitle] : []), ...TOPICS.filter(([, source]) => compile(source).test(folded)).map(([topic]) => topic)])].slice(0, 6);
+  const topics = [...new Set([...(input.scriptTitle ? [input.scriptTitle] : []), ...TOPICS.filter(([, source]) => hasCue(folded, source)).map(([topic]) => topic)])].slice(0, 6);
   const who = input.customerName ? `Cliente ${input.customerName}` : 'Cliente';
   const what = input.scriptTitle ? `${who} pediu: ${input.scriptTitle}.` : `${who} entrou em contato${detected ? ` (${INTENT_WORDS[detected]})` : ''}.`;
   const said = keySentence(messages);
