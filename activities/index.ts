@@ -2,7 +2,7 @@ import { log } from '@temporalio/activity';
 import type pg from 'pg';
 import { analyzeOffline, type Analysis, type CollectedAnswer } from '../domain/analysis';
 import { answerFromFaq, faqMatcher } from '../domain/faq';
-import type { FaqEntry, Persona } from '../domain/persona';
+import { plainPersona, type FaqEntry, type Persona } from '../domain/persona';
 import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-store';
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
 import { llmMatch, type ChatTurn, type LlmClient } from './llm';
@@ -27,6 +27,20 @@ export interface ActivityDeps {
   llm?: LlmClient;
   /** Where LLM fallbacks are reported; the worker's logger by default. */
   warn?: (message: string) => void;
+}
+
+/** get(key, build): the cached value, or build's, keeping the newest `size` entries. */
+function boundedCache<V>(size: number): (key: string, build: () => V) => V {
+  const entries = new Map<string, V>();
+  return (key, build) => {
+    let value = entries.get(key);
+    if (value === undefined) {
+      value = build();
+      if (entries.size >= size) entries.delete(entries.keys().next().value!);
+      entries.set(key, value);
+    }
+    return value;
+  };
 }
 
 /** Documents like CPF are personal data the model does not need: it sees only their last digits. */
@@ -136,7 +150,7 @@ export function createActivities(deps: ActivityDeps) {
         console.warn(message); // called outside an activity (a script or a test)
       }
     });
-  const matchers = new Map<string, ScriptMatcher>();
+  const matchers = boundedCache<ScriptMatcher>(MATCHER_CACHE_SIZE);
 
   /**
    * The matcher for exactly these script versions, built once: an edit makes a new version,
@@ -144,25 +158,12 @@ export function createActivities(deps: ActivityDeps) {
    */
   function matcherFor(tenantId: string, scripts: readonly Script[], threshold: number): ScriptMatcher {
     const key = `${tenantId}|${threshold}|${scripts.map((script) => `${script.id}@${script.version}`).join(',')}`;
-    let matcher = matchers.get(key);
-    if (!matcher) {
-      matcher = new ScriptMatcher(scripts, { threshold });
-      if (matchers.size >= MATCHER_CACHE_SIZE) matchers.delete(matchers.keys().next().value!);
-      matchers.set(key, matcher);
-    }
-    return matcher;
+    return matchers(key, () => new ScriptMatcher(scripts, { threshold }));
   }
 
-  const faqMatchers = new Map<string, ScriptMatcher>();
+  /** The FAQ's index, by its questions (answers are read from the entries themselves). */
   function faqMatcherFor(faq: readonly FaqEntry[]): ScriptMatcher {
-    const key = JSON.stringify(faq.map((entry) => entry.question));
-    let matcher = faqMatchers.get(key);
-    if (!matcher) {
-      matcher = faqMatcher(faq);
-      if (faqMatchers.size >= MATCHER_CACHE_SIZE) faqMatchers.delete(faqMatchers.keys().next().value!);
-      faqMatchers.set(key, matcher);
-    }
-    return matcher;
+    return matchers(`faq|${JSON.stringify(faq.map((entry) => entry.question))}`, () => faqMatcher(faq));
   }
 
   /** The LLM's analysis when one is configured and answers well; the offline rules otherwise. */
@@ -204,19 +205,20 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async loadPersona(input: LoadPersonaInput): Promise<LoadPersonaResult> {
-      const onboarding = input.instanceId
-        ? await findOnboarding(deps.db, input.tenantId, input.instanceId)
-        : await latestCompleteOnboarding(deps.db, input.tenantId);
-      const prompts = await listPrompts(deps.db, input.tenantId, { activeOnly: true });
+      const [onboarding, prompts] = await Promise.all([
+        input.instanceId ? findOnboarding(deps.db, input.tenantId, input.instanceId) : latestCompleteOnboarding(deps.db, input.tenantId),
+        listPrompts(deps.db, input.tenantId, { activeOnly: true }),
+      ]);
+      const plain = plainPersona(onboarding?.businessName ?? input.businessName);
       return {
         persona: {
+          ...plain,
           instanceId: onboarding?.instanceId ?? input.instanceId ?? null,
-          businessName: onboarding?.businessName ?? input.businessName,
-          tone: onboarding?.tone ?? 'professional_friendly',
-          mainProducts: onboarding?.mainProducts ?? [],
-          faq: onboarding?.faq ?? [],
-          workingHours: onboarding?.workingHours ?? null,
-          systemPrompt: onboarding?.generatedPrompt ?? null,
+          tone: onboarding?.tone ?? plain.tone,
+          mainProducts: onboarding?.mainProducts ?? plain.mainProducts,
+          faq: onboarding?.faq ?? plain.faq,
+          workingHours: onboarding?.workingHours ?? plain.workingHours,
+          systemPrompt: onboarding?.generatedPrompt ?? plain.systemPrompt,
           prompts: prompts.map(({ createdAt: _created, updatedAt: _updated, ...prompt }) => prompt),
         },
         llm: deps.llm !== undefined,
