@@ -563,12 +563,28 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   // --- handlers -----------------------------------------------------------------------
 
-  async function handleMessage({ text, messageId }: SendMessageInput): Promise<SendMessageResult> {
+  /**
+   * Runs one turn alone: a turn waits for the one before it, then its replies and writes are
+   * flushed together, and its result is read before the next turn may start.
+   */
+  async function inTurn<T>(work: () => Promise<void>, result: () => T): Promise<T> {
     await condition(() => !turnInProgress);
     turnInProgress = true;
     try {
-      if (state.stage === 'closed') throw ApplicationFailure.nonRetryable('the conversation is closed', failureTypes.conversationClosed);
       replies = [];
+      await work();
+      await flush();
+      return result();
+    } finally {
+      turnInProgress = false;
+    }
+  }
+
+  const turnResult = (): SendMessageResult => ({ replies, state: { ...state } });
+
+  function handleMessage({ text, messageId }: SendMessageInput): Promise<SendMessageResult> {
+    return inTurn(async () => {
+      if (state.stage === 'closed') throw ApplicationFailure.nonRetryable('the conversation is closed', failureTypes.conversationClosed);
       const trimmed = text.trim();
       if (trimmed) {
         outbox.push(nextMessage('customer', trimmed, messageId ?? null));
@@ -600,38 +616,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
           await afterResolution(trimmed);
           break;
       }
-      await flush();
-      return { replies, state: { ...state } };
-    } finally {
-      turnInProgress = false;
-    }
+    }, turnResult);
   }
 
-  async function handleChangeScript(change: ChangeScriptInput): Promise<SendMessageResult> {
-    await condition(() => !turnInProgress);
-    turnInProgress = true;
-    try {
-      replies = [];
-      await changeScript(change);
-      await flush();
-      return { replies, state: { ...state } };
-    } finally {
-      turnInProgress = false;
-    }
-  }
+  const handleChangeScript = (change: ChangeScriptInput) => inTurn(() => changeScript(change), turnResult);
 
-  async function handleAnalyze(): Promise<NonNullable<ConversationState['analysis']>> {
-    await condition(() => !turnInProgress);
-    turnInProgress = true;
-    try {
-      replies = [];
-      await analyze();
-      await flush();
-      return state.analysis!;
-    } finally {
-      turnInProgress = false;
-    }
-  }
+  const handleAnalyze = () => inTurn(analyze, () => state.analysis!);
 
   setHandler(stateQuery, () => state);
   setHandler(analyzeUpdate, handleAnalyze, {
@@ -668,6 +658,15 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   // --- timers: follow up after resolution, then close ----------------------------------
 
+  /** The check-in after a quiet spell, in the business's tone (or the model's words under a FOLLOW_UP prompt). */
+  async function sendFollowUp(): Promise<void> {
+    const followUpPrompts = (state.persona?.prompts ?? []).filter((prompt) => prompt.isActive && prompt.actionType === 'FOLLOW_UP');
+    const offline = followUpFor(state.persona?.tone ?? 'professional_friendly');
+    say(await phrase(followUpPrompts, 'uma mensagem curta de acompanhamento perguntando se a solicitação do cliente foi resolvida', null, offline));
+    if (state.llmPhrasing) markApplied(followUpPrompts);
+    state.followUp = { ...state.followUp!, sentAt: new Date().toISOString() };
+  }
+
   for (;;) {
     await condition(() => closeRequested || (state.stage === 'resolved' && !turnInProgress));
     if (closeRequested) break;
@@ -675,14 +674,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const customerWrote = () => state.customerTurns !== mark || closeRequested;
     state.followUp = { dueAt: new Date(Date.now() + input.settings.followUpDelayMs).toISOString(), sentAt: null };
     if (await condition(customerWrote, input.settings.followUpDelayMs)) continue;
-    await condition(() => !turnInProgress);
-    replies = [];
-    const tone = state.persona?.tone ?? 'professional_friendly';
-    const followUpPrompts = (state.persona?.prompts ?? []).filter((prompt) => prompt.isActive && prompt.actionType === 'FOLLOW_UP');
-    say(await phrase(followUpPrompts, 'uma mensagem curta de acompanhamento perguntando se a solicitação do cliente foi resolvida', null, followUpFor(tone)));
-    if (state.llmPhrasing) markApplied(followUpPrompts);
-    state.followUp = { ...state.followUp, sentAt: new Date().toISOString() };
-    await flush();
+    await inTurn(sendFollowUp, () => undefined);
     if (!(await condition(customerWrote, input.settings.closeAfterFollowUpMs))) break;
   }
 
