@@ -11,7 +11,6 @@ import {
   onboardingFieldsSchema,
   promptConditionsSchema,
   suggestedResponseFor,
-  type Tone,
 } from '../domain/persona';
 import {
   createPrompt,
@@ -27,12 +26,13 @@ import {
   togglePrompt,
   updatePrompt,
   type Onboarding,
+  type StoredPrompt,
 } from '../db/ai-store';
 import { findConversation } from '../db/store';
 import { assistantAnswerWorkflow, reanalysisWorkflow } from '../workflows/tasks';
 import { analyzeUpdate, conversationWorkflowId, reanalysisWorkflowId, type ConversationState } from '../workflows/definitions';
 import { AuthError, requireRole, type Claims, type Role } from './auth';
-import { issuesOf, isTemporalUnavailable } from './errors';
+import { issuesOf, isTemporalUnavailable, NOT_JSON, readJson } from './errors';
 
 /**
  * The /api/ai contract (seeds/ai-prompts-api-contract.md), served exactly: `{ success, data }`
@@ -97,13 +97,8 @@ const chatSchema = z.object({
 
 /** Parses a JSON body; a failure names each bad field under the contract's error text. */
 async function body<T extends z.ZodType>(c: Context, schema: T, error = 'Dados inválidos'): Promise<z.infer<T>> {
-  let raw: unknown;
-  try {
-    const text = await c.req.text();
-    raw = text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new AiError(400, `${error}: o corpo da requisição não é JSON válido`, [{ path: '(body)', message: 'not valid JSON' }]);
-  }
+  const raw = await readJson(c);
+  if (raw === NOT_JSON) throw new AiError(400, `${error}: o corpo da requisição não é JSON válido`, [{ path: '(body)', message: 'not valid JSON' }]);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const fields = issuesOf(parsed.error);
@@ -111,6 +106,15 @@ async function body<T extends z.ZodType>(c: Context, schema: T, error = 'Dados i
   }
   return parsed.data;
 }
+
+/** A path parameter that must be a UUID; null otherwise, which every caller answers with its 404. */
+function uuidParam(c: Context, name = 'id'): string | null {
+  const parsed = uuidSchema.safeParse(c.req.param(name));
+  return parsed.success ? parsed.data : null;
+}
+
+/** What the contract returns after a prompt changes. */
+const promptChange = ({ id, name, isActive, updatedAt }: StoredPrompt) => ({ id, name, isActive, updatedAt });
 
 function stateOf(conversationId: string, state: ConversationState) {
   const analysis = state.analysis!;
@@ -126,7 +130,7 @@ function stateOf(conversationId: string, state: ConversationState) {
     aiEnabled: true,
     isPaused: state.stage === 'escalated',
     summary: analysis.summary,
-    suggestedResponse: suggestedResponseFor(analysis, (state.persona?.tone ?? 'professional_friendly') as Tone),
+    suggestedResponse: suggestedResponseFor(analysis, state.persona?.tone),
     actionsPerformed: (state.actions ?? []).map(({ action, tag, promptId, name, actionType, timestamp }) => ({
       action,
       ...(tag ? { tag } : {}),
@@ -236,8 +240,8 @@ export function aiRoutes(deps: AiRoutesDeps) {
         '/conversations/:id/state',
         contract(async (c) => {
           const claims = await caller(c, staff);
-          const id = uuidSchema.safeParse(c.req.param('id'));
-          const conversation = id.success ? await findConversation(deps.db, id.data) : undefined;
+          const id = uuidParam(c);
+          const conversation = id ? await findConversation(deps.db, id) : undefined;
           if (!conversation || conversation.tenantId !== claims.tenant || !conversation.state.analysis) throw new AiError(404, 'Estado não encontrado');
           return c.json({ success: true, data: stateOf(conversation.id, conversation.state) }, 200);
         }),
@@ -287,19 +291,19 @@ export function aiRoutes(deps: AiRoutesDeps) {
         '/prompts/:id',
         contract(async (c) => {
           const claims = await caller(c, admins);
-          const id = uuidSchema.safeParse(c.req.param('id'));
+          const id = uuidParam(c);
           const patch = await body(c, updatePromptSchema);
-          const updated = id.success ? await updatePrompt(deps.db, claims.tenant, id.data, patch) : undefined;
+          const updated = id ? await updatePrompt(deps.db, claims.tenant, id, patch) : undefined;
           if (!updated) throw new AiError(404, 'Prompt não encontrado');
-          return c.json({ success: true, data: { id: updated.id, name: updated.name, isActive: updated.isActive, updatedAt: updated.updatedAt } }, 200);
+          return c.json({ success: true, data: promptChange(updated) }, 200);
         }),
       )
       .delete(
         '/prompts/:id',
         contract(async (c) => {
           const claims = await caller(c, admins);
-          const id = uuidSchema.safeParse(c.req.param('id'));
-          if (!id.success || !(await deletePrompt(deps.db, claims.tenant, id.data))) throw new AiError(404, 'Prompt não encontrado');
+          const id = uuidParam(c);
+          if (!id || !(await deletePrompt(deps.db, claims.tenant, id))) throw new AiError(404, 'Prompt não encontrado');
           return c.json({ success: true, message: 'Prompt removido' }, 200);
         }),
       )
@@ -307,10 +311,10 @@ export function aiRoutes(deps: AiRoutesDeps) {
         '/prompts/:id/toggle',
         contract(async (c) => {
           const claims = await caller(c, admins);
-          const id = uuidSchema.safeParse(c.req.param('id'));
-          const toggled = id.success ? await togglePrompt(deps.db, claims.tenant, id.data) : undefined;
+          const id = uuidParam(c);
+          const toggled = id ? await togglePrompt(deps.db, claims.tenant, id) : undefined;
           if (!toggled) throw new AiError(404, 'Prompt não encontrado');
-          return c.json({ success: true, data: { id: toggled.id, name: toggled.name, isActive: toggled.isActive, updatedAt: toggled.updatedAt } }, 200);
+          return c.json({ success: true, data: promptChange(toggled) }, 200);
         }),
       )
 
@@ -396,8 +400,8 @@ export function aiRoutes(deps: AiRoutesDeps) {
         '/assistant/conversations/:id/messages',
         contract(async (c) => {
           const claims = await caller(c, staff);
-          const id = uuidSchema.safeParse(c.req.param('id'));
-          const messages = id.success ? await listAssistantMessages(deps.db, claims.tenant, claims.sub, id.data) : undefined;
+          const id = uuidParam(c);
+          const messages = id ? await listAssistantMessages(deps.db, claims.tenant, claims.sub, id) : undefined;
           if (!messages) throw new AiError(404, 'Conversa não encontrada');
           return c.json({ success: true, data: messages }, 200);
         }),
@@ -406,8 +410,8 @@ export function aiRoutes(deps: AiRoutesDeps) {
         '/assistant/conversations/:id',
         contract(async (c) => {
           const claims = await caller(c, staff);
-          const id = uuidSchema.safeParse(c.req.param('id'));
-          if (!id.success || !(await deleteAssistantConversation(deps.db, claims.tenant, claims.sub, id.data))) throw new AiError(404, 'Conversa não encontrada');
+          const id = uuidParam(c);
+          if (!id || !(await deleteAssistantConversation(deps.db, claims.tenant, claims.sub, id))) throw new AiError(404, 'Conversa não encontrada');
           return c.json({ success: true }, 200);
         }),
       )

@@ -26,15 +26,22 @@ export function issuesOf(error: z.ZodError): { path: string; message: string }[]
   return error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
 }
 
-/** Reads and validates a JSON body: 400 when it is not JSON, 422 naming each bad field. */
-export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
-  let raw: unknown;
+export const NOT_JSON = Symbol('not JSON');
+
+/** The request's JSON body, `{}` when empty, or NOT_JSON; each router words the error its own way. */
+export async function readJson(c: Context): Promise<unknown> {
   try {
     const text = await c.req.text();
-    raw = text.trim() === '' ? {} : JSON.parse(text);
+    return text.trim() === '' ? {} : JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
+    return NOT_JSON;
   }
+}
+
+/** Reads and validates a JSON body: 400 when it is not JSON, 422 naming each bad field. */
+export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  const raw = await readJson(c);
+  if (raw === NOT_JSON) throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issues = issuesOf(parsed.error);
