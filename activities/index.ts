@@ -6,6 +6,8 @@ import { plainPersona, type FaqEntry, type Persona } from '../domain/persona';
 import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-store';
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
 import { llmMatch, type ChatTurn, type LlmClient } from './llm';
+import { createHandoffActivities } from './handoff';
+import type { MindchatClient } from './mindchat';
 import { answerOffline, findHelp, helpArticles } from '../domain/help';
 import type { Script } from '../domain/scripts';
 import {
@@ -27,6 +29,11 @@ export interface ActivityDeps {
   llm?: LlmClient;
   /** Where LLM fallbacks are reported; the worker's logger by default. */
   warn?: (message: string) => void;
+  /** Set when MINDCHAT_API_BASE_URL and MINDCHAT_API_TOKEN are: escalations then open Mindchat tickets. */
+  mindchat?: MindchatClient;
+  mindchatPollMs?: number;
+  /** Atende's address as agents reach it, for links in tickets. */
+  publicUrl?: string;
 }
 
 /** get(key, build): the cached value, or build's, keeping the newest `size` entries. */
@@ -105,6 +112,8 @@ export interface LoadPersonaResult {
   persona: Persona;
   /** Whether this worker has a model: the workflow then asks it to phrase prompted lines. */
   llm: boolean;
+  /** Where this worker sends escalations. */
+  helpdesk: 'inbox' | 'mindchat';
 }
 
 export interface ComposeLineInput {
@@ -222,6 +231,7 @@ export function createActivities(deps: ActivityDeps) {
           prompts: prompts.map(({ createdAt: _created, updatedAt: _updated, ...prompt }) => prompt),
         },
         llm: deps.llm !== undefined,
+        helpdesk: deps.mindchat ? 'mindchat' : 'inbox',
       };
     },
 
@@ -290,9 +300,12 @@ export function createActivities(deps: ActivityDeps) {
       return { answer: offline.answer, articleTitle: offline.article?.title ?? null, engine: 'offline' };
     },
 
+    /** Kept for conversations escalated before the handoff patch; newer ones queue through recordTurn. */
     async escalateToInbox(input: InboxItemInput): Promise<void> {
       await enqueueInboxItem(deps.db, input);
     },
+
+    ...createHandoffActivities(deps),
   };
 }
 

@@ -9,6 +9,8 @@ export const searchAttributes = {
   Urgency: defineSearchAttributeKey('Urgency', SearchAttributeType.KEYWORD),
   Sentiment: defineSearchAttributeKey('Sentiment', SearchAttributeType.KEYWORD),
   TenantId: defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD),
+  /** Where the latest escalation went: inbox, mindchat, pending, or inbox_fallback when Mindchat failed. */
+  Handoff: defineSearchAttributeKey('Handoff', SearchAttributeType.KEYWORD),
 } as const;
 
 export const searchAttributeKeys = Object.values(searchAttributes);

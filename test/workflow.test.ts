@@ -20,9 +20,8 @@ import {
 } from '../workflows/definitions';
 import { conversationWorkflow } from '../workflows/conversation';
 import { registerSearchAttributes } from '../temporal/namespace';
-import { demoCatalog, invalidCpf, testStack, validCpf } from './support/stack';
-
-const scripts: Script[] = demoCatalog.scripts.map((script) => ({ ...scriptInputSchema.parse(script), version: 1 }));
+import { invalidCpf, testStack, validCpf } from './support/stack';
+import { fakeActivities, input } from './support/workflow-fakes';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -40,55 +39,6 @@ afterAll(async () => {
 });
 
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-interface FakeOptions {
-  persona?: Partial<Persona>;
-  /** Pretend the worker has a model: composeLine answers with this function. */
-  llmLine?: (input: ComposeLineInput) => string;
-}
-
-/** Activities as jest mocks over the real pure logic, so tests assert calls without Postgres. */
-function fakeActivities(options: FakeOptions = {}) {
-  return {
-    recordTurn: jest.fn<ReturnType<Activities['recordTurn']>, Parameters<Activities['recordTurn']>>(async () => {}),
-    matchScript: jest.fn(async ({ text, threshold, among, faq }: MatchScriptInput): Promise<MatchScriptResult> => {
-      const candidates = among ? scripts.filter((script) => among.includes(script.id)) : scripts;
-      const match = new ScriptMatcher(candidates, { threshold }).match(text);
-      const answered = faq?.length ? answerFromFaq(faqMatcher(faq), faq, text, match) : null;
-      if (answered) return { match, faq: answered, script: null };
-      return { match, script: candidates.find((script) => script.id === match.scriptId) ?? null };
-    }),
-    loadScript: jest.fn(async ({ scriptId }: { scriptId: string }) => scripts.find((script) => script.id === scriptId) ?? null),
-    analyzeConversation: jest.fn(async (input: Parameters<Activities['analyzeConversation']>[0]) =>
-      analyzeOffline({ ...input, now: new Date('2026-03-10T17:00:00Z') }),
-    ),
-    analyzeStoredConversation: jest.fn(async () => null),
-    answerAssistant: jest.fn(async () => ({ answer: '', articleTitle: null, engine: 'offline' as const })),
-    loadPersona: jest.fn(async ({ businessName }: LoadPersonaInput) => ({
-      persona: { ...plainPersona(businessName), ...options.persona },
-      llm: options.llmLine !== undefined,
-    })),
-    composeLine: jest.fn(async (input: ComposeLineInput) => options.llmLine?.(input) ?? input.fallback),
-    escalateToInbox: jest.fn(async () => {}),
-  } satisfies Activities;
-}
-
-function input(overrides: Partial<ConversationInput['settings']> = {}): ConversationInput {
-  return {
-    conversationId: randomUUID(),
-    tenantId: 'demo',
-    channel: 'web',
-    customer: { name: 'Maria Souza' },
-    settings: {
-      businessName: 'Segurozinho',
-      timeZone: 'America/Sao_Paulo',
-      followUpDelayMs: 3_600_000,
-      closeAfterFollowUpMs: 86_400_000,
-      matchThreshold: DEFAULT_MATCH_THRESHOLD,
-      ...overrides,
-    },
-  };
-}
 
 async function withWorker<T>(activities: Activities, run: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `wf-${randomUUID()}`;
@@ -216,7 +166,7 @@ describe('conversation workflow', () => {
     });
   });
 
-  test('when the script says so, then completion escalates into the inbox once', async () => {
+  test('when the script says so, then completion escalates into the inbox once and the bot acknowledges the wait once', async () => {
     const activities = fakeActivities();
     await withWorker(activities, async (taskQueue) => {
       const conversation = input();
@@ -225,13 +175,17 @@ describe('conversation workflow', () => {
       const done = await send(taskQueue, conversation, 'sim');
       expect(done.state.stage).toBe('escalated');
       expect(done.state.status).toBe('escalated');
-      expect(done.state.escalation?.reason).toBe('script_requires_agent');
-      expect(activities.escalateToInbox).toHaveBeenCalledTimes(1);
-      expect(activities.escalateToInbox.mock.calls[0]).toEqual([
-        expect.objectContaining({ conversationId: conversation.conversationId, reason: 'script_requires_agent' }),
-      ]);
+      expect(done.state.escalation).toMatchObject({ reason: 'script_requires_agent', number: 1, via: 'inbox', inboxItemId: `${conversation.conversationId}:1` });
+      expect(done.state.protocol).toMatch(/^ATD-/);
+      // the inbox row is written with the turn that escalated, from its state
+      const written = activities.recordTurn.mock.calls.map(([call]) => call.state.escalation).filter(Boolean);
+      expect(written.length).toBeGreaterThan(0);
+      expect(new Set(written.map((escalation) => escalation!.inboxItemId))).toEqual(new Set([`${conversation.conversationId}:1`]));
+      expect(activities.escalateToInbox).not.toHaveBeenCalled();
       const waiting = await send(taskQueue, conversation, 'alô?');
       expect(texts(waiting)).toMatch(/nossa equipe/);
+      const again = await send(taskQueue, conversation, 'alguém aí?');
+      expect(again.replies).toEqual([]);
       await handleOf(conversation).signal(closeSignal, { reason: 'test' });
       expect((await handleOf(conversation).result()).stage).toBe('closed');
     });
@@ -246,8 +200,8 @@ describe('conversation workflow', () => {
       expect(texts(first)).toMatch(/não entendi bem/);
       const second = await send(taskQueue, conversation, 'me indica um restaurante');
       expect(second.state.stage).toBe('escalated');
-      expect(second.state.escalation?.reason).toBe('no_script_matched');
-      expect(activities.escalateToInbox).toHaveBeenCalledTimes(1);
+      expect(second.state.escalation).toMatchObject({ reason: 'no_script_matched', via: 'inbox' });
+      expect(second.state.escalation?.detail).toMatch(/2 tentativas/);
       await handleOf(conversation).signal(closeSignal, { reason: 'test' });
     });
   });

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -11,24 +12,54 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { StoredMessage } from '../db/store';
-import { lexiconSentiment } from '../domain/analysis';
+import { lexiconSentiment, type CollectedAnswer } from '../domain/analysis';
+import {
+  asksForHuman,
+  decideAfterCollection,
+  decision,
+  defaultEscalationPolicy,
+  escalatingPrompt,
+  priorityOf,
+  type EscalationDecision,
+  type EscalationPolicy,
+} from '../domain/escalation';
+import { describeOpening, isOpen, nextOpening } from '../domain/hours';
 import { findCorrection, findVolunteeredAnswers, isCancel, pickOption } from '../domain/collection';
-import { applicablePrompts, followUpFor, greetingFor, leadInFor, plainPersona, type ActionPrompt, type Persona } from '../domain/persona';
+import {
+  applicablePrompts,
+  describeHours,
+  followUpFor,
+  greetingFor,
+  leadInFor,
+  plainPersona,
+  type ActionPrompt,
+  type Persona,
+  type WorkingHours,
+} from '../domain/persona';
 import { displayValue, isSkip, validateField, validateStep, type FieldContext } from '../domain/fields';
 import type { Script, Step } from '../domain/scripts';
 import { fold } from '../domain/text';
 import { searchAttributes } from '../temporal/search-attributes';
 import {
+  agentMessageUpdate,
   analyzeUpdate,
   changeScriptUpdate,
+  claimUpdate,
+  failureTypes,
+  handbackUpdate,
   MAX_ACTIONS_KEPT,
   closeSignal,
   MAX_MESSAGE_LENGTH,
+  resolveUpdate,
   sendMessageUpdate,
   stateQuery,
+  type AgentMessageInput,
   type BotReply,
   type ActionRecord,
   type ChangeScriptInput,
+  type ClaimInput,
+  type HandbackInput,
+  type ResolveInput,
   type ConversationInput,
   type ConversationState,
   type SendMessageInput,
@@ -50,16 +81,35 @@ const understanding = proxyActivities<Activities>({
   retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 5 },
 });
 
-export const failureTypes = {
-  conversationClosed: 'ConversationClosed',
-  invalidMessage: 'InvalidMessage',
-  scriptNotFound: 'ScriptNotFound',
-} as const;
+/**
+ * Mindchat is someone else's service: backed off for about a minute of failures, after which
+ * the customer is better served by the built-in inbox. A refusal (4xx) is not retried at all.
+ */
+const helpdesk = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: [failureTypes.mindchatRejected, failureTypes.mindchatNotConfigured],
+  },
+});
+
+/** Watching an open ticket: a failed poll is simply tried again at the next interval. */
+const ticketWatch = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [failureTypes.mindchatRejected, failureTypes.mindchatNotConfigured] },
+});
+
+export { failureTypes };
 
 const THANKS = ['obrigado', 'obrigada', 'valeu', 'brigado', 'vlw', 'obg', 'agradeco', 'so isso', 'era so isso', 'tchau', 'nao obrigado', 'nao obrigada'];
-const MAX_ATTEMPTS_PER_STEP = 3;
-const MAX_MATCH_MISSES = 2;
 const PERSONA_PATCH = 'load-persona';
+/** Escalations that open Mindchat tickets or queue through recordTurn, and agents who take over. */
+const HANDOFF_PATCH = 'handoff';
+/** Agent message ids already shown to the customer, per ticket, kept for deduplication. */
+const MAX_SEEN_TICKET_MESSAGES = 500;
 
 export async function conversationWorkflow(input: ConversationInput): Promise<ConversationState> {
   const startedAt = new Date().toISOString();
@@ -83,6 +133,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     lastSentiment: null,
     actions: [],
     escalation: null,
+    escalationCount: 0,
+    agent: null,
+    helpdesk: 'inbox',
     protocol: null,
     followUp: null,
     messageCount: 0,
@@ -93,6 +146,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     closedAt: null,
   };
   let closeRequested = false;
+  const policy: EscalationPolicy = input.settings.escalation ?? defaultEscalationPolicy;
   // Turns run one at a time: a second message waits until the first one's reply is written.
   let turnInProgress = false;
 
@@ -126,7 +180,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       { key: searchAttributes.ScriptId, value: state.script?.id ?? null },
       { key: searchAttributes.Urgency, value: state.analysis?.urgency ?? null },
       { key: searchAttributes.Sentiment, value: state.analysis?.sentiment ?? null },
+      ...(state.escalation?.via ? [{ key: searchAttributes.Handoff, value: handoffRoute() }] : []),
     ];
+  }
+
+  /** The Handoff search attribute: where the latest escalation went, and whether Mindchat failed it. */
+  function handoffRoute(): string {
+    const escalation = state.escalation!;
+    return escalation.via === 'inbox' && escalation.failure ? 'inbox_fallback' : escalation.via!;
   }
 
   function moveTo(stage: Stage, status: Status = state.status): void {
@@ -159,6 +220,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         const loaded = await understanding.loadPersona({ tenantId: state.tenantId, instanceId: input.instanceId, businessName: input.settings.businessName });
         state.persona = loaded.persona;
         state.llmPhrasing = loaded.llm;
+        state.helpdesk = loaded.helpdesk ?? 'inbox';
       } else {
         state.persona = plainPersona(input.settings.businessName);
       }
@@ -183,7 +245,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
    * the greeting, the others open the reply with one line (offline templates by tone, or the
    * model's phrasing).
    */
-  async function applyPrompts(text: string, greeting: boolean): Promise<void> {
+  async function applyPrompts(text: string, greeting: boolean): Promise<EscalationDecision | null> {
     const current = await persona();
     const sentiment = text ? lexiconSentiment(text) : 'neutral';
     const applied = applicablePrompts(current.prompts, {
@@ -209,6 +271,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       say(await phrase(speaking, 'uma frase de abertura para a resposta a esta mensagem do cliente', text, leadInFor(speaking, current.tone) ?? ''));
       markApplied(speaking);
     }
+    const escalating = text ? escalatingPrompt(policy, applied) : null;
+    return escalating && decision('action_prompt', `A instrução "${escalating.name}" pede atendimento humano para esta mensagem.`, `prompt:${escalating.id}`);
   }
 
   function markApplied(prompts: readonly ActionPrompt[]): void {
@@ -241,15 +305,20 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       offerOptions(match.candidates.slice(0, 3).map(({ scriptId, title }) => ({ scriptId, title })));
       return;
     }
-    await missMatch();
+    await missMatch(text);
   }
 
-  async function missMatch(): Promise<void> {
+  async function missMatch(text: string): Promise<void> {
     state.matchMisses += 1;
     state.options = null;
-    if (state.matchMisses >= MAX_MATCH_MISSES) {
+    if (policy.humanRequest && asksForHuman(text)) {
+      say('Claro! Vou chamar uma pessoa da nossa equipe para falar com você.');
+      await escalate(decision('customer_asked_for_human', `O cliente pediu para falar com uma pessoa: "${text.slice(0, 200)}"`));
+      return;
+    }
+    if (state.matchMisses >= policy.maxMatchMisses) {
       say('Não consegui identificar o assunto. Vou chamar uma pessoa da nossa equipe para te ajudar.');
-      await escalate('no_script_matched');
+      await escalate(decision('no_script_matched', `O bot não identificou a demanda em ${state.matchMisses} tentativas.`));
       return;
     }
     moveTo('identifying');
@@ -356,9 +425,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       const result = validateStep(step, text, fieldContext());
       if (!result.ok) {
         pending.attempts += 1;
-        if (pending.attempts >= MAX_ATTEMPTS_PER_STEP) {
+        if (pending.attempts >= policy.maxAttemptsPerStep) {
           say('Parece que não estou conseguindo entender. Vou chamar uma pessoa da equipe para continuar com você.');
-          await escalate('validation_failed');
+          await escalate(decision('validation_failed', `Respostas inválidas ${pending.attempts} vezes para: "${step.question}"`));
           return;
         }
         say(`${result.error} ${step.question}`);
@@ -465,7 +534,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     state.answers = kept;
     state.options = null;
     state.choosingCorrection = false;
-    state.escalation = state.stage === 'escalated' ? state.escalation : null;
+    state.pending = null;
+    // an agent holding the conversation keeps it; the bot asks the new script's questions after the handback
+    if (state.agent) return;
+    if (state.stage === 'escalated' && state.escalation?.number !== undefined && !state.escalation.outcome) finishHandoff('handed_back', '');
     say(`Nossa equipe ajustou seu atendimento para: ${script.title}.`);
     moveTo('collecting', 'active');
     if (!askNext()) confirm();
@@ -475,10 +547,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const script = state.script!;
     moveTo('analyzing');
     await analyze();
-    const reason = escalationReason(script);
-    if (reason) {
+    const found = decideAfterCollection(policy, script, state.analysis);
+    if (found) {
       say(script.onComplete.message ?? 'Obrigado! Vou passar seu atendimento para uma pessoa da nossa equipe, que vai continuar daqui.');
-      await escalate(reason);
+      await escalate(found);
       return;
     }
     resolve();
@@ -505,17 +577,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     upsertSearchAttributes(searchAttributeUpdates());
   }
 
-  /** Why this conversation needs a person, or null when the bot can finish it. */
-  function escalationReason(script: Script): string | null {
-    if (script.onComplete.action === 'escalate') return 'script_requires_agent';
-    const urgency = state.analysis?.urgency;
-    if (urgency === 'critical' || urgency === 'high') return `urgency_${urgency}`;
-    return null;
+  function newProtocol(): string {
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    return `ATD-${day}-${uuid4().slice(0, 6).toUpperCase()}`;
   }
 
   function resolve(): void {
-    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-    state.protocol = `ATD-${day}-${uuid4().slice(0, 6).toUpperCase()}`;
+    state.protocol = newProtocol();
     say(
       `${state.script!.onComplete.message ?? 'Sua solicitação foi registrada.'} Seu protocolo é ${state.protocol}. Posso ajudar em mais alguma coisa?`,
     );
@@ -523,24 +591,264 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     moveTo('resolved', 'resolved');
   }
 
-  async function escalate(reason: string): Promise<void> {
-    const number = state.escalation ? 2 : 1;
-    const inboxItemId = `${state.conversationId}:${number}`;
+  /**
+   * Hands the conversation to a person. The customer's turn ends at once; the handoff itself
+   * (a Mindchat ticket, or the wait for an inbox agent) runs beside the conversation.
+   */
+  async function escalate(found: EscalationDecision): Promise<void> {
     state.pending = null;
-    state.escalation = { reason, inboxItemId, at: new Date().toISOString() };
-    record({ action: 'ESCALATED', tag: reason });
+    state.options = null;
+    state.choosingCorrection = false;
+    if (!patched(HANDOFF_PATCH)) {
+      // conversations escalated before handoffs existed replay the way they ran
+      const number = state.escalation ? 2 : 1;
+      const inboxItemId = `${state.conversationId}:${number}`;
+      state.escalation = { reason: found.code, inboxItemId, at: new Date().toISOString() };
+      record({ action: 'ESCALATED', tag: found.code });
+      moveTo('escalated', 'escalated');
+      await flush();
+      await storage.escalateToInbox({
+        id: inboxItemId,
+        tenantId: state.tenantId,
+        conversationId: state.conversationId,
+        reason: found.code,
+        urgency: state.analysis?.urgency ?? 'medium',
+        summary: state.analysis?.summary ?? `Escalado: ${found.code}`,
+      });
+      return;
+    }
+    state.escalationCount += 1;
+    const number = state.escalationCount;
+    state.protocol = newProtocol();
+    state.escalation = {
+      reason: found.code,
+      detail: found.detail,
+      number,
+      inboxItemId: `${state.conversationId}:${number}`,
+      at: new Date().toISOString(),
+      via: state.helpdesk === 'mindchat' ? 'pending' : 'inbox',
+      ticketId: null,
+      failure: null,
+      noticeSentAt: null,
+      outcome: null,
+      endedAt: null,
+    };
+    record({ action: 'ESCALATED', tag: found.code });
     moveTo('escalated', 'escalated');
-    // The conversation row must exist before the inbox item references it.
-    await flush();
-    await storage.escalateToInbox({
-      id: inboxItemId,
-      tenantId: state.tenantId,
-      conversationId: state.conversationId,
-      reason,
-      urgency: state.analysis?.urgency ?? 'medium',
-      summary: state.analysis?.summary ?? `Escalado: ${reason}`,
-    });
+    beside(() => handOff(number));
   }
+
+  // --- handoff: Mindchat ticket or inbox, running beside the conversation --------------------
+
+  /** Background work of this conversation; a failure is logged, never left to fail the workflow task. */
+  function beside(work: () => Promise<void>): void {
+    void work().catch((error: unknown) => log.error('conversation background work failed', { conversationId: state.conversationId, error: String(error) }));
+  }
+
+  /** The escalation numbered `number` is still the open one. */
+  function stillOpen(number: number): boolean {
+    return !closeRequested && state.escalation?.number === number && !state.escalation.outcome;
+  }
+
+  function hours(): WorkingHours | null {
+    return state.persona?.workingHours ?? input.settings.workingHours ?? null;
+  }
+
+  function collectedAnswers(): CollectedAnswer[] {
+    const script = state.script;
+    if (!script) return [];
+    return script.steps
+      .filter((step) => state.answers[step.id])
+      .map((step) => ({ label: step.question.replace(/\s*\?$/, ''), value: displayValue(step.type, state.answers[step.id]!) }));
+  }
+
+  /** The customer's contact: what the conversation started with, else what a script collected. */
+  function contact(): { name?: string; email?: string; phone?: string } {
+    const answered = (type: Step['type']) => {
+      const step = state.script?.steps.find((candidate) => candidate.type === type && state.answers[candidate.id]);
+      return step ? state.answers[step.id] : undefined;
+    };
+    const email = state.customer.email ?? answered('email');
+    const phone = state.customer.phone ?? answered('phone');
+    return { ...(state.customer.name ? { name: state.customer.name } : {}), ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
+  }
+
+  async function handOff(number: number): Promise<void> {
+    // the turn that escalated is written first: the ticket's transcript and the inbox row need it
+    await condition(() => !turnInProgress);
+    if (!stillOpen(number)) return;
+    if (state.escalation!.via === 'pending') {
+      try {
+        const ticket = await openTicket(number);
+        await inTurn(async () => {
+          if (!stillOpen(number)) return;
+          state.escalation = { ...state.escalation!, via: 'mindchat', ticketId: ticket.ticketId };
+          upsertSearchAttributes(searchAttributeUpdates());
+          say(`Abri o chamado #${ticket.ticketId} na nossa central de atendimento (protocolo ${state.protocol}). Uma pessoa da equipe vai continuar com você por aqui.`);
+        }, () => undefined);
+        await watchTicket(number, ticket.ticketId, ticket.pollIntervalMs);
+        return;
+      } catch (error) {
+        const failure = failureText(error);
+        log.warn('Mindchat could not take the escalation; it waits in the built-in inbox', { conversationId: state.conversationId, failure });
+        await inTurn(async () => {
+          if (!stillOpen(number)) return;
+          state.escalation = { ...state.escalation!, via: 'inbox', failure };
+          upsertSearchAttributes(searchAttributeUpdates());
+        }, () => undefined);
+      }
+    }
+    await awaitAgent(number);
+  }
+
+  function failureText(error: unknown): string {
+    let current = error as { message?: string; cause?: unknown } | undefined;
+    while (current?.cause) current = current.cause as typeof current;
+    return String(current?.message ?? error).slice(0, 500);
+  }
+
+  async function openTicket(number: number): Promise<{ ticketId: string; pollIntervalMs: number }> {
+    const reference = `atende:${state.conversationId}:${number}`;
+    const { customerId } = await helpdesk.findOrCreateMindchatCustomer({ conversationId: state.conversationId, ...contact() });
+    const escalation = state.escalation!;
+    const ticket = await helpdesk.openMindchatTicket({
+      reference,
+      conversationId: state.conversationId,
+      customerId,
+      subject: state.script ? `${state.script.title} — ${input.settings.businessName}` : `Atendimento — ${input.settings.businessName}`,
+      priority: priorityOf(state.analysis?.urgency),
+      detail: escalation.detail ?? escalation.reason,
+      summary: state.analysis?.summary ?? null,
+      collected: collectedAnswers(),
+      protocol: state.protocol,
+    });
+    await helpdesk.postMindchatTranscript({ reference, ticketId: ticket.ticketId, conversationId: state.conversationId, timeZone: input.settings.timeZone });
+    return ticket;
+  }
+
+  /**
+   * While the ticket is open: the customer's new messages go onto it, its agents' messages come
+   * back to the customer, and its resolution resolves the conversation.
+   */
+  async function watchTicket(number: number, ticketId: string, pollIntervalMs: number): Promise<void> {
+    const reference = `atende:${state.conversationId}:${number}`;
+    let relayedUpTo = state.messageCount;
+    const seen: string[] = [];
+    let nextPoll = Date.now() + pollIntervalMs;
+    while (stillOpen(number)) {
+      const customerWrote = () => lastCustomerSeq > relayedUpTo && !turnInProgress;
+      await condition(() => !stillOpen(number) || customerWrote(), Math.max(1, nextPoll - Date.now()));
+      if (!stillOpen(number)) return;
+      try {
+        if (lastCustomerSeq > relayedUpTo) {
+          ({ relayedUpTo } = await ticketWatch.relayToMindchat({ reference, ticketId, conversationId: state.conversationId, afterSeq: relayedUpTo }));
+        }
+        if (Date.now() < nextPoll) continue;
+        nextPoll = Date.now() + pollIntervalMs;
+        const polled = await ticketWatch.pollMindchatTicket({ ticketId, seen });
+        if (!stillOpen(number)) return;
+        if (polled.agentMessages.length || polled.finished) {
+          await inTurn(async () => {
+            if (!stillOpen(number)) return;
+            for (const message of polled.agentMessages) {
+              outbox.push(nextMessage('agent', message.text));
+              seen.push(message.id);
+            }
+            if (seen.length > MAX_SEEN_TICKET_MESSAGES) seen.splice(0, seen.length - MAX_SEEN_TICKET_MESSAGES);
+            if (polled.finished) finishHandoff('resolved', `Seu chamado #${ticketId} foi concluído pela nossa equipe.`);
+          }, () => undefined);
+        }
+      } catch (error) {
+        log.warn('Mindchat ticket watch failed; trying again at the next interval', { conversationId: state.conversationId, ticketId, failure: failureText(error) });
+        await condition(() => !stillOpen(number), pollIntervalMs);
+        nextPoll = Date.now();
+      }
+    }
+  }
+
+  /**
+   * In the inbox: outside working hours the customer hears at once when a person will answer;
+   * otherwise, if nobody claims the conversation in time, what happens next.
+   */
+  async function awaitAgent(number: number): Promise<void> {
+    const open = hours();
+    const now = new Date();
+    if (open && !isOpen(open, now)) {
+      const when = describeOpening(open, nextOpening(open, now), now);
+      await notify(number, `Nossa equipe atende ${describeHours(open)}. Seu pedido ficou registrado com o protocolo ${state.protocol}, e uma pessoa vai te responder aqui mesmo a partir de ${when}.`);
+      return;
+    }
+    const claimed = await condition(() => !stillOpen(number) || state.agent !== null, policy.claimNoticeMinutes * 60_000);
+    if (!claimed) {
+      await notify(number, `Nossa equipe está com muitos atendimentos agora. Seu pedido está na fila com o protocolo ${state.protocol}: assim que uma pessoa assumir, ela te responde aqui mesmo. Se preferir, deixe um telefone que retornamos a ligação.`);
+    }
+  }
+
+  async function notify(number: number, text: string): Promise<void> {
+    await inTurn(async () => {
+      if (!stillOpen(number) || state.agent) return;
+      say(text);
+      state.escalation = { ...state.escalation!, noticeSentAt: new Date().toISOString() };
+    }, () => undefined);
+  }
+
+  /** Ends the open escalation: the agent or the helpdesk resolved it, or handed it back to the bot. */
+  function finishHandoff(outcome: 'resolved' | 'handed_back', closing: string): void {
+    state.escalation = { ...state.escalation!, outcome, endedAt: new Date().toISOString() };
+    state.agent = null;
+    if (outcome === 'resolved') {
+      say(`${closing} Protocolo ${state.protocol}. Posso ajudar em mais alguma coisa?`);
+      state.pending = null;
+      moveTo('resolved', 'resolved');
+    }
+  }
+
+  // --- agents -----------------------------------------------------------------------------
+
+  function claim({ agentId }: ClaimInput): Promise<SendMessageResult> {
+    if (state.agent?.agentId === agentId) return inTurn(async () => {}, turnResult);
+    // set before any await, so a second claim arriving in the same task is rejected by its validator
+    state.agent = { agentId, since: new Date().toISOString() };
+    return inTurn(async () => {
+      outbox.push(nextMessage('system', `${agentId} (atendente) entrou na conversa.`));
+      moveTo('with_agent');
+    }, turnResult);
+  }
+
+  const agentMessage = ({ text, messageId }: AgentMessageInput) =>
+    inTurn(async () => {
+      outbox.push(nextMessage('agent', text.trim(), messageId ?? null));
+    }, turnResult);
+
+  /** The agent gives the conversation back: the bot picks up where the script stands. */
+  const handback = ({ agentId }: HandbackInput) =>
+    inTurn(async () => {
+      outbox.push(nextMessage('system', `${agentId} devolveu a conversa ao assistente virtual.`));
+      finishHandoff('handed_back', '');
+      const script = state.script;
+      // a script the agent chose, not yet answered, is the bot's to finish; a finished one is done
+      if (script && script.steps.some((step) => !(step.id in state.answers))) {
+        say(`Voltei a te atender por aqui. Vamos continuar: ${script.title}.`);
+        moveTo('collecting', 'active');
+        askNext();
+        return;
+      }
+      state.script = null;
+      state.scriptSource = null;
+      state.answers = {};
+      state.matchMisses = 0;
+      moveTo('identifying', 'active');
+      say('Voltei a te atender por aqui. Posso ajudar em mais alguma coisa?');
+    }, turnResult);
+
+  const resolveByAgent = ({ note }: ResolveInput) =>
+    inTurn(async () => {
+      const ticketId = state.escalation?.via === 'mindchat' ? state.escalation.ticketId : null;
+      if (note?.trim()) outbox.push(nextMessage('agent', note.trim()));
+      finishHandoff('resolved', 'Seu atendimento foi concluído pela nossa equipe.');
+      // Mindchat's ticket follows; it is best effort, the conversation is resolved either way
+      if (ticketId) beside(() => ticketWatch.closeMindchatTicket({ ticketId, status: 'resolved' }));
+    }, turnResult);
 
   async function afterResolution(text: string): Promise<void> {
     const folded = fold(text);
@@ -560,6 +868,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   /** What the customer said, for the analyzer; rebuilt on replay, never queried. */
   const customerTexts: string[] = [];
+  /** The sequence number of the customer's latest message, for relaying it to a ticket. */
+  let lastCustomerSeq = 0;
+  /** The escalation whose waiting customer was already told a person will answer. */
+  let acknowledged = 0;
 
   // --- handlers -----------------------------------------------------------------------
 
@@ -587,12 +899,33 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       if (state.stage === 'closed') throw ApplicationFailure.nonRetryable('the conversation is closed', failureTypes.conversationClosed);
       const trimmed = text.trim();
       if (trimmed) {
-        outbox.push(nextMessage('customer', trimmed, messageId ?? null));
+        const message = nextMessage('customer', trimmed, messageId ?? null);
+        outbox.push(message);
+        lastCustomerSeq = message.seq;
         state.customerTurns += 1;
         customerTexts.push(trimmed);
       }
+      const number = state.escalation?.number;
+      if ((state.stage === 'escalated' || state.stage === 'with_agent') && number !== undefined) {
+        // a person has the conversation: the bot only tells a waiting customer, once, that one will answer
+        if (state.stage === 'escalated' && acknowledged !== number) {
+          acknowledged = number;
+          say('Sua conversa está com a nossa equipe; uma pessoa vai te responder aqui em breve.');
+        }
+        return;
+      }
       const greeting = state.stage === 'greeting';
-      await applyPrompts(trimmed, greeting);
+      const promptEscalation = await applyPrompts(trimmed, greeting);
+      if (promptEscalation) {
+        say('Vou chamar uma pessoa da nossa equipe para continuar com você.');
+        await escalate(promptEscalation);
+        return;
+      }
+      if (policy.humanRequest && trimmed && ['clarifying', 'collecting', 'confirming', 'resolved'].includes(state.stage) && asksForHuman(trimmed)) {
+        say('Claro! Vou chamar uma pessoa da nossa equipe para falar com você.');
+        await escalate(decision('customer_asked_for_human', `O cliente pediu para falar com uma pessoa: "${trimmed.slice(0, 200)}"`));
+        return;
+      }
       switch (state.stage) {
         case 'identifying':
           if (greeting && !trimmed) break;
@@ -610,6 +943,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
           break;
         case 'analyzing':
         case 'escalated':
+        case 'with_agent':
           say('Sua conversa está com a nossa equipe; uma pessoa vai te responder aqui em breve.');
           break;
         case 'resolved':
@@ -644,6 +978,58 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       if (!text.trim() && state.stage !== 'greeting') throw new Error('text must not be empty');
       if (messageId !== undefined && typeof messageId !== 'string') throw new Error('messageId must be a string');
       if (state.stage === 'closed') throw new Error('the conversation is closed');
+    },
+  });
+  const requireText = (value: unknown, name: string) => {
+    if (typeof value !== 'string' || !value.trim()) throw new Error(`${name} must be a non-empty string`);
+  };
+  const requireOpen = () => {
+    if (state.stage === 'closed') throw ApplicationFailure.nonRetryable('the conversation is closed', failureTypes.conversationClosed);
+  };
+  /** Only the agent holding the conversation speaks in it or hands it back. */
+  const requireHolder = (agentId: string) => {
+    if (!state.agent) throw ApplicationFailure.nonRetryable('no agent holds this conversation; claim it first', failureTypes.notHolding);
+    if (state.agent.agentId !== agentId) throw ApplicationFailure.nonRetryable(`${state.agent.agentId} holds this conversation`, failureTypes.notHolding);
+  };
+
+  setHandler(claimUpdate, claim, {
+    validator: ({ agentId }) => {
+      requireText(agentId, 'agentId');
+      requireOpen();
+      if (state.agent && state.agent.agentId !== agentId) {
+        throw ApplicationFailure.nonRetryable(`already claimed by ${state.agent.agentId}`, failureTypes.alreadyClaimed);
+      }
+      if (!state.agent && state.stage !== 'escalated') {
+        throw ApplicationFailure.nonRetryable(`the conversation is not waiting for an agent (stage ${state.stage})`, failureTypes.notWaitingForAgent);
+      }
+    },
+  });
+  setHandler(agentMessageUpdate, agentMessage, {
+    validator: ({ agentId, text, messageId }) => {
+      requireText(agentId, 'agentId');
+      requireText(text, 'text');
+      if (text.length > MAX_MESSAGE_LENGTH) throw new Error(`text must be at most ${MAX_MESSAGE_LENGTH} characters`);
+      if (messageId !== undefined && typeof messageId !== 'string') throw new Error('messageId must be a string');
+      requireOpen();
+      requireHolder(agentId);
+    },
+  });
+  setHandler(handbackUpdate, handback, {
+    validator: ({ agentId }) => {
+      requireText(agentId, 'agentId');
+      requireOpen();
+      requireHolder(agentId);
+    },
+  });
+  setHandler(resolveUpdate, resolveByAgent, {
+    validator: ({ by, agentId, note }) => {
+      requireText(by, 'by');
+      if (note !== undefined && (typeof note !== 'string' || note.length > MAX_MESSAGE_LENGTH)) throw new Error(`note must be a string of at most ${MAX_MESSAGE_LENGTH} characters`);
+      requireOpen();
+      if (state.stage !== 'escalated' && state.stage !== 'with_agent') {
+        throw ApplicationFailure.nonRetryable(`only a conversation with the team can be resolved by it (stage ${state.stage})`, failureTypes.notWaitingForAgent);
+      }
+      if (state.agent && state.agent.agentId !== agentId) throw ApplicationFailure.nonRetryable(`${state.agent.agentId} holds this conversation`, failureTypes.notHolding);
     },
   });
   setHandler(closeSignal, () => {

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Analysis, Sentiment } from '../domain/analysis';
-import type { Persona } from '../domain/persona';
+import type { EscalationPolicy } from '../domain/escalation';
+import type { Persona, WorkingHours } from '../domain/persona';
 import type { Script } from '../domain/scripts';
 
 /**
@@ -21,6 +22,8 @@ export const stages = [
   'confirming',
   'analyzing',
   'escalated',
+  /** An agent holds the conversation: the bot stays quiet and customer messages go to the agent. */
+  'with_agent',
   'resolved',
   'closed',
 ] as const;
@@ -46,6 +49,10 @@ export interface ConversationSettings {
   closeAfterFollowUpMs: number;
   /** Matches below this confidence count as "no script fits". */
   matchThreshold: number;
+  /** When the conversation goes to a person; the default policy when absent (conversations started before policies). */
+  escalation?: EscalationPolicy;
+  /** The business's hours from its catalog; an onboarding's hours take precedence. */
+  workingHours?: WorkingHours | null;
 }
 
 export interface ConversationInput {
@@ -71,10 +78,32 @@ export interface ScriptOption {
   title: string;
 }
 
+export type HandoffRoute = 'pending' | 'inbox' | 'mindchat';
+
+/** The latest handoff to a person; it stays in state after it ends, with its outcome. */
 export interface Escalation {
+  /** The rule's code: "urgency_high", "customer_asked_for_human", "script_requires_agent", … */
   reason: string;
+  /** Why, in words for the agent. */
+  detail?: string;
+  /** 1 for the conversation's first escalation, 2 for the next, …: part of every idempotency key. */
+  number?: number;
   inboxItemId: string;
   at: string;
+  /** Where it went: the built-in inbox, a Mindchat ticket, or pending while Mindchat is tried. */
+  via?: HandoffRoute;
+  ticketId?: string | null;
+  /** Why Mindchat could not take it; the conversation then waits in the inbox. */
+  failure?: string | null;
+  /** When the customer was told what happens next (unclaimed for too long, or outside working hours). */
+  noticeSentAt?: string | null;
+  outcome?: 'handed_back' | 'resolved' | null;
+  endedAt?: string | null;
+}
+
+export interface AgentHold {
+  agentId: string;
+  since: string;
 }
 
 /** Something the bot did on its own, for the AI state's actionsPerformed. */
@@ -114,6 +143,12 @@ export interface ConversationState {
   /** The latest of what the bot did on its own, newest last (capped). */
   actions: ActionRecord[];
   escalation: Escalation | null;
+  /** Escalations so far, so each gets its own number. */
+  escalationCount: number;
+  /** The agent holding the conversation, if any. */
+  agent: AgentHold | null;
+  /** Where escalations go: a Mindchat ticket when the worker has Mindchat, else the built-in inbox. */
+  helpdesk: 'inbox' | 'mindchat';
   protocol: string | null;
   followUp: { dueAt: string; sentAt: string | null } | null;
   /** Messages written so far (customer and bot); the next message's sequence number is this + 1. */
@@ -165,6 +200,36 @@ export interface AnalyzeRequest {
   by: string;
 }
 
+export interface ClaimInput {
+  agentId: string;
+}
+
+export interface AgentMessageInput {
+  agentId: string;
+  text: string;
+  /** The client's id for this message: a retried request is the same update and writes nothing twice. */
+  messageId?: string;
+}
+
+export interface HandbackInput {
+  agentId: string;
+}
+
+export interface ResolveInput {
+  /** Who resolved it ("agent:ana"). */
+  by: string;
+  /** The agent holding the conversation, if the caller is one; another agent's hold is respected. */
+  agentId?: string;
+  /** A last line to the customer, sent as the agent's message. */
+  note?: string;
+}
+
+/** Agent actions are updates: the inbox waits for the outcome, and a rejected one (already claimed) is a clear 409. */
+export const claimUpdate = defineUpdate<SendMessageResult, [ClaimInput]>('claim');
+export const agentMessageUpdate = defineUpdate<SendMessageResult, [AgentMessageInput]>('agentMessage');
+export const handbackUpdate = defineUpdate<SendMessageResult, [HandbackInput]>('handback');
+export const resolveUpdate = defineUpdate<SendMessageResult, [ResolveInput]>('resolve');
+
 /** Nobody waits on a close: an operator or a later process asks and moves on. */
 export const closeSignal = defineSignal<[CloseInput]>('close');
 
@@ -175,3 +240,15 @@ export function reanalysisWorkflowId(conversationId: string): string {
   return `reanalysis-${conversationId}`;
 }
 export const MAX_ACTIONS_KEPT = 50;
+
+/** Business rejections, as ApplicationFailure types the API maps to status codes. */
+export const failureTypes = {
+  conversationClosed: 'ConversationClosed',
+  invalidMessage: 'InvalidMessage',
+  scriptNotFound: 'ScriptNotFound',
+  alreadyClaimed: 'AlreadyClaimed',
+  notHolding: 'NotHoldingConversation',
+  notWaitingForAgent: 'NotWaitingForAgent',
+  mindchatRejected: 'MindchatRejected',
+  mindchatNotConfigured: 'MindchatNotConfigured',
+} as const;

@@ -1,0 +1,104 @@
+import type { WorkingHours } from './persona';
+
+/**
+ * Business hours in the business's own time zone. Pure and clock-free, so the workflow can
+ * decide with its deterministic `new Date()` whether a person is around and when one will be.
+ */
+
+interface ZonedTime {
+  year: number;
+  month: number;
+  day: number;
+  /** 0 = Sunday … 6 = Saturday. */
+  weekday: number;
+  /** Minutes since local midnight. */
+  minutes: number;
+}
+
+const WEEKDAY_INDEX: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      weekday: 'short',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
+    formatters.set(timeZone, format);
+  }
+  return format;
+}
+
+export function zonedTime(date: Date, timeZone: string): ZonedTime {
+  const parts = Object.fromEntries(formatter(timeZone).formatToParts(date).map((part) => [part.type, part.value]));
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    weekday: WEEKDAY_INDEX[parts.weekday!]!,
+    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+  };
+}
+
+function minutesOf(clock: string): number {
+  const [hours, minutes] = clock.split(':').map(Number);
+  return hours! * 60 + minutes!;
+}
+
+/** The instant a local wall-clock time happens in `timeZone` (offsets found by correcting a UTC guess). */
+function fromZoned(year: number, month: number, day: number, minutes: number, timeZone: string): Date {
+  const wanted = Date.UTC(year, month - 1, day, 0, minutes);
+  let guess = wanted;
+  for (let round = 0; round < 2; round++) {
+    const seen = zonedTime(new Date(guess), timeZone);
+    const seenAsUtc = Date.UTC(seen.year, seen.month - 1, seen.day, 0, seen.minutes);
+    guess += wanted - seenAsUtc;
+  }
+  return new Date(guess);
+}
+
+/** Sunday may be written 0 or 7 (catalogs use both). */
+function worksOn(hours: WorkingHours, weekday: number): boolean {
+  return hours.workDays.some((day) => day % 7 === weekday);
+}
+
+export function isOpen(hours: WorkingHours, at: Date): boolean {
+  const local = zonedTime(at, hours.timezone);
+  const start = minutesOf(hours.start);
+  const end = minutesOf(hours.end);
+  return worksOn(hours, local.weekday) && local.minutes >= start && local.minutes < end;
+}
+
+/** `at` itself when open, else the next opening (within the coming week). */
+export function nextOpening(hours: WorkingHours, at: Date): Date {
+  if (isOpen(hours, at)) return at;
+  const local = zonedTime(at, hours.timezone);
+  const start = minutesOf(hours.start);
+  for (let ahead = 0; ahead <= 7; ahead++) {
+    if (ahead === 0 && local.minutes >= start) continue;
+    // noon avoids landing on the wrong day when a daylight-saving change shifts midnight
+    const day = zonedTime(new Date(fromZoned(local.year, local.month, local.day, 12 * 60, hours.timezone).getTime() + ahead * 86_400_000), hours.timezone);
+    if (worksOn(hours, day.weekday)) return fromZoned(day.year, day.month, day.day, start, hours.timezone);
+  }
+  return at;
+}
+
+/** When the customer can expect a person, in words: "hoje às 08:00", "amanhã às 08:00", "segunda-feira às 08:00". */
+export function describeOpening(hours: WorkingHours, opening: Date, now: Date): string {
+  const when = zonedTime(opening, hours.timezone);
+  const today = zonedTime(now, hours.timezone);
+  const clock = hours.start;
+  const dayIndex = (time: ZonedTime) => Date.UTC(time.year, time.month - 1, time.day) / 86_400_000;
+  const days = dayIndex(when) - dayIndex(today);
+  if (days === 0) return `hoje às ${clock}`;
+  if (days === 1) return `amanhã às ${clock}`;
+  const names = ['domingo', 'segunda-feira', 'terça-feira', 'quarta-feira', 'quinta-feira', 'sexta-feira', 'sábado'];
+  return `${names[when.weekday]} às ${clock}`;
+}
