@@ -2,12 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { Activities, ComposeLineInput, LoadPersonaInput, MatchScriptInput, MatchScriptResult } from '../activities';
-import { answerFromFaq, faqMatcher } from '../domain/faq';
-import { plainPersona, type ActionPrompt, type Persona } from '../domain/persona';
-import { analyzeOffline } from '../domain/analysis';
-import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../domain/matcher';
-import { scriptInputSchema, type Script } from '../domain/scripts';
+import type { Activities } from '../activities';
+import type { ActionPrompt } from '../domain/persona';
 import {
   analyzeUpdate,
   changeScriptUpdate,
@@ -21,7 +17,7 @@ import {
 import { conversationWorkflow } from '../workflows/conversation';
 import { registerSearchAttributes } from '../temporal/namespace';
 import { invalidCpf, testStack, validCpf } from './support/stack';
-import { fakeActivities, input } from './support/workflow-fakes';
+import { fakeActivities, input, prompt } from './support/workflow-fakes';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -338,15 +334,6 @@ describe('conversation workflow', () => {
   });
 });
 
-const prompt = (overrides: Partial<ActionPrompt> & Pick<ActionPrompt, 'actionType'>): ActionPrompt => ({
-  id: randomUUID(),
-  name: overrides.actionType.toLowerCase(),
-  prompt: 'Seja breve.',
-  isActive: true,
-  priority: 1,
-  conditions: {},
-  ...overrides,
-});
 
 describe('onboarding and action prompts in the conversation', () => {
   test('when the business chose a casual tone and has a WELCOME prompt, then the greeting uses its name, products and hours, once', async () => {

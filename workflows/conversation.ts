@@ -747,10 +747,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         nextPoll = Date.now() + pollIntervalMs;
         const polled = await ticketWatch.pollMindchatTicket({ ticketId, seen });
         if (!stillOpen(number)) return;
-        if (polled.agentMessages.length || polled.finished) {
+        const fresh = polled.agentMessages.filter((message) => !seen.includes(message.id));
+        if (fresh.length || polled.finished) {
           await inTurn(async () => {
             if (!stillOpen(number)) return;
-            for (const message of polled.agentMessages) {
+            for (const message of fresh) {
               outbox.push(nextMessage('agent', message.text));
               seen.push(message.id);
             }

@@ -4,7 +4,7 @@ import type { Activities, ComposeLineInput, LoadPersonaInput, MatchScriptInput, 
 import { analyzeOffline } from '../../domain/analysis';
 import { answerFromFaq, faqMatcher } from '../../domain/faq';
 import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../../domain/matcher';
-import { plainPersona, type Persona } from '../../domain/persona';
+import { plainPersona, type ActionPrompt, type Persona } from '../../domain/persona';
 import { scriptInputSchema, type Script } from '../../domain/scripts';
 import { failureTypes, type ConversationInput } from '../../workflows/definitions';
 import { demoCatalog } from './stack';
@@ -81,3 +81,13 @@ export function input(overrides: Partial<ConversationInput['settings']> = {}): C
   };
 }
 
+
+export const prompt = (overrides: Partial<ActionPrompt> & Pick<ActionPrompt, 'actionType'>): ActionPrompt => ({
+  id: randomUUID(),
+  name: overrides.actionType.toLowerCase(),
+  prompt: 'Seja breve.',
+  isActive: true,
+  priority: 1,
+  conditions: {},
+  ...overrides,
+});
