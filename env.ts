@@ -68,6 +68,10 @@ const envSchema = z.object({
   OPENAI_TIMEOUT: duration.default(parseDuration('8s')),
   MINDCHAT_API_BASE_URL: optional,
   MINDCHAT_API_TOKEN: optional,
+  /** Per Mindchat request; past it the call counts as failed and is retried with backoff. */
+  MINDCHAT_TIMEOUT: duration.default(parseDuration('10s')),
+  /** How often an open Mindchat ticket is checked for agent replies and resolution. */
+  MINDCHAT_POLL_INTERVAL: duration.default(parseDuration('2m')),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -84,6 +88,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env = parsed.data;
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
     throw new EnvError('invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
+  }
+  if (Boolean(env.MINDCHAT_API_BASE_URL) !== Boolean(env.MINDCHAT_API_TOKEN)) {
+    const missing = env.MINDCHAT_API_BASE_URL ? 'MINDCHAT_API_TOKEN' : 'MINDCHAT_API_BASE_URL';
+    throw new EnvError(`invalid configuration:\n  ${missing}: required when the other Mindchat variable is set`);
   }
   if (env.TEMPORAL_TLS_CERT_PATH && !env.TEMPORAL_TLS_KEY_PATH) {
     throw new EnvError('invalid configuration:\n  TEMPORAL_TLS_KEY_PATH: required with TEMPORAL_TLS_CERT_PATH');

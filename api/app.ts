@@ -4,11 +4,15 @@ import { Hono } from 'hono';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
+import { workingHoursSchema } from '../domain/persona';
+import { escalationPolicyOf, findTenant } from '../db/store';
 import type { ConversationSettings } from '../workflows/definitions';
 import { aiRoutes } from './ai';
 import { classicRoutes } from './classic';
 import { conversationGateway, conversationRoutes } from './conversations';
 import { scriptRoutes } from './scripts';
+import { inboxRoutes } from './inbox';
+import { settingsRoutes } from './settings';
 import { toErrorResponse } from './errors';
 
 export interface AppConfig {
@@ -30,27 +34,30 @@ export interface AppDeps {
 }
 
 const chatPage = fs.readFileSync(path.join(__dirname, '../web/chat.html'), 'utf8');
+const inboxPage = fs.readFileSync(path.join(__dirname, '../web/inbox.html'), 'utf8');
 
 export function createApp({ client, db, config }: AppDeps) {
   async function settingsFor(tenantId: string): Promise<ConversationSettings | undefined> {
-    const result = await db.query<{ name: string; settings: { business?: { name?: string; timezone?: string } } }>(
-      'SELECT name, settings FROM tenants WHERE id = $1',
-      [tenantId],
-    );
-    const tenant = result.rows[0];
+    const tenant = await findTenant(db, tenantId);
     if (!tenant) return undefined;
+    const business = tenant.settings.business;
+    const timeZone = business?.timezone ?? 'America/Sao_Paulo';
+    const hours = workingHoursSchema.safeParse(business?.workingHours ? { timezone: timeZone, ...business.workingHours } : undefined);
     return {
-      businessName: tenant.settings.business?.name ?? tenant.name,
-      timeZone: tenant.settings.business?.timezone ?? 'America/Sao_Paulo',
+      businessName: business?.name ?? tenant.name,
+      timeZone,
       followUpDelayMs: config.followUpDelayMs,
       closeAfterFollowUpMs: config.closeAfterFollowUpMs,
       matchThreshold: DEFAULT_MATCH_THRESHOLD,
+      escalation: escalationPolicyOf(tenant.settings),
+      workingHours: hours.success ? hours.data : null,
     };
   }
 
   const gateway = conversationGateway({ client, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs });
   const app = new Hono()
     .get('/', (c) => c.html(chatPage, 200))
+    .get('/inbox', (c) => c.html(inboxPage, 200))
     .get('/healthz', async (c) => {
       const deadline = Date.now() + Math.min(config.callTimeoutMs, 5_000);
       const [temporal, postgres] = await Promise.allSettled([
@@ -78,6 +85,8 @@ export function createApp({ client, db, config }: AppDeps) {
       }),
     )
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/ai', aiRoutes({ client, db, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
     .route(
       '/',

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import type pg from 'pg';
 import { findConversation, findScript, listMessages } from '../db/store';
 import { searchAttributes } from '../temporal/search-attributes';
 import { conversationWorkflow } from '../workflows/conversation';
 import {
+  agentMessageUpdate,
   changeScriptUpdate,
+  claimUpdate,
   conversationWorkflowId,
+  handbackUpdate,
+  resolveUpdate,
   MAX_MESSAGE_LENGTH,
   sendMessageUpdate,
   stateQuery,
@@ -55,6 +59,12 @@ const messageSchema = z.object({
 const idSchema = z.string().uuid();
 
 const changeScriptSchema = z.object({ scriptId: z.string().trim().min(1).max(80) });
+
+const agentMessageSchema = messageSchema;
+
+const resolveSchema = z.object({ note: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH).optional() }).strict();
+
+const AGENT_ROLES = ['agent', 'admin'] as const;
 
 export interface ConversationGateway {
   /** Starts the conversation's workflow if needed and returns the bot's replies to `text`. */
@@ -107,6 +117,17 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     assertCanReach(claims, conversation);
     return conversation;
   }
+
+  /** An agent (or admin) of the conversation's tenant, on a conversation that is still open. */
+  async function agentOn(header: string | undefined, rawId: string) {
+    const claims = await requireRole(deps.jwtSecret, header, AGENT_ROLES);
+    const conversation = await reachable(claims, rawId);
+    if (conversation.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
+    return { claims, conversation };
+  }
+
+  const update = <T>(conversationId: string, call: (handle: WorkflowHandle<typeof conversationWorkflow>) => Promise<T>) =>
+    deadline(() => call(deps.client.workflow.getHandle<typeof conversationWorkflow>(conversationWorkflowId(conversationId))));
 
   return new Hono()
     .post('/', async (c) => {
@@ -166,6 +187,36 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         deps.client.workflow
           .getHandle(conversationWorkflowId(conversation.id))
           .executeUpdate(changeScriptUpdate, { args: [{ scriptId, by: `${claims.role}:${claims.sub}` }] }),
+      );
+      return c.json({ replies: result.replies, state: result.state }, 200);
+    })
+    .post('/:id/claim', async (c) => {
+      const { claims, conversation } = await agentOn(c.req.header('authorization'), c.req.param('id'));
+      const result = await update(conversation.id, (handle) => handle.executeUpdate(claimUpdate, { args: [{ agentId: claims.sub }] }));
+      return c.json({ replies: result.replies, state: result.state }, 200);
+    })
+    .post('/:id/agent-messages', async (c) => {
+      const { claims, conversation } = await agentOn(c.req.header('authorization'), c.req.param('id'));
+      const { text, messageId } = await parseBody(c, agentMessageSchema);
+      const result = await update(conversation.id, (handle) =>
+        handle.executeUpdate(agentMessageUpdate, {
+          args: [{ agentId: claims.sub, text, ...(messageId ? { messageId } : {}) }],
+          // a retried request with the same messageId is the same update: Temporal answers it without writing twice
+          ...(messageId ? { updateId: `agent-message-${messageId}` } : {}),
+        }),
+      );
+      return c.json({ replies: result.replies, state: result.state }, 201);
+    })
+    .post('/:id/handback', async (c) => {
+      const { claims, conversation } = await agentOn(c.req.header('authorization'), c.req.param('id'));
+      const result = await update(conversation.id, (handle) => handle.executeUpdate(handbackUpdate, { args: [{ agentId: claims.sub }] }));
+      return c.json({ replies: result.replies, state: result.state }, 200);
+    })
+    .post('/:id/resolve', async (c) => {
+      const { claims, conversation } = await agentOn(c.req.header('authorization'), c.req.param('id'));
+      const { note } = await parseBody(c, resolveSchema);
+      const result = await update(conversation.id, (handle) =>
+        handle.executeUpdate(resolveUpdate, { args: [{ by: `${claims.role}:${claims.sub}`, agentId: claims.sub, ...(note ? { note } : {}) }] }),
       );
       return c.json({ replies: result.replies, state: result.state }, 200);
     })

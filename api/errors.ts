@@ -7,7 +7,9 @@ import {
   WorkflowUpdateFailedError,
   isGrpcServiceError,
 } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
+import { failureTypes } from '../workflows/definitions';
 import { AuthError } from './auth';
 
 /** A failure the client can act on, with a stable code. */
@@ -64,6 +66,14 @@ export function isTemporalUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** Workflow rejections that mean "not in this state": the caller's view is stale, so 409. */
+const CONFLICTS: Record<string, string> = {
+  [failureTypes.conversationClosed]: 'conversation_closed',
+  [failureTypes.alreadyClaimed]: 'already_claimed',
+  [failureTypes.notHolding]: 'not_holding_conversation',
+  [failureTypes.notWaitingForAgent]: 'not_waiting_for_agent',
+};
+
 export function toErrorResponse(error: unknown, c: Context, production: boolean): Response {
   if (error instanceof ApiError) {
     return c.json({ error: error.code, message: error.message, ...error.details }, error.status);
@@ -78,6 +88,9 @@ export function toErrorResponse(error: unknown, c: Context, production: boolean)
   }
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause?.message ?? error.message;
+    const type = error.cause instanceof ApplicationFailure ? error.cause.type : undefined;
+    const conflict = type ? CONFLICTS[type] : undefined;
+    if (conflict) return c.json({ error: conflict, message: cause }, 409);
     if (/closed/i.test(cause)) return c.json({ error: 'conversation_closed', message: 'the conversation is closed' }, 409);
     return c.json({ error: 'message_rejected', message: cause }, 422);
   }

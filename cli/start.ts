@@ -1,4 +1,3 @@
-import { llmFromEnv } from '../activities/llm';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +16,7 @@ import { resolveBinary } from '../temporal/binaries';
 import { connectClient, connectWorker, temporalAddress } from '../temporal/connection';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/namespace';
-import { createWorker } from '../workers/worker';
+import { createWorker, workerDeps } from '../workers/worker';
 
 const DEMO_CATALOG = path.join(__dirname, '../db/demo-catalog.json');
 
@@ -109,7 +108,7 @@ export async function start(env: Env): Promise<void> {
         connection: workerConnection,
         namespace: env.TEMPORAL_NAMESPACE,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
-        deps: { db, llm: llmFromEnv(env) },
+        deps: workerDeps(env, db),
       });
       workerDone = worker.run();
       stops.push(async () => {
@@ -132,12 +131,15 @@ export async function start(env: Env): Promise<void> {
 
     const base = env.ATENDE_PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
     const token = await mintToken(secret, { role: 'admin', tenant: env.ATENDE_DEFAULT_TENANT, subject: 'dev-admin', ttlSeconds: 30 * 86_400 });
+    const agentToken = await mintToken(secret, { role: 'agent', tenant: env.ATENDE_DEFAULT_TENANT, subject: 'dev-agent', ttlSeconds: 30 * 86_400 });
     const ui = devServer?.uiUrl ?? env.TEMPORAL_UI_URL;
     console.log(
       [
         '',
         `Atende is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         `  Chat page     ${base}/`,
+        `  Agent inbox   ${base}/inbox#token=${agentToken}`,
+        `  Escalations   ${env.MINDCHAT_API_BASE_URL ? `Mindchat tickets at ${new URL(env.MINDCHAT_API_BASE_URL).host}, built-in inbox as fallback` : 'built-in agent inbox (set MINDCHAT_API_BASE_URL and MINDCHAT_API_TOKEN for Mindchat tickets)'}`,
         `  API           ${base}/api/v1/conversations`,
         `  Health        ${base}/healthz`,
         `  Temporal      ${temporalAddress(env)} (namespace ${env.TEMPORAL_NAMESPACE})`,

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { scriptInputSchema, type Catalog, type Script, type ScriptDefinition, type ScriptInput } from '../domain/scripts';
 import type { Analysis } from '../domain/analysis';
+import { defaultEscalationPolicy, escalationPolicySchema, type EscalationPolicy } from '../domain/escalation';
 import type { ConversationState } from '../workflows/definitions';
 
 export function createPool(url: string, max = 10): pg.Pool {
@@ -48,6 +49,26 @@ export async function upsertTenant(pool: pg.Pool, id: string, name: string, sett
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, settings = EXCLUDED.settings`,
     [id, name, settings],
   );
+}
+
+export interface TenantSettings {
+  business?: { name?: string; timezone?: string; workingHours?: { start: string; end: string; workDays: number[] } };
+  escalation?: unknown;
+}
+
+export async function findTenant(pool: pg.Pool, id: string): Promise<{ name: string; settings: TenantSettings } | undefined> {
+  const result = await pool.query<{ name: string; settings: TenantSettings }>('SELECT name, settings FROM tenants WHERE id = $1', [id]);
+  return result.rows[0];
+}
+
+/** The tenant's escalation policy; a stored one that no longer parses falls back to the defaults rather than stopping conversations. */
+export function escalationPolicyOf(settings: TenantSettings): EscalationPolicy {
+  const parsed = escalationPolicySchema.safeParse(settings.escalation ?? {});
+  return parsed.success ? parsed.data : defaultEscalationPolicy;
+}
+
+export async function saveEscalationPolicy(pool: pg.Pool, tenantId: string, policy: EscalationPolicy): Promise<void> {
+  await pool.query(`UPDATE tenants SET settings = jsonb_set(settings, '{escalation}', $2) WHERE id = $1`, [tenantId, policy]);
 }
 
 export async function tenantExists(pool: pg.Pool, id: string): Promise<boolean> {

@@ -1,10 +1,9 @@
-import { llmFromEnv } from '../activities/llm';
 import { loadEnv } from '../env';
 import { connectWorker } from '../temporal/connection';
 import { createPool } from '../db/store';
 import { migrate } from '../db/migrate';
 import { databaseUrl } from '../db/url';
-import { createWorker } from './worker';
+import { createWorker, workerDeps } from './worker';
 
 /** The worker process on its own (production, docker-compose): Temporal and Postgres come from the environment. */
 async function main(): Promise<void> {
@@ -12,7 +11,7 @@ async function main(): Promise<void> {
   const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
   await migrate(db);
   const connection = await connectWorker(env);
-  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: { db, llm: llmFromEnv(env) } });
+  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: workerDeps(env, db) });
   console.log(`worker polling task queue ${env.TEMPORAL_TASK_QUEUE} on ${env.TEMPORAL_NAMESPACE}`);
   // Worker.run() stops polling on SIGINT/SIGTERM and waits for in-flight tasks before resolving.
   await worker.run();

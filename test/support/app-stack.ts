@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type pg from 'pg';
 import { createApp, type AppConfig } from '../../api/app';
-import { createActivities } from '../../activities';
+import { createActivities, type ActivityDeps } from '../../activities';
 import { freshTenant, testStack } from './stack';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -31,8 +31,8 @@ export interface AppStack {
   stop(): Promise<void>;
 }
 
-/** The API wired to the real Temporal dev server, a real worker and Postgres, on a fresh tenant. */
-export async function startAppStack(jwtSecret: string): Promise<AppStack> {
+/** The API wired to the real Temporal dev server, a real worker (with `deps` such as a Mindchat client) and Postgres, on a fresh tenant. */
+export async function startAppStack(jwtSecret: string, deps: Omit<Partial<ActivityDeps>, 'db'> = {}): Promise<AppStack> {
   const { db, tenantId } = await freshTenant();
   const taskQueue = `app-${randomUUID()}`;
   const stack = testStack();
@@ -40,7 +40,7 @@ export async function startAppStack(jwtSecret: string): Promise<AppStack> {
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet });
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: createActivities({ db }) });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: createActivities({ db, ...deps }) });
   const workerRun = worker.run();
   const config = (overrides: Partial<AppConfig> = {}) => testAppConfig({ jwtSecret, taskQueue, defaultTenant: tenantId, ...overrides });
   return {
