@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { mintToken } from '../api/auth';
+import { startAppStack, type AppStack } from './support/app-stack';
+import { freePort } from './support/global-setup';
+import { testStack } from './support/stack';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((candidate) => fs.existsSync(candidate));
+const browserTest = CHROMIUM ? test : test.skip;
+if (!CHROMIUM) console.warn('Chromium is not installed (apt-get install chromium); the inbox page browser test is skipped');
+
+const secret = 'inbox-page-secret';
+let stack: AppStack;
+let server: ServerType;
+let browser: Browser | undefined;
+let base: string;
+
+beforeAll(async () => {
+  stack = await startAppStack(secret);
+  const port = await freePort();
+  server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  base = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  await stack?.stop();
+});
+
+async function api(method: string, route: string, body?: unknown, token?: string) {
+  const response = await fetch(`${base}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+/** A customer who asked for a person and finished the "atendente" script: waiting in the inbox. */
+async function waitingCustomer(name: string) {
+  const started = await api('POST', '/api/v1/conversations', { customer: { name } });
+  const { conversationId, token } = started.body as { conversationId: string; token: string };
+  for (const text of ['quero falar com um atendente', 'problema com minha apólice', 'sim']) {
+    await api('POST', `/api/v1/conversations/${conversationId}/messages`, { text }, token);
+  }
+  return { conversationId, token };
+}
+
+async function customerMessages(conversation: { conversationId: string; token: string }) {
+  return (await api('GET', `/api/v1/conversations/${conversation.conversationId}/messages`, undefined, conversation.token)).body.messages as { role: string; text: string }[];
+}
+
+async function openInbox(agent: string): Promise<Page> {
+  browser ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await (await browser.newContext()).newPage();
+  page.on('dialog', (dialog) => void dialog.accept('Pronto, resolvido por aqui.'));
+  await page.goto(`${base}/inbox#token=${agent}`);
+  return page;
+}
+
+browserTest('an agent finds the waiting customer, claims, talks while the bot is silent, hands back, and resolves a second escalation', async () => {
+  const agent = await mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'ana' });
+  const customer = await waitingCustomer('Beatriz Lima');
+  const page = await openInbox(agent);
+
+  expect(page.url()).not.toContain('token=');
+  await page.locator('#me', { hasText: 'ana' }).waitFor();
+  const row = page.locator('#queue li', { hasText: 'Beatriz Lima' });
+  await row.waitFor();
+  expect(await row.textContent()).toMatch(/Falar com uma pessoa/);
+  await row.click();
+  await page.locator('#transcript .msg.customer', { hasText: 'quero falar com um atendente' }).waitFor();
+  expect(await page.locator('#answers').textContent()).toContain('problema com minha apólice');
+  expect(await page.isDisabled('#text')).toBe(true);
+
+  await page.click('#claim');
+  await page.locator('#meta', { hasText: 'atendente: ana' }).waitFor();
+  expect(await page.isEnabled('#text')).toBe(true);
+  await page.fill('#text', 'Oi Beatriz, sou a Ana. Qual é o problema com a apólice?');
+  await page.press('#text', 'Enter');
+  await page.locator('#transcript .msg.agent', { hasText: 'sou a Ana' }).waitFor();
+  expect((await customerMessages(customer)).filter((message) => message.role === 'agent').map((message) => message.text)).toEqual([
+    'Oi Beatriz, sou a Ana. Qual é o problema com a apólice?',
+  ]);
+
+  const quiet = await api('POST', `/api/v1/conversations/${customer.conversationId}/messages`, { text: 'o endereço está errado' }, customer.token);
+  expect(quiet.body.replies).toEqual([]);
+  await page.locator('#transcript .msg.customer', { hasText: 'o endereço está errado' }).waitFor();
+
+  await page.click('#handback');
+  await page.locator('#meta', { hasText: 'com o bot' }).waitFor();
+  expect(await page.isDisabled('#text')).toBe(true);
+  const resumed = await api('POST', `/api/v1/conversations/${customer.conversationId}/messages`, { text: 'preciso da segunda via do boleto' }, customer.token);
+  expect(resumed.body.replies.map((reply: { text: string }) => reply.text).join()).toMatch(/CPF/);
+
+  await api('POST', `/api/v1/conversations/${customer.conversationId}/messages`, { text: 'quero falar com um humano' }, customer.token);
+  await page.locator('#meta', { hasText: 'aguardando atendente' }).waitFor();
+  await page.click('#claim');
+  await page.locator('#meta', { hasText: 'atendente: ana' }).waitFor();
+  await page.click('#resolve');
+  await page.locator('#meta', { hasText: 'resolvida' }).waitFor();
+  const last = (await customerMessages(customer)).slice(-2);
+  expect(last.map((message) => message.role)).toEqual(['agent', 'bot']);
+  expect(last[0]!.text).toBe('Pronto, resolvido por aqui.');
+  expect(last[1]!.text).toMatch(/concluído pela nossa equipe/);
+  await page.screenshot({ path: path.join(testStack().dir, 'inbox-page.png') });
+});
+
+browserTest('when another agent took the conversation first, then the page says so instead of failing silently', async () => {
+  const [ana, bruno] = await Promise.all([
+    mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'ana' }),
+    mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'bruno' }),
+  ]);
+  const customer = await waitingCustomer('Carlos Dias');
+  const page = await openInbox(ana);
+  await page.locator('#queue li', { hasText: 'Carlos Dias' }).click();
+  await page.locator('#claim:not([disabled])').waitFor();
+  expect((await api('POST', `/api/v1/conversations/${customer.conversationId}/claim`, undefined, bruno)).status).toBe(200);
+  await page.click('#claim');
+  await page.locator('#notice', { hasText: 'already claimed by bruno' }).waitFor();
+  await page.locator('#meta', { hasText: 'atendente: bruno' }).waitFor();
+  expect(await page.isDisabled('#text')).toBe(true);
+});
+
+browserTest('a customer token is refused at the inbox login', async () => {
+  const customer = await waitingCustomer('Dora');
+  const page = await openInbox(customer.token);
+  await page.locator('#login-error', { hasText: 'não é um token de atendente' }).waitFor();
+  expect(await page.isHidden('#app')).toBe(true);
+});
