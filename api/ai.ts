@@ -128,7 +128,7 @@ function stateOf(conversationId: string, state: ConversationState) {
     messageCount: state.messageCount,
     // the bot answers this conversation; it pauses while a person has it
     aiEnabled: true,
-    isPaused: state.stage === 'escalated',
+    isPaused: state.stage === 'escalated' || state.stage === 'with_agent',
     summary: analysis.summary,
     suggestedResponse: suggestedResponseFor(analysis, state.persona?.tone),
     actionsPerformed: (state.actions ?? []).map(({ action, tag, promptId, name, actionType, timestamp }) => ({

@@ -28,7 +28,7 @@ export interface ClassicRoutesDeps {
 }
 
 const SESSION_COOKIE = 'atende_session';
-const FINAL_STAGES: readonly Stage[] = ['confirming', 'analyzing', 'escalated', 'resolved', 'closed'];
+const FINAL_STAGES: readonly Stage[] = ['confirming', 'analyzing', 'escalated', 'with_agent', 'resolved', 'closed'];
 
 class ClassicError extends Error {
   constructor(

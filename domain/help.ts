@@ -108,12 +108,15 @@ export const helpArticles: readonly HelpArticle[] = [
       'como funciona o escalonamento',
       'onde vejo as conversas escaladas',
       'cliente pediu para falar com atendente',
+      'como assumir uma conversa',
+      'devolver a conversa ao bot',
     ],
     answer:
-      'O bot passa a conversa para uma pessoa quando o roteiro pede, quando a urgência é alta ou crítica, quando não entende a demanda duas vezes ou quando uma resposta falha três vezes.\n\n' +
-      '1. A conversa entra na fila de atendimento (caixa de entrada) com resumo, urgência e sentimento.\n' +
-      '2. A análise da conversa fica em GET /api/ai/conversations/:id/state.\n' +
-      '3. Um atendente pode trocar o roteiro com POST /api/v1/conversations/:id/script.',
+      'O bot passa a conversa para uma pessoa quando o roteiro pede, quando a urgência atinge o nível da política (alta, por padrão), numa reclamação com sentimento negativo, quando o cliente pede um atendente, quando não entende a demanda duas vezes, quando uma resposta falha três vezes ou quando uma instrução marcada como escalonável se aplica. O motivo fica registrado na conversa.\n\n' +
+      '1. Com o Mindchat configurado, abre um chamado (um só, mesmo com falhas e novas tentativas) e acompanha a resposta; se o Mindchat falhar, a conversa vai para a caixa de entrada.\n' +
+      '2. Sem Mindchat, a conversa entra na caixa de entrada em /inbox (ou GET /api/v1/inbox) com motivo, urgência e resumo.\n' +
+      '3. O atendente clica em Assumir: o bot fica em silêncio e as mensagens do cliente vão para o atendente. Depois ele devolve ao bot ou resolve.\n' +
+      '4. Um admin ajusta as regras em PUT /api/v1/settings/escalation.',
   },
   {
     id: 'analysis',

@@ -157,7 +157,7 @@ export function estimateTokens(text: string): number {
 /** The CRM-style funnel stage a conversation is in; prompts name these or the workflow's stage ids. */
 export function funnelStageOf(stage: string): string {
   if (stage === 'greeting' || stage === 'identifying' || stage === 'clarifying') return 'Novo';
-  if (stage === 'escalated') return 'Escalado';
+  if (stage === 'escalated' || stage === 'with_agent') return 'Escalado';
   if (stage === 'resolved' || stage === 'closed') return 'Resolvido';
   return 'Em atendimento';
 }
