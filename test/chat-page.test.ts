@@ -5,6 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { startAppStack, type AppStack } from './support/app-stack';
 import { freePort } from './support/global-setup';
 import { testStack, validCpf } from './support/stack';
+import { mintToken } from '../api/auth';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((candidate) => fs.existsSync(candidate));
 const browserTest = CHROMIUM ? test : test.skip;
@@ -51,4 +52,30 @@ browserTest('a person opens the chat page, is greeted, states a demand and answe
     validCpf,
   ]);
   await page.screenshot({ path: path.join(testStack().dir, 'chat-page.png') });
+});
+
+browserTest('when an agent takes over, then the chat page shows the agent\'s message, marked as the team\'s', async () => {
+  const page = await browser!.newPage();
+  await page.goto(`${base}/`);
+  await page.locator('.msg.bot').first().waitFor();
+  for (const text of ['quero falar com um atendente', 'problema com minha apólice', 'sim']) {
+    const before = await page.locator('.msg').count();
+    await page.fill('#text', text);
+    await page.press('#text', 'Enter');
+    await page.waitForFunction((count) => document.querySelectorAll('.msg').length > count + 1, before);
+  }
+  const session = JSON.parse((await page.evaluate(() => localStorage.getItem('atende.conversation')))!) as { conversationId: string };
+  const agent = await mintToken('chat-page-secret', { role: 'agent', tenant: stack.tenantId, subject: 'ana' });
+  const call = (route: string, body?: unknown) =>
+    stack.app.request(`/api/v1/conversations/${session.conversationId}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  expect((await call('/claim')).status).toBe(200);
+  expect((await call('/agent-messages', { text: 'Oi, aqui é a Ana da equipe.' })).status).toBe(201);
+  const bubble = page.locator('.msg.agent', { hasText: 'aqui é a Ana' });
+  await bubble.waitFor({ timeout: 10_000 });
+  expect(await bubble.evaluate((node) => getComputedStyle(node, '::before').content)).toBe('"Atendente"');
+  await page.locator('.msg.system', { hasText: 'ana (atendente) entrou na conversa' }).waitFor();
 });

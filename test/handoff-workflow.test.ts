@@ -8,6 +8,7 @@ import type { PollTicketResult } from '../activities/handoff';
 import { escalationPolicySchema } from '../domain/escalation';
 import {
   agentMessageUpdate,
+  changeScriptUpdate,
   claimUpdate,
   closeSignal,
   conversationWorkflowId,
@@ -146,6 +147,25 @@ describe('handoff to the built-in inbox', () => {
       expect(resolved.state.escalation?.outcome).toBe('resolved');
       expect(texts(resolved)).toMatch(/concluído pela nossa equipe/);
       expect(transcript(activities)).toContainEqual({ role: 'agent', text: 'Segunda via enviada por e-mail.' });
+      await close(handle);
+    });
+  });
+
+  test('when the agent holding the conversation changes the script, then the bot stays quiet until the handback and then asks its questions', async () => {
+    const activities = fakeActivities();
+    await withWorker(activities, async (taskQueue) => {
+      const handle = await start(taskQueue, input());
+      await escalateBySubject(handle);
+      await handle.executeUpdate(claimUpdate, { args: [{ agentId: 'ana' }] });
+      const changed = await handle.executeUpdate(changeScriptUpdate, { args: [{ scriptId: 'boleto', by: 'agent:ana' }] });
+      expect(changed.replies).toEqual([]);
+      expect(changed.state).toMatchObject({ stage: 'with_agent', agent: { agentId: 'ana' }, script: { id: 'boleto' }, pending: null });
+      const back = await handle.executeUpdate(handbackUpdate, { args: [{ agentId: 'ana' }] });
+      expect(back.state.stage).toBe('collecting');
+      expect(texts(back)).toMatch(/Vamos continuar: Segunda via do boleto/);
+      expect(texts(back)).toMatch(/CPF/);
+      const answered = await say(handle, validCpf);
+      expect(answered.state.pending?.stepId).toBe('parcela');
       await close(handle);
     });
   });
