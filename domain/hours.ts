@@ -65,36 +65,76 @@ function fromZoned(year: number, month: number, day: number, minutes: number, ti
 }
 
 /** Sunday may be written 0 or 7 (catalogs use both). */
-function worksOn(hours: WorkingHours, weekday: number): boolean {
-  return hours.workDays.some((day) => day % 7 === weekday);
+function worksOn(hours: WorkingHours, local: ZonedTime): boolean {
+  if (!hours.workDays.some((day) => day % 7 === local.weekday)) return false;
+  const date = `${local.year}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
+  return !hours.holidays?.includes(date);
+}
+
+/** The day's openings in minutes since local midnight, in order. */
+function openings(hours: WorkingHours): { start: number; end: number }[] {
+  return (hours.intervals ?? [{ start: hours.start, end: hours.end }])
+    .map((interval) => ({ start: minutesOf(interval.start), end: minutesOf(interval.end) }))
+    .sort((a, b) => a.start - b.start);
+}
+
+/** The opening that contains `at`, as instants, or null when closed. */
+function openingAt(hours: WorkingHours, at: Date): { start: Date; end: Date } | null {
+  const local = zonedTime(at, hours.timezone);
+  if (!worksOn(hours, local)) return null;
+  const current = openings(hours).find((interval) => local.minutes >= interval.start && local.minutes < interval.end);
+  if (!current) return null;
+  return {
+    start: fromZoned(local.year, local.month, local.day, current.start, hours.timezone),
+    end: fromZoned(local.year, local.month, local.day, current.end, hours.timezone),
+  };
 }
 
 export function isOpen(hours: WorkingHours, at: Date): boolean {
-  const local = zonedTime(at, hours.timezone);
-  const start = minutesOf(hours.start);
-  const end = minutesOf(hours.end);
-  return worksOn(hours, local.weekday) && local.minutes >= start && local.minutes < end;
+  return openingAt(hours, at) !== null;
 }
 
-/** `at` itself when open, else the next opening (within the coming week). */
+/** Days searched for the next opening: a long holiday list can close a month. */
+const SEARCH_DAYS = 60;
+
+/** `at` itself when open, else the next opening. */
 export function nextOpening(hours: WorkingHours, at: Date): Date {
   if (isOpen(hours, at)) return at;
   const local = zonedTime(at, hours.timezone);
-  const start = minutesOf(hours.start);
-  for (let ahead = 0; ahead <= 7; ahead++) {
-    if (ahead === 0 && local.minutes >= start) continue;
+  for (let ahead = 0; ahead <= SEARCH_DAYS; ahead++) {
     // noon avoids landing on the wrong day when a daylight-saving change shifts midnight
-    const day = zonedTime(new Date(fromZoned(local.year, local.month, local.day, 12 * 60, hours.timezone).getTime() + ahead * 86_400_000), hours.timezone);
-    if (worksOn(hours, day.weekday)) return fromZoned(day.year, day.month, day.day, start, hours.timezone);
+    const day = ahead === 0 ? local : zonedTime(new Date(fromZoned(local.year, local.month, local.day, 12 * 60, hours.timezone).getTime() + ahead * 86_400_000), hours.timezone);
+    if (!worksOn(hours, day)) continue;
+    const next = openings(hours).find((interval) => ahead > 0 || interval.start > local.minutes);
+    if (next) return fromZoned(day.year, day.month, day.day, next.start, hours.timezone);
   }
   return at;
+}
+
+/**
+ * The instant `durationMs` of working time after `from`: time outside the openings (nights,
+ * days off, holidays, lunch breaks) does not count. Friday 19:50 + 1 h in a shop open until
+ * 20:00 is Saturday 08:50.
+ */
+export function addWorkingTime(hours: WorkingHours, from: Date, durationMs: number): Date {
+  let cursor = nextOpening(hours, from);
+  let remaining = durationMs;
+  for (let step = 0; step < 10_000; step++) {
+    const opening = openingAt(hours, cursor);
+    if (!opening) return cursor; // no opening ahead at all: do not wait forever
+    const available = opening.end.getTime() - cursor.getTime();
+    if (remaining <= available) return new Date(cursor.getTime() + remaining);
+    remaining -= available;
+    cursor = nextOpening(hours, opening.end);
+  }
+  return cursor;
 }
 
 /** When the customer can expect a person, in words: "hoje às 08:00", "amanhã às 08:00", "segunda-feira às 08:00". */
 export function describeOpening(hours: WorkingHours, opening: Date, now: Date): string {
   const when = zonedTime(opening, hours.timezone);
   const today = zonedTime(now, hours.timezone);
-  const clock = hours.start;
+  const clock = `${String(Math.floor(when.minutes / 60)).padStart(2, '0')}:${String(when.minutes % 60).padStart(2, '0')}`;
   const dayIndex = (time: ZonedTime) => Date.UTC(time.year, time.month - 1, time.day) / 86_400_000;
   const days = dayIndex(when) - dayIndex(today);
   if (days === 0) return `hoje às ${clock}`;

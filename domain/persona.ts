@@ -32,6 +32,14 @@ export const workingHoursSchema = z
     timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Sao_Paulo'),
     /** 0 = Sunday … 6 = Saturday, as in JavaScript's getDay(). */
     workDays: z.array(z.number().int().min(0).max(6)).min(1).max(7),
+    /** Several openings a day ("08:00–12:00, 13:00–18:00"); `start`–`end` alone when absent. */
+    intervals: z
+      .array(z.object({ start: clock, end: clock }).strict().refine((interval) => interval.start < interval.end, { message: 'start must be before end', path: ['end'] }))
+      .min(1)
+      .max(6)
+      .optional(),
+    /** Days the team is off, in the business's calendar. */
+    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).max(366).optional(),
   })
   .strict()
   .refine((hours) => hours.start < hours.end, { message: 'start must be before end', path: ['end'] });

@@ -1,6 +1,6 @@
 import { analyzeOffline } from '../domain/analysis';
 import { asksForHuman, decideAfterCollection, defaultEscalationPolicy, escalationPolicySchema, priorityOf } from '../domain/escalation';
-import { describeOpening, isOpen, nextOpening } from '../domain/hours';
+import { addWorkingTime, describeOpening, isOpen, nextOpening } from '../domain/hours';
 import { scripts } from './support/workflow-fakes';
 
 const script = (id: string) => scripts.find((candidate) => candidate.id === id)!;
@@ -89,5 +89,40 @@ describe('business hours', () => {
 
   test('Sunday written as 7 counts as Sunday', () => {
     expect(isOpen({ ...hours, workDays: [7] }, new Date('2026-11-22T12:00:00Z'))).toBe(true);
+  });
+});
+
+describe('working time', () => {
+  // Monday to Saturday, 08:00–20:00 in São Paulo (UTC−3)
+  const shop = { start: '08:00', end: '20:00', timezone: 'America/Sao_Paulo', workDays: [1, 2, 3, 4, 5, 6] };
+  const hour = 3_600_000;
+
+  test('an hour of working time from Friday 19:50 ends Saturday 08:50', () => {
+    expect(addWorkingTime(shop, new Date('2026-11-20T22:50:00Z'), hour).toISOString()).toBe('2026-11-21T11:50:00.000Z');
+  });
+
+  test('a holiday on that Saturday moves it to Monday 08:50; Sunday is off anyway', () => {
+    const holiday = { ...shop, holidays: ['2026-11-21'] };
+    expect(addWorkingTime(holiday, new Date('2026-11-20T22:50:00Z'), hour).toISOString()).toBe('2026-11-23T11:50:00.000Z');
+  });
+
+  test('inside the opening it is plain addition; from a closed time it counts from the next opening', () => {
+    expect(addWorkingTime(shop, new Date('2026-11-18T13:00:00Z'), 2 * hour).toISOString()).toBe('2026-11-18T15:00:00.000Z');
+    expect(addWorkingTime(shop, new Date('2026-11-22T13:00:00Z'), 30 * 60_000).toISOString()).toBe('2026-11-23T11:30:00.000Z');
+  });
+
+  test('a lunch break does not count, and back-to-back intervals are one stretch', () => {
+    const split = { ...shop, intervals: [{ start: '08:00', end: '12:00' }, { start: '13:00', end: '18:00' }] };
+    // Wednesday 11:30 + 1 h = 12:00 → (lunch) → 13:30
+    expect(addWorkingTime(split, new Date('2026-11-18T14:30:00Z'), hour).toISOString()).toBe('2026-11-18T16:30:00.000Z');
+    expect(isOpen(split, new Date('2026-11-18T15:30:00Z'))).toBe(false);
+    expect(describeOpening(split, nextOpening(split, new Date('2026-11-18T15:30:00Z')), new Date('2026-11-18T15:30:00Z'))).toBe('hoje às 13:00');
+    const adjacent = { ...shop, intervals: [{ start: '08:00', end: '12:00' }, { start: '12:00', end: '20:00' }] };
+    expect(addWorkingTime(adjacent, new Date('2026-11-18T14:30:00Z'), hour).toISOString()).toBe('2026-11-18T15:30:00.000Z');
+  });
+
+  test('more working time than a day holds spreads over the following work days', () => {
+    // 12 h a day: Friday 19:00 + 14 h = 1 h Friday + 12 h Saturday + 1 h Monday → Monday 09:00
+    expect(addWorkingTime(shop, new Date('2026-11-20T22:00:00Z'), 14 * hour).toISOString()).toBe('2026-11-23T12:00:00.000Z');
   });
 });
