@@ -42,7 +42,9 @@ export function createApp({ client, db, config }: AppDeps) {
     if (!tenant) return undefined;
     const business = tenant.settings.business;
     const timeZone = business?.timezone ?? 'America/Sao_Paulo';
-    const hours = workingHoursSchema.safeParse(business?.workingHours ? { timezone: timeZone, ...business.workingHours } : undefined);
+    // catalogs may write Sunday as 7; the schema counts 0–6
+    const catalogHours = business?.workingHours && { timezone: timeZone, ...business.workingHours, workDays: [...new Set(business.workingHours.workDays.map((day) => day % 7))] };
+    const hours = workingHoursSchema.safeParse(catalogHours);
     return {
       businessName: business?.name ?? tenant.name,
       timeZone,

@@ -52,7 +52,11 @@ export async function upsertTenant(pool: pg.Pool, id: string, name: string, sett
 }
 
 export interface TenantSettings {
-  business?: { name?: string; timezone?: string; workingHours?: { start: string; end: string; workDays: number[] } };
+  business?: {
+    name?: string;
+    timezone?: string;
+    workingHours?: { start: string; end: string; workDays: number[]; intervals?: { start: string; end: string }[]; holidays?: string[] };
+  };
   escalation?: unknown;
 }
 

@@ -25,7 +25,7 @@ export const helpArticles: readonly HelpArticle[] = [
       'como o cliente recebe lembrete depois do atendimento',
     ],
     answer:
-      'Depois que uma conversa é resolvida, o Atende espera um tempo sem resposta do cliente e envia uma mensagem de acompanhamento; se o cliente responder, o follow-up é cancelado.\n\n' +
+      'Depois que uma conversa é resolvida, o Atende espera um tempo sem resposta do cliente e envia uma mensagem de acompanhamento; se o cliente responder, o follow-up é cancelado. A espera conta só o horário de atendimento (dias, intervalos e feriados do onboarding ou do catálogo): resolvida sexta às 19:50 numa loja que fecha às 20:00, com 1 hora de espera, o follow-up sai sábado às 08:50.\n\n' +
       '1. Defina a espera com a variável FOLLOW_UP_DELAY (padrão 1h) e o encerramento após o follow-up com CLOSE_AFTER_FOLLOW_UP (padrão 24h).\n' +
       '2. Para mudar o texto, crie um prompt de ação do tipo FOLLOW_UP em POST /api/ai/prompts.\n' +
       '3. O horário de atendimento do onboarding (workingHours) informa ao bot quando a equipe está disponível.\n\n' +

@@ -68,7 +68,13 @@ export const catalogSchema = z.object({
       tone: z.string().optional(),
       timezone: z.string().optional(),
       workingHours: z
-        .object({ start: z.string(), end: z.string(), workDays: z.array(z.number().int().min(0).max(7)) })
+        .object({
+          start: z.string(),
+          end: z.string(),
+          workDays: z.array(z.number().int().min(0).max(7)),
+          intervals: z.array(z.object({ start: z.string(), end: z.string() })).optional(),
+          holidays: z.array(z.string()).optional(),
+        })
         .optional(),
     })
     .passthrough()

@@ -23,7 +23,7 @@ import {
   type EscalationDecision,
   type EscalationPolicy,
 } from '../domain/escalation';
-import { describeOpening, isOpen, nextOpening } from '../domain/hours';
+import { addWorkingTime, describeOpening, isOpen, nextOpening } from '../domain/hours';
 import { findCorrection, findVolunteeredAnswers, isCancel, pickOption } from '../domain/collection';
 import {
   applicablePrompts,
@@ -108,6 +108,8 @@ const THANKS = ['obrigado', 'obrigada', 'valeu', 'brigado', 'vlw', 'obg', 'agrad
 const PERSONA_PATCH = 'load-persona';
 /** Escalations that open Mindchat tickets or queue through recordTurn, and agents who take over. */
 const HANDOFF_PATCH = 'handoff';
+/** Follow-up delays that count only the business's working time. */
+const WORKING_TIME_PATCH = 'working-time-follow-up';
 /** Agent message ids already shown to the customer, per ticket, kept for deduplication. */
 const MAX_SEEN_TICKET_MESSAGES = 500;
 
@@ -1054,13 +1056,24 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     state.followUp = { ...state.followUp!, sentAt: new Date().toISOString() };
   }
 
+  /**
+   * When the follow-up is due: its delay counts only the business's working time, so a
+   * conversation resolved just before closing is followed up after the next opening.
+   */
+  function followUpDue(): Date {
+    const now = new Date();
+    const open = patched(WORKING_TIME_PATCH) ? hours() : null;
+    return open ? addWorkingTime(open, now, input.settings.followUpDelayMs) : new Date(now.getTime() + input.settings.followUpDelayMs);
+  }
+
   for (;;) {
     await condition(() => closeRequested || (state.stage === 'resolved' && !turnInProgress));
     if (closeRequested) break;
     const mark = state.customerTurns;
     const customerWrote = () => state.customerTurns !== mark || closeRequested;
-    state.followUp = { dueAt: new Date(Date.now() + input.settings.followUpDelayMs).toISOString(), sentAt: null };
-    if (await condition(customerWrote, input.settings.followUpDelayMs)) continue;
+    const due = followUpDue();
+    state.followUp = { dueAt: due.toISOString(), sentAt: null };
+    if (await condition(customerWrote, Math.max(1, due.getTime() - Date.now()))) continue;
     await inTurn(sendFollowUp, () => undefined);
     if (!(await condition(customerWrote, input.settings.closeAfterFollowUpMs))) break;
   }
