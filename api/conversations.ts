@@ -60,8 +60,6 @@ const idSchema = z.string().uuid();
 
 const changeScriptSchema = z.object({ scriptId: z.string().trim().min(1).max(80) });
 
-const agentMessageSchema = messageSchema;
-
 const resolveSchema = z.object({ note: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH).optional() }).strict();
 
 const AGENT_ROLES = ['agent', 'admin'] as const;
@@ -197,7 +195,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     })
     .post('/:id/agent-messages', async (c) => {
       const { claims, conversation } = await agentOn(c.req.header('authorization'), c.req.param('id'));
-      const { text, messageId } = await parseBody(c, agentMessageSchema);
+      const { text, messageId } = await parseBody(c, messageSchema);
       const result = await update(conversation.id, (handle) =>
         handle.executeUpdate(agentMessageUpdate, {
           args: [{ agentId: claims.sub, text, ...(messageId ? { messageId } : {}) }],

@@ -102,8 +102,6 @@ const ticketWatch = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [failureTypes.mindchatRejected, failureTypes.mindchatNotConfigured] },
 });
 
-export { failureTypes };
-
 const THANKS = ['obrigado', 'obrigada', 'valeu', 'brigado', 'vlw', 'obg', 'agradeco', 'so isso', 'era so isso', 'tchau', 'nao obrigado', 'nao obrigada'];
 const PERSONA_PATCH = 'load-persona';
 /** Escalations that open Mindchat tickets or queue through recordTurn, and agents who take over. */
@@ -564,15 +562,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     state.analysis = await understanding.analyzeConversation({
       customerMessages: customerTexts.slice(-20),
       ...(state.customer.name ? { customerName: state.customer.name } : {}),
-      ...(script
-        ? {
-            scriptId: script.id,
-            scriptTitle: script.title,
-            collected: script.steps
-              .filter((step) => state.answers[step.id])
-              .map((step) => ({ label: step.question.replace(/\s*\?$/, ''), value: displayValue(step.type, state.answers[step.id]!) })),
-          }
-        : {}),
+      ...(script ? { scriptId: script.id, scriptTitle: script.title, collected: collectedAnswers() } : {}),
       ...(state.persona?.systemPrompt ? { businessContext: state.persona.systemPrompt } : {}),
     });
     record({ action: 'ANALYZED', tag: `${state.analysis.sentiment}/${state.analysis.urgency}` });
@@ -680,8 +670,17 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     await condition(() => !turnInProgress);
     if (!stillOpen(number)) return;
     if (state.escalation!.via === 'pending') {
-      try {
-        const ticket = await openTicket(number);
+      const ticket = await openTicket(number).catch(async (error: unknown) => {
+        const failure = failureText(error);
+        log.warn('Mindchat could not take the escalation; it waits in the built-in inbox', { conversationId: state.conversationId, failure });
+        await inTurn(async () => {
+          if (!stillOpen(number)) return;
+          state.escalation = { ...state.escalation!, via: 'inbox', failure };
+          upsertSearchAttributes(searchAttributeUpdates());
+        }, () => undefined);
+        return null;
+      });
+      if (ticket) {
         await inTurn(async () => {
           if (!stillOpen(number)) return;
           state.escalation = { ...state.escalation!, via: 'mindchat', ticketId: ticket.ticketId };
@@ -690,14 +689,6 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         }, () => undefined);
         await watchTicket(number, ticket.ticketId, ticket.pollIntervalMs);
         return;
-      } catch (error) {
-        const failure = failureText(error);
-        log.warn('Mindchat could not take the escalation; it waits in the built-in inbox', { conversationId: state.conversationId, failure });
-        await inTurn(async () => {
-          if (!stillOpen(number)) return;
-          state.escalation = { ...state.escalation!, via: 'inbox', failure };
-          upsertSearchAttributes(searchAttributeUpdates());
-        }, () => undefined);
       }
     }
     await awaitAgent(number);
