@@ -1,35 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Activities } from '../activities';
 import { closeSignal, conversationWorkflowId, sendMessageUpdate, stateQuery, type ConversationInput } from '../workflows/definitions';
 import { conversationWorkflow } from '../workflows/conversation';
-import { registerSearchAttributes } from '../temporal/namespace';
-import { testStack, validCpf } from './support/stack';
+import { validCpf } from './support/stack';
+import { timeSkippingSuite } from './support/time-skipping';
 import { fakeActivities, input } from './support/workflow-fakes';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testStack().testServerPath } },
-  });
-  await registerSearchAttributes(env.connection, 'default');
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-async function withWorker<T>(activities: Activities, run: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `follow-up-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-  return worker.runUntil(run(taskQueue));
-}
+const suite = timeSkippingSuite('follow-up');
+const { withWorker } = suite;
 
 /** Monday to Saturday, 08:00–20:00 in São Paulo (UTC−3), with a one-hour follow-up. */
 const shop = { start: '08:00', end: '20:00', timezone: 'America/Sao_Paulo', workDays: [1, 2, 3, 4, 5, 6] };
@@ -50,12 +27,12 @@ async function resolvedOnFridayEvening(
   taskQueue: string,
   settingsFor: (friday: Date) => Partial<ConversationInput['settings']>,
 ): Promise<{ handle: WorkflowHandle; friday: Date }> {
-  const friday = nextFriday1950(new Date(await env.currentTimeMs()));
+  const friday = nextFriday1950(new Date(await suite.env.currentTimeMs()));
   const conversation = input(settingsFor(friday));
-  const handle = await env.client.workflow.start(conversationWorkflow, { workflowId: conversationWorkflowId(conversation.conversationId), taskQueue, args: [conversation] });
+  const handle = await suite.env.client.workflow.start(conversationWorkflow, { workflowId: conversationWorkflowId(conversation.conversationId), taskQueue, args: [conversation] });
   const say = (text: string) => handle.executeUpdate(sendMessageUpdate, { args: [{ text }] });
   await say('preciso da segunda via do boleto');
-  await env.sleep(friday.getTime() - (await env.currentTimeMs()));
+  await suite.env.sleep(friday.getTime() - (await suite.env.currentTimeMs()));
   await say(validCpf);
   await say('março');
   await say('maria@exemplo.com');
@@ -80,9 +57,9 @@ describe('follow-ups in working time', () => {
       expect(due.getTime() - saturday0850.getTime()).toBeGreaterThanOrEqual(0);
       expect(due.getTime() - saturday0850.getTime()).toBeLessThan(60_000);
 
-      await env.sleep(saturday0850.getTime() - friday.getTime() - 60_000); // Saturday 08:49: not yet
+      await suite.env.sleep(saturday0850.getTime() - friday.getTime() - 60_000); // Saturday 08:49: not yet
       expect((await handle.query(stateQuery)).followUp?.sentAt).toBeNull();
-      await env.sleep(2 * 60_000);
+      await suite.env.sleep(2 * 60_000);
       const sent = await handle.query(stateQuery);
       expect(sent.followUp?.sentAt).not.toBeNull();
       expect(new Date(sent.followUp!.sentAt!).getTime() - saturday0850.getTime()).toBeLessThan(60_000);
@@ -112,7 +89,7 @@ describe('follow-ups in working time', () => {
     const activities = fakeActivities();
     await withWorker(activities, async (taskQueue) => {
       const { handle } = await resolvedOnFridayEvening(taskQueue, () => ({ workingHours: shop, followUpDelayMs: HOUR }));
-      await env.sleep(5 * 60_000);
+      await suite.env.sleep(5 * 60_000);
       const reply = await handle.executeUpdate(sendMessageUpdate, { args: [{ text: 'obrigado!' }] });
       expect(reply.replies.map((line) => line.text).join()).toMatch(/Até logo/);
       const final = await handle.result();

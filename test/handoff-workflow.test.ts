@@ -1,9 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Activities } from '../activities';
 import type { PollTicketResult } from '../activities/handoff';
 import { escalationPolicySchema } from '../domain/escalation';
 import {
@@ -22,35 +18,16 @@ import {
   type SendMessageResult,
 } from '../workflows/definitions';
 import { conversationWorkflow } from '../workflows/conversation';
-import { registerSearchAttributes } from '../temporal/namespace';
 import { searchAttributes } from '../temporal/search-attributes';
-import { testStack, validCpf } from './support/stack';
+import { validCpf } from './support/stack';
+import { timeSkippingSuite } from './support/time-skipping';
 import { fakeActivities, input, prompt } from './support/workflow-fakes';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testStack().testServerPath } },
-  });
-  await registerSearchAttributes(env.connection, 'default');
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-async function withWorker<T>(activities: Activities, run: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `handoff-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-  return worker.runUntil(run(taskQueue));
-}
+const suite = timeSkippingSuite('handoff');
+const { withWorker } = suite;
 
 async function start(taskQueue: string, conversation: ConversationInput): Promise<WorkflowHandle<typeof conversationWorkflow>> {
-  return env.client.workflow.start(conversationWorkflow, {
+  return suite.env.client.workflow.start(conversationWorkflow, {
     workflowId: conversationWorkflowId(conversation.conversationId),
     taskQueue,
     args: [conversation],
@@ -207,9 +184,9 @@ describe('handoff to the built-in inbox', () => {
       const conversation = input({ escalation: escalationPolicySchema.parse({ claimNoticeMinutes: 5 }) });
       const handle = await start(taskQueue, conversation);
       await escalateBySubject(handle);
-      await env.sleep('4 minutes');
+      await suite.env.sleep('4 minutes');
       expect((await handle.query(stateQuery)).escalation?.noticeSentAt).toBeNull();
-      await env.sleep('2 minutes');
+      await suite.env.sleep('2 minutes');
       const state = await eventually(handle, (current) => Boolean(current.escalation?.noticeSentAt), 'the notice');
       const notices = transcript(activities).filter((message) => /na fila com o protocolo/.test(message.text));
       expect(notices).toHaveLength(1);
@@ -297,10 +274,10 @@ describe('handoff to Mindchat', () => {
       await say(handle, 'meu e-mail é maria@exemplo.com');
       await eventually(handle, () => activities.relayToMindchat.mock.calls.length === 1, 'the relay');
 
-      await env.sleep('61 seconds');
+      await suite.env.sleep('61 seconds');
       await eventually(handle, () => transcript(activities).some((message) => message.role === 'agent'), "the Mindchat agent's reply");
-      await env.sleep('61 seconds');
-      await env.sleep('61 seconds');
+      await suite.env.sleep('61 seconds');
+      await suite.env.sleep('61 seconds');
       const resolved = await eventually(handle, (state) => state.stage === 'resolved', 'the resolution');
       expect(resolved.escalation?.outcome).toBe('resolved');
       expect(transcript(activities).filter((message) => message.role === 'agent')).toEqual([{ role: 'agent', text: 'Olá, aqui é a Carla da central.' }]);
@@ -345,7 +322,7 @@ describe('handoff to Mindchat', () => {
     await withWorker(activities, async (taskQueue) => {
       const handle = await start(taskQueue, input());
       await escalateBySubject(handle);
-      await env.sleep('5 minutes');
+      await suite.env.sleep('5 minutes');
       const fallen = await eventually(handle, (state) => state.escalation?.via === 'inbox', 'the fallback');
       expect(fallen.escalation?.failure).toMatch(/503/);
       expect(activities.findOrCreateMindchatCustomer).toHaveBeenCalledTimes(6);

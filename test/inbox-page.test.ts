@@ -1,37 +1,15 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { mintToken } from '../api/auth';
-import { startAppStack, type AppStack } from './support/app-stack';
-import { freePort } from './support/global-setup';
+import { browserTestFor, servedApp } from './support/browser';
 import { testStack } from './support/stack';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((candidate) => fs.existsSync(candidate));
-const browserTest = CHROMIUM ? test : test.skip;
-if (!CHROMIUM) console.warn('Chromium is not installed (apt-get install chromium); the inbox page browser test is skipped');
-
+const browserTest = browserTestFor('inbox page');
 const secret = 'inbox-page-secret';
-let stack: AppStack;
-let server: ServerType;
-let browser: Browser | undefined;
-let base: string;
-
-beforeAll(async () => {
-  stack = await startAppStack(secret);
-  const port = await freePort();
-  server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
-  base = `http://127.0.0.1:${port}`;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-  await stack?.stop();
-});
+const app = servedApp(secret);
 
 async function api(method: string, route: string, body?: unknown, token?: string) {
-  const response = await fetch(`${base}${route}`, {
+  const response = await fetch(`${app.base}${route}`, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -54,18 +32,14 @@ async function customerMessages(conversation: { conversationId: string; token: s
 }
 
 async function openInbox(agent: string): Promise<Page> {
-  browser ??= await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await (await app.browser()).newContext()).newPage();
   page.on('dialog', (dialog) => void dialog.accept('Pronto, resolvido por aqui.'));
-  await page.goto(`${base}/inbox#token=${agent}`);
+  await page.goto(`${app.base}/inbox#token=${agent}`);
   return page;
 }
 
 browserTest('an agent finds the waiting customer, claims, talks while the bot is silent, hands back, and resolves a second escalation', async () => {
-  const agent = await mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'ana' });
+  const agent = await mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'ana' });
   const customer = await waitingCustomer('Beatriz Lima');
   const page = await openInbox(agent);
 
@@ -114,8 +88,8 @@ browserTest('an agent finds the waiting customer, claims, talks while the bot is
 
 browserTest('when another agent took the conversation first, then the page says so instead of failing silently', async () => {
   const [ana, bruno] = await Promise.all([
-    mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'ana' }),
-    mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'bruno' }),
+    mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'ana' }),
+    mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'bruno' }),
   ]);
   const customer = await waitingCustomer('Carlos Dias');
   const page = await openInbox(ana);

@@ -1,9 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { Activities } from '../activities';
-import type { ActionPrompt } from '../domain/persona';
 import {
   analyzeUpdate,
   changeScriptUpdate,
@@ -15,32 +10,12 @@ import {
   type SendMessageResult,
 } from '../workflows/definitions';
 import { conversationWorkflow } from '../workflows/conversation';
-import { registerSearchAttributes } from '../temporal/namespace';
 import { invalidCpf, testStack, validCpf } from './support/stack';
+import { timeSkippingSuite } from './support/time-skipping';
 import { fakeActivities, input, prompt } from './support/workflow-fakes';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testStack().testServerPath } },
-  });
-  await registerSearchAttributes(env.connection, 'default');
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-async function withWorker<T>(activities: Activities, run: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `wf-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-  return worker.runUntil(run(taskQueue));
-}
+const suite = timeSkippingSuite('wf');
+const { withWorker } = suite;
 
 const started = new Set<string>();
 
@@ -51,14 +26,14 @@ const started = new Set<string>();
 async function send(taskQueue: string, conversation: ConversationInput, text: string): Promise<SendMessageResult> {
   const workflowId = conversationWorkflowId(conversation.conversationId);
   if (!started.has(workflowId)) {
-    await env.client.workflow.start(conversationWorkflow, { workflowId, taskQueue, args: [conversation] });
+    await suite.env.client.workflow.start(conversationWorkflow, { workflowId, taskQueue, args: [conversation] });
     started.add(workflowId);
   }
-  return env.client.workflow.getHandle(workflowId).executeUpdate(sendMessageUpdate, { args: [{ text }] });
+  return suite.env.client.workflow.getHandle(workflowId).executeUpdate(sendMessageUpdate, { args: [{ text }] });
 }
 
 function handleOf(conversation: ConversationInput): WorkflowHandle<typeof conversationWorkflow> {
-  return env.client.workflow.getHandle(conversationWorkflowId(conversation.conversationId));
+  return suite.env.client.workflow.getHandle(conversationWorkflowId(conversation.conversationId));
 }
 
 const texts = (result: SendMessageResult) => result.replies.map((reply) => reply.text).join('\n');
@@ -126,7 +101,7 @@ describe('conversation workflow', () => {
       expect(activities.escalateToInbox).not.toHaveBeenCalled();
 
       const handle = handleOf(conversation);
-      await env.sleep('61 minutes');
+      await suite.env.sleep('61 minutes');
       const afterFollowUp = await handle.query(stateQuery);
       expect(afterFollowUp.followUp?.sentAt).not.toBeNull();
       const followUpWrite = activities.recordTurn.mock.calls.at(-1)![0];
@@ -151,7 +126,7 @@ describe('conversation workflow', () => {
       const done = await send(taskQueue, conversation, 'pode confirmar');
       expect(done.state.answers).toEqual({ cpf: validCpf, motivo: 'preço', confirma: 'true' });
       expect(done.state.stage).toBe('resolved');
-      await env.sleep('30 minutes');
+      await suite.env.sleep('30 minutes');
       const bye = await send(taskQueue, conversation, 'obrigado!');
       expect(texts(bye)).toMatch(/Até logo/);
       const final = await handleOf(conversation).result();

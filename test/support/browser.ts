@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser } from 'playwright-core';
+import { startAppStack, type AppStack } from './app-stack';
+import { freePort } from './global-setup';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((candidate) => fs.existsSync(candidate));
+
+/** `test` when Chromium is installed, else `test.skip` with a warning naming the page. */
+export function browserTestFor(page: string): jest.It {
+  if (!CHROMIUM) console.warn(`Chromium is not installed (apt-get install chromium); the ${page} browser tests are skipped`);
+  return CHROMIUM ? test : test.skip;
+}
+
+export interface ServedApp {
+  readonly stack: AppStack;
+  /** The app's address on 127.0.0.1. */
+  readonly base: string;
+  /** Headless Chromium, launched on first use and closed in afterAll. */
+  browser(): Promise<Browser>;
+}
+
+/** Registers beforeAll/afterAll that serve the real app stack over HTTP for a browser. */
+export function servedApp(jwtSecret: string): ServedApp {
+  let stack: AppStack | undefined;
+  let server: ServerType | undefined;
+  let browser: Browser | undefined;
+  let base = '';
+
+  beforeAll(async () => {
+    stack = await startAppStack(jwtSecret);
+    const port = await freePort();
+    server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+    base = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await stack?.stop();
+  });
+
+  return {
+    get stack() {
+      if (!stack) throw new Error('the app stack starts in beforeAll');
+      return stack;
+    },
+    get base() {
+      return base;
+    },
+    async browser() {
+      browser ??= await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+      return browser;
+    },
+  };
+}
