@@ -1,12 +1,7 @@
 import { z } from 'zod';
+import { parseDuration } from './domain/hours';
 
-/** Parses "90s", "15m", "2h", "3d" or plain milliseconds into milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
-  if (!match) throw new Error(`not a duration: "${text}" (use e.g. 90s, 15m, 2h, 3d)`);
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms']!;
-  return Math.round(Number(match[1]) * unit);
-}
+export { parseDuration };
 
 const port = z.coerce.number().int().min(1).max(65_535);
 const duration = z.string().transform((text, ctx) => {
@@ -60,6 +55,16 @@ const envSchema = z.object({
 
   FOLLOW_UP_DELAY: duration.default(parseDuration('1h')),
   CLOSE_AFTER_FOLLOW_UP: duration.default(parseDuration('24h')),
+  /** Silence on a pending question before the bot asks again; 0 turns nudges and abandonment off. */
+  INACTIVITY_NUDGE_AFTER: duration.default(parseDuration('10m')),
+  /** Further silence after the nudge before the conversation closes as abandoned. */
+  INACTIVITY_ABANDON_AFTER: duration.default(parseDuration('20m')),
+  /** How long an abandoned conversation can be resumed where it stopped. */
+  ABANDONED_RESUME_WITHIN: duration.default(parseDuration('24h')),
+  /** Ask for a 1–5 satisfaction score once after a resolution. */
+  CSAT_SURVEY: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
+  /** Continue a conversation as new past this many history events, before the server's own suggestion. */
+  MAX_HISTORY_EVENTS: z.coerce.number().int().min(200).optional(),
 
   OPENAI_API_KEY: optional,
   OPENAI_BASE_URL: optional,

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
 import { workingHoursSchema } from '../domain/persona';
 import { escalationPolicyOf, findTenant } from '../db/store';
-import type { ConversationSettings } from '../workflows/definitions';
+import type { ConversationSettings, InactivitySettings } from '../workflows/definitions';
 import { aiRoutes } from './ai';
 import { classicRoutes } from './classic';
 import { conversationGateway, conversationRoutes } from './conversations';
@@ -24,6 +24,9 @@ export interface AppConfig {
   customerTokenTtlSeconds: number;
   followUpDelayMs: number;
   closeAfterFollowUpMs: number;
+  inactivity: InactivitySettings | null;
+  csat: boolean;
+  maxHistoryEvents?: number;
   production: boolean;
 }
 
@@ -50,6 +53,9 @@ export function createApp({ client, db, config }: AppDeps) {
       timeZone,
       followUpDelayMs: config.followUpDelayMs,
       closeAfterFollowUpMs: config.closeAfterFollowUpMs,
+      inactivity: config.inactivity,
+      csat: config.csat,
+      ...(config.maxHistoryEvents ? { maxHistoryEvents: config.maxHistoryEvents } : {}),
       matchThreshold: DEFAULT_MATCH_THRESHOLD,
       escalation: escalationPolicyOf(tenant.settings),
       workingHours: hours.success ? hours.data : null,

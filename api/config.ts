@@ -11,6 +11,11 @@ export function appConfig(env: Env, jwtSecret: string): AppConfig {
     customerTokenTtlSeconds: Math.round(env.CUSTOMER_TOKEN_TTL / 1000),
     followUpDelayMs: env.FOLLOW_UP_DELAY,
     closeAfterFollowUpMs: env.CLOSE_AFTER_FOLLOW_UP,
+    inactivity: env.INACTIVITY_NUDGE_AFTER
+      ? { nudgeAfterMs: env.INACTIVITY_NUDGE_AFTER, abandonAfterMs: env.INACTIVITY_ABANDON_AFTER, resumeWithinMs: env.ABANDONED_RESUME_WITHIN }
+      : null,
+    csat: env.CSAT_SURVEY,
+    ...(env.MAX_HISTORY_EVENTS ? { maxHistoryEvents: env.MAX_HISTORY_EVENTS } : {}),
     production: env.NODE_ENV === 'production',
   };
 }

@@ -39,6 +39,7 @@ export const escalationReasons = [
   'validation_failed',
   'action_prompt',
   'agent_request',
+  'follow_up_reply',
 ] as const;
 export type EscalationReason = (typeof escalationReasons)[number];
 

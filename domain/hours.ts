@@ -142,3 +142,11 @@ export function describeOpening(hours: WorkingHours, opening: Date, now: Date): 
   const names = ['domingo', 'segunda-feira', 'terça-feira', 'quarta-feira', 'quinta-feira', 'sexta-feira', 'sábado'];
   return `${names[when.weekday]} às ${clock}`;
 }
+
+/** Parses "90s", "15m", "2h", "3d" or plain milliseconds into milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!match) throw new Error(`not a duration: "${text}" (use e.g. 90s, 15m, 2h, 3d)`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms']!;
+  return Math.round(Number(match[1]) * unit);
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { followUpReplies } from './scripts';
 import { sentiments, type Analysis, type Sentiment } from './analysis';
 import { fold } from './text';
 
@@ -76,6 +77,10 @@ export const promptConditionsSchema = z
     sentimentTrigger: z.enum(sentiments),
     funnelStage: z.string().trim().min(1).max(60),
     triggerOnKeywords: z.array(z.string().trim().min(1).max(60)).max(50),
+    /** FOLLOW_UP prompts: working minutes after a resolution before this check-in is sent. */
+    followUpAfterMinutes: z.number().int().min(1).max(60 * 24 * 30),
+    /** FOLLOW_UP prompts: what the customer's reply to the check-in does. */
+    onReply: z.enum(followUpReplies),
   })
   .partial()
   .strict();

@@ -37,6 +37,20 @@ export const completionSchema = z.discriminatedUnion('action', [
 ]);
 export type Completion = z.infer<typeof completionSchema>;
 
+/** What a reply to a follow-up does: starts over with a new demand, reopens this request, or calls a person. */
+export const followUpReplies = ['match', 'reopen', 'escalate'] as const;
+export type FollowUpReply = (typeof followUpReplies)[number];
+
+export const scriptFollowUpSchema = z
+  .object({
+    /** Working time after the resolution (the first) or after the previous follow-up: "30m", "2h", "3d". */
+    after: z.string().regex(/^\s*\d+\s*(m|h|d)\s*$/, 'a duration such as "30m", "2h" or "3d"'),
+    message: z.string().trim().min(1).max(1_000),
+    onReply: z.enum(followUpReplies).default('match'),
+  })
+  .strict();
+export type ScriptFollowUp = z.infer<typeof scriptFollowUpSchema>;
+
 export const scriptInputSchema = z
   .object({
     id: slug,
@@ -45,6 +59,8 @@ export const scriptInputSchema = z
     examples: z.array(z.string().trim().min(1)).default([]),
     steps: z.array(stepSchema).min(1),
     onComplete: completionSchema.default({ action: 'resolve' }),
+    /** Check-ins after a resolution by this script, in order; the business's default check-in when empty. */
+    followUps: z.array(scriptFollowUpSchema).max(5).default([]),
     active: z.boolean().default(true),
   })
   .refine((script) => new Set(script.steps.map((step) => step.id)).size === script.steps.length, {

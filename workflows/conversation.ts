@@ -2,17 +2,20 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   log,
   patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   uuid4,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { StoredMessage } from '../db/store';
 import { lexiconSentiment, type CollectedAnswer } from '../domain/analysis';
+import { declinesRating, describeSpan, followUpPlan, isAllGood, isGreeting, isThanks, readScore, type PlannedFollowUp } from '../domain/aftercare';
 import {
   asksForHuman,
   decideAfterCollection,
@@ -66,6 +69,7 @@ import {
   type SendMessageResult,
   type Stage,
   type Status,
+  type CarriedState,
 } from './definitions';
 
 /** Writes to our own Postgres: retried until it answers, so a turn is never half-recorded. */
@@ -102,18 +106,28 @@ const ticketWatch = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [failureTypes.mindchatRejected, failureTypes.mindchatNotConfigured] },
 });
 
-const THANKS = ['obrigado', 'obrigada', 'valeu', 'brigado', 'vlw', 'obg', 'agradeco', 'so isso', 'era so isso', 'tchau', 'nao obrigado', 'nao obrigada'];
 const PERSONA_PATCH = 'load-persona';
 /** Escalations that open Mindchat tickets or queue through recordTurn, and agents who take over. */
 const HANDOFF_PATCH = 'handoff';
 /** Follow-up delays that count only the business's working time. */
 const WORKING_TIME_PATCH = 'working-time-follow-up';
+/**
+ * Declared follow-ups, inactivity nudges and abandonment, the satisfaction survey and
+ * continue-as-new: the conversation's timers after this change. Runs started before it keep
+ * the single follow-up and close.
+ */
+const AFTERCARE_PATCH = 'aftercare';
+/** The stages in which the bot waits on the customer's answer, and nudges a silent one. */
+const WAITING_STAGES: readonly Stage[] = ['identifying', 'clarifying', 'collecting', 'confirming'];
+/** Client message ids whose replies are kept for retries that cross a continue-as-new. */
+const MAX_RECENT_UPDATES = 20;
 /** Agent message ids already shown to the customer, per ticket, kept for deduplication. */
 const MAX_SEEN_TICKET_MESSAGES = 500;
 
 export async function conversationWorkflow(input: ConversationInput): Promise<ConversationState> {
   const startedAt = new Date().toISOString();
-  const state: ConversationState = {
+  const carried = input.carried;
+  const state: ConversationState = carried ? { ...carried.state, run: (carried.state.run ?? 1) + 1 } : {
     conversationId: input.conversationId,
     tenantId: input.tenantId,
     channel: input.channel,
@@ -145,6 +159,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     updatedAt: startedAt,
     closedAt: null,
   };
+  // decided once, at the start, so every later branch of this run agrees
+  const aftercare = patched(AFTERCARE_PATCH);
+  if (aftercare && !carried) Object.assign(state, { inactivity: null, csat: null, recentUpdates: [], followUpPlan: [], run: 1 });
   let closeRequested = false;
   const policy: EscalationPolicy = input.settings.escalation ?? defaultEscalationPolicy;
   // Turns run one at a time: a second message waits until the first one's reply is written.
@@ -683,7 +700,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       if (ticket) {
         await inTurn(async () => {
           if (!stillOpen(number)) return;
-          state.escalation = { ...state.escalation!, via: 'mindchat', ticketId: ticket.ticketId };
+          state.escalation = { ...state.escalation!, via: 'mindchat', ticketId: ticket.ticketId, ...(aftercare ? { pollIntervalMs: ticket.pollIntervalMs } : {}) };
           upsertSearchAttributes(searchAttributeUpdates());
           say(`Abri o chamado #${ticket.ticketId} na nossa central de atendimento (protocolo ${state.protocol}). Uma pessoa da equipe vai continuar com você por aqui.`);
         }, () => undefined);
@@ -725,16 +742,18 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
    */
   async function watchTicket(number: number, ticketId: string, pollIntervalMs: number): Promise<void> {
     const reference = `atende:${state.conversationId}:${number}`;
-    let relayedUpTo = state.messageCount;
-    const seen: string[] = [];
+    // kept outside this function so a conversation that continues as new carries them
+    ticketProgress ??= { seen: [], relayedUpTo: state.messageCount };
+    const progress = ticketProgress;
+    const seen = progress.seen;
     let nextPoll = Date.now() + pollIntervalMs;
     while (stillOpen(number)) {
-      const customerWrote = () => lastCustomerSeq > relayedUpTo && !turnInProgress;
+      const customerWrote = () => lastCustomerSeq > progress.relayedUpTo && !turnInProgress;
       await condition(() => !stillOpen(number) || customerWrote(), Math.max(1, nextPoll - Date.now()));
       if (!stillOpen(number)) return;
       try {
-        if (lastCustomerSeq > relayedUpTo) {
-          ({ relayedUpTo } = await ticketWatch.relayToMindchat({ reference, ticketId, conversationId: state.conversationId, afterSeq: relayedUpTo }));
+        if (lastCustomerSeq > progress.relayedUpTo) {
+          ({ relayedUpTo: progress.relayedUpTo } = await ticketWatch.relayToMindchat({ reference, ticketId, conversationId: state.conversationId, afterSeq: progress.relayedUpTo }));
         }
         if (Date.now() < nextPoll) continue;
         nextPoll = Date.now() + pollIntervalMs;
@@ -845,8 +864,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     }, turnResult);
 
   async function afterResolution(text: string): Promise<void> {
-    const folded = fold(text);
-    if (THANKS.some((phrase) => folded === phrase || folded.startsWith(`${phrase} `)) || folded === 'nao') {
+    if (aftercare) return replyAfterResolution(text);
+    if (isThanks(text)) {
       say('Eu que agradeço! Se precisar, é só chamar. Até logo!');
       closeRequested = true;
       return;
@@ -860,12 +879,114 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     await identify(text);
   }
 
+  /**
+   * The customer writes after a resolution: thanks (or "sim, deu certo" to a check-in) lead
+   * to the satisfaction survey; otherwise the check-in's reply rule decides — a new demand,
+   * the same request reopened, or a person.
+   */
+  async function replyAfterResolution(text: string): Promise<void> {
+    const repliesTo = state.followUp?.sentAt ? (state.followUp.onReply ?? 'match') : null;
+    state.followUp = null;
+    if (repliesTo ? isAllGood(text) : isThanks(text)) {
+      if (!askForRating('Que bom! Eu que agradeço.')) {
+        say('Eu que agradeço! Se precisar, é só chamar. Até logo!');
+        closeRequested = true;
+      }
+      return;
+    }
+    if (repliesTo === 'escalate') {
+      say('Entendi. Vou chamar uma pessoa da nossa equipe para continuar com você.');
+      await escalate(decision('follow_up_reply', `Resposta ao acompanhamento: "${text.slice(0, 200)}"`));
+      return;
+    }
+    if (repliesTo === 'reopen' && state.script) {
+      say(`Sinto muito que não tenha dado certo. Vamos retomar sua solicitação: ${state.script.title}.`);
+      moveTo('confirming', 'active');
+      confirm();
+      return;
+    }
+    state.script = null;
+    state.scriptSource = null;
+    state.answers = {};
+    state.matchMisses = 0;
+    moveTo('identifying', 'active');
+    await identify(text);
+  }
+
+  /** Asks for the 1–5 score, once per conversation; false when the survey is off or was already asked. */
+  function askForRating(lead: string): boolean {
+    if (!input.settings.csat || state.csat) return false;
+    state.csat = { askedAt: new Date().toISOString(), score: null, answeredAt: null, comment: null, askedAgain: false };
+    say(`${lead} Antes de você ir: de 1 a 5, que nota você dá para este atendimento?`);
+    moveTo('rating');
+    return true;
+  }
+
+  /** The reply to the survey: a clear score is kept; an unclear one is asked about once more, never again. */
+  async function rate(text: string): Promise<void> {
+    const csat = state.csat!;
+    const answeredAt = new Date().toISOString();
+    const score = readScore(text);
+    if (score !== null) {
+      state.csat = { ...csat, score, answeredAt, comment: text.slice(0, 500) };
+      say(score >= 4 ? 'Muito obrigado pela avaliação! Até logo!' : 'Obrigado pela sinceridade; sua nota nos ajuda a melhorar. Até logo!');
+      closeRequested = true;
+      return;
+    }
+    if (declinesRating(text) || isThanks(text)) {
+      state.csat = { ...csat, answeredAt, comment: text.slice(0, 500) };
+      say('Tudo bem! Obrigado pelo contato. Até logo!');
+      closeRequested = true;
+      return;
+    }
+    if (!csat.askedAgain) {
+      state.csat = { ...csat, askedAgain: true };
+      say('Desculpe, não entendi a nota. Responda com um número de 1 (muito ruim) a 5 (excelente).');
+      return;
+    }
+    // twice unclear: no more survey; perhaps the customer has something new to ask
+    state.csat = { ...csat, answeredAt, comment: text.slice(0, 500) };
+    state.script = null;
+    state.scriptSource = null;
+    state.answers = {};
+    state.matchMisses = 0;
+    moveTo('identifying', 'active');
+    await identify(text);
+  }
+
+  /** The question the bot is waiting on, asked again after a silence or when the customer comes back. */
+  function repeatQuestion(): string {
+    switch (state.stage) {
+      case 'collecting':
+        return state.pending?.question ?? 'Podemos continuar?';
+      case 'confirming':
+        return state.choosingCorrection ? `O que você quer corrigir? Responda com o número:\n${summary()}` : `Confere se está tudo certo:\n${summary()}\nPosso confirmar? (sim/não)`;
+      case 'clarifying':
+        return `É sobre qual destes assuntos?\n${(state.options ?? []).map((option, index) => `${index + 1}. ${option.title}`).join('\n')}`;
+      default:
+        return 'Se precisar de algo, é só me contar o que você precisa.';
+    }
+  }
+
+  /** A customer who comes back to an abandoned conversation continues where it stopped. */
+  function resumeAbandoned(text: string): boolean {
+    const back = state.inactivity?.resumeStage ?? 'identifying';
+    state.inactivity = null;
+    moveTo(back, 'active');
+    say('Que bom que você voltou! Vamos continuar de onde paramos.');
+    if (!isGreeting(text)) return false;
+    say(repeatQuestion());
+    return true;
+  }
+
   /** What the customer said, for the analyzer; rebuilt on replay, never queried. */
-  const customerTexts: string[] = [];
+  const customerTexts: string[] = carried ? [...carried.customerTexts] : [];
   /** The sequence number of the customer's latest message, for relaying it to a ticket. */
-  let lastCustomerSeq = 0;
+  let lastCustomerSeq = carried?.lastCustomerSeq ?? 0;
   /** The escalation whose waiting customer was already told a person will answer. */
-  let acknowledged = 0;
+  let acknowledged = carried?.acknowledged ?? 0;
+  /** The open Mindchat ticket's watch: agent messages already shown, customer messages already relayed. */
+  let ticketProgress: CarriedState['ticket'] = carried?.ticket ?? null;
 
   // --- handlers -----------------------------------------------------------------------
 
@@ -898,6 +1019,16 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         lastCustomerSeq = message.seq;
         state.customerTurns += 1;
         customerTexts.push(trimmed);
+        if (customerTexts.length > 40) customerTexts.splice(0, customerTexts.length - 40);
+      }
+      if (aftercare) {
+        if (state.stage === 'abandoned' && resumeAbandoned(trimmed)) return;
+        // an answer, any answer, restarts the silence clock
+        if (state.inactivity) state.inactivity = null;
+        if (state.stage === 'rating') {
+          await rate(trimmed);
+          return;
+        }
       }
       const number = state.escalation?.number;
       if ((state.stage === 'escalated' || state.stage === 'with_agent') && number !== undefined) {
@@ -915,7 +1046,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         await escalate(promptEscalation);
         return;
       }
-      if (policy.humanRequest && trimmed && ['clarifying', 'collecting', 'confirming', 'resolved'].includes(state.stage) && asksForHuman(trimmed)) {
+      if (policy.humanRequest && trimmed && ['clarifying', 'collecting', 'confirming', 'resolved', 'rating'].includes(state.stage) && asksForHuman(trimmed)) {
         say('Claro! Vou chamar uma pessoa da nossa equipe para falar com você.');
         await escalate(decision('customer_asked_for_human', `O cliente pediu para falar com uma pessoa: "${trimmed.slice(0, 200)}"`));
         return;
@@ -947,6 +1078,20 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     }, turnResult);
   }
 
+  /** A message whose id already had a reply, retried after the conversation continued as new: the same reply, nothing applied twice. */
+  function handleMessageOnce(message: SendMessageInput): Promise<SendMessageResult> {
+    const earlier = message.messageId ? state.recentUpdates?.find((update) => update.id === message.messageId) : undefined;
+    if (earlier) return Promise.resolve({ replies: earlier.replies, state: { ...state } });
+    return handleMessage(message).then((result) => {
+      if (aftercare && message.messageId) {
+        const recent = (state.recentUpdates ??= []);
+        recent.push({ id: message.messageId, replies: result.replies });
+        if (recent.length > MAX_RECENT_UPDATES) recent.splice(0, recent.length - MAX_RECENT_UPDATES);
+      }
+      return result;
+    });
+  }
+
   const handleChangeScript = (change: ChangeScriptInput) => inTurn(() => changeScript(change), turnResult);
 
   const handleAnalyze = () => inTurn(analyze, () => state.analysis!);
@@ -965,7 +1110,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       if (state.stage === 'closed') throw new Error('the conversation is closed');
     },
   });
-  setHandler(sendMessageUpdate, handleMessage, {
+  setHandler(sendMessageUpdate, handleMessageOnce, {
     validator: ({ text, messageId }) => {
       if (typeof text !== 'string') throw new Error('text must be a string');
       if (text.length > MAX_MESSAGE_LENGTH) throw new Error(`text must be at most ${MAX_MESSAGE_LENGTH} characters`);
@@ -1047,6 +1192,148 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     state.followUp = { ...state.followUp!, sentAt: new Date().toISOString() };
   }
 
+  // --- aftercare: check-ins, silence, the survey, and continuing as new ---------------------
+
+  /** The history is long: the server suggests a fresh run, or it passed the configured bound. */
+  function historyIsLong(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (input.settings.maxHistoryEvents !== undefined && info.historyLength > input.settings.maxHistoryEvents);
+  }
+
+  /** Something the current wait must give way to: a close, or a history to compact. */
+  const mustStop = () => closeRequested || historyIsLong();
+
+  /**
+   * The conversation's clock: check-ins after a resolution, nudges and abandonment while a
+   * question waits, the survey's patience, and a fresh run when the history grows long.
+   * Returns when the conversation should close.
+   */
+  async function aftercareTimers(): Promise<void> {
+    for (;;) {
+      await condition(() => mustStop() || (!turnInProgress && (waitsOnCustomer() || ['resolved', 'rating', 'abandoned'].includes(state.stage))));
+      if (closeRequested) return;
+      if (historyIsLong()) await carryOn();
+      let goOn = true;
+      if (state.stage === 'resolved') goOn = await checkIns();
+      else if (state.stage === 'rating') goOn = await quiet(input.settings.closeAfterFollowUpMs);
+      else if (state.stage === 'abandoned') goOn = await awaitReturn();
+      else if (waitsOnCustomer()) await watchSilence();
+      if (!goOn) return;
+    }
+  }
+
+  function waitsOnCustomer(): boolean {
+    return !!input.settings.inactivity && state.status === 'active' && WAITING_STAGES.includes(state.stage);
+  }
+
+  /** Waits until the customer writes, the stage changes, or the wait must stop; false when `ms` passed in silence. */
+  async function quiet(ms: number): Promise<boolean> {
+    const turns = state.customerTurns;
+    const stage = state.stage;
+    return condition(() => mustStop() || state.customerTurns !== turns || state.stage !== stage, Math.max(1, ms));
+  }
+
+  /**
+   * The check-ins planned at the resolution, each due after its delay in working time. A
+   * customer who writes cancels the rest; a conversation quiet after the last one closes.
+   * Resumable from the state alone, so a continued run keeps the same due times.
+   */
+  async function checkIns(): Promise<boolean> {
+    if (!state.followUp) {
+      state.followUpPlan = followUpPlan(state.script, state.persona?.prompts ?? [], input.settings.followUpDelayMs);
+      state.followUp = { dueAt: workingTimeAfter(state.followUpPlan[0]!.afterMs).toISOString(), sentAt: null, index: 0 };
+    }
+    const plan = state.followUpPlan ?? [];
+    for (;;) {
+      const current: ConversationState['followUp'] = state.followUp;
+      if (!current) return true;
+      const index: number = current.index ?? 0;
+      if (current.sentAt === null || Date.parse(current.dueAt) > Date.parse(current.sentAt)) {
+        if (await quiet(Date.parse(current.dueAt) - Date.now())) return true;
+        await inTurn(() => sendCheckIn(plan[index]!, index), () => undefined);
+        continue;
+      }
+      const next: PlannedFollowUp | undefined = plan[index + 1];
+      if (!next) return quiet(Date.parse(current.sentAt) + input.settings.closeAfterFollowUpMs - Date.now());
+      // the next check-in counts from this one; replies keep this one's rule until the next is sent
+      state.followUp = { ...current, dueAt: workingTimeAfter(next.afterMs).toISOString(), index: index + 1 };
+    }
+  }
+
+  async function sendCheckIn(planned: PlannedFollowUp, index: number): Promise<void> {
+    if (state.stage !== 'resolved' || state.followUp?.index !== index) return;
+    if (planned.message) say(planned.message);
+    else {
+      const prompts = (state.persona?.prompts ?? []).filter(
+        (prompt) => prompt.isActive && prompt.actionType === 'FOLLOW_UP' && (!planned.promptId || prompt.id === planned.promptId),
+      );
+      say(await phrase(prompts, 'uma mensagem curta de acompanhamento perguntando se a solicitação do cliente foi resolvida', null, followUpFor(state.persona?.tone ?? 'professional_friendly')));
+      if (state.llmPhrasing) markApplied(prompts);
+    }
+    state.followUp = { ...state.followUp, sentAt: new Date().toISOString(), onReply: planned.onReply };
+  }
+
+  function workingTimeAfter(ms: number): Date {
+    const open = hours();
+    const now = new Date();
+    return open ? addWorkingTime(open, now, ms) : new Date(now.getTime() + ms);
+  }
+
+  /** A question unanswered: asked once more after a silence, then the conversation closes as abandoned. */
+  async function watchSilence(): Promise<void> {
+    const settings = input.settings.inactivity!;
+    if (!state.inactivity?.nudgedAt) {
+      if (await quiet(settings.nudgeAfterMs)) return;
+      await inTurn(async () => {
+        say(`Ainda está por aí? ${repeatQuestion()}`);
+        state.inactivity = { nudgedAt: new Date().toISOString(), abandonedAt: null, resumeStage: null, resumeUntil: null };
+      }, () => undefined);
+    }
+    if (await quiet(Date.parse(state.inactivity!.nudgedAt!) + settings.abandonAfterMs - Date.now())) return;
+    await inTurn(async () => {
+      const kept = Object.keys(state.answers).length ? 'Suas respostas ficam guardadas: ' : '';
+      say(`Como não tive resposta, vou encerrar por aqui. ${kept}se você voltar ${describeSpan(settings.resumeWithinMs)}, continuamos de onde paramos.`);
+      state.inactivity = {
+        ...state.inactivity!,
+        abandonedAt: new Date().toISOString(),
+        resumeStage: state.stage,
+        resumeUntil: new Date(Date.now() + settings.resumeWithinMs).toISOString(),
+      };
+      moveTo('abandoned', 'abandoned');
+    }, () => undefined);
+  }
+
+  /** Abandoned: waits for the customer to come back until the resume window ends; false when it ended. */
+  async function awaitReturn(): Promise<boolean> {
+    const until = Date.parse(state.inactivity?.resumeUntil ?? new Date().toISOString());
+    return condition(() => mustStop() || state.stage !== 'abandoned', Math.max(1, until - Date.now()));
+  }
+
+  /**
+   * Continues as new with the state and what the handlers need, once every handler has
+   * finished; background handoff work restarts from the state in the next run.
+   */
+  async function carryOn(): Promise<never> {
+    await condition(() => !turnInProgress && allHandlersFinished());
+    log.info('conversation continues as new', { conversationId: state.conversationId, historyLength: workflowInfo().historyLength, run: state.run ?? 1 });
+    const next: CarriedState = { state: { ...state }, customerTexts: customerTexts.slice(-20), lastCustomerSeq, acknowledged, ticket: ticketProgress };
+    return continueAsNew<typeof conversationWorkflow>({ ...input, carried: next });
+  }
+
+  /** A continued run picks the open escalation's background work back up. */
+  function resumeHandoff(): void {
+    const escalation = state.escalation;
+    const number = escalation?.number;
+    if (!escalation || number === undefined || escalation.outcome || state.stage === 'closed') return;
+    if (escalation.via === 'mindchat' && escalation.ticketId) {
+      beside(() => watchTicket(number, escalation.ticketId!, escalation.pollIntervalMs ?? 120_000));
+    } else if (escalation.via === 'pending') {
+      beside(() => handOff(number));
+    } else if (!escalation.noticeSentAt && !state.agent) {
+      beside(() => awaitAgent(number));
+    }
+  }
+
   /**
    * When the follow-up is due: its delay counts only the business's working time, so a
    * conversation resolved just before closing is followed up after the next opening.
@@ -1057,16 +1344,21 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     return open ? addWorkingTime(open, now, input.settings.followUpDelayMs) : new Date(now.getTime() + input.settings.followUpDelayMs);
   }
 
-  for (;;) {
-    await condition(() => closeRequested || (state.stage === 'resolved' && !turnInProgress));
-    if (closeRequested) break;
-    const mark = state.customerTurns;
-    const customerWrote = () => state.customerTurns !== mark || closeRequested;
-    const due = followUpDue();
-    state.followUp = { dueAt: due.toISOString(), sentAt: null };
-    if (await condition(customerWrote, Math.max(1, due.getTime() - Date.now()))) continue;
-    await inTurn(sendFollowUp, () => undefined);
-    if (!(await condition(customerWrote, input.settings.closeAfterFollowUpMs))) break;
+  if (aftercare) {
+    if (carried) resumeHandoff();
+    await aftercareTimers();
+  } else {
+    for (;;) {
+      await condition(() => closeRequested || (state.stage === 'resolved' && !turnInProgress));
+      if (closeRequested) break;
+      const mark = state.customerTurns;
+      const customerWrote = () => state.customerTurns !== mark || closeRequested;
+      const due = followUpDue();
+      state.followUp = { dueAt: due.toISOString(), sentAt: null };
+      if (await condition(customerWrote, Math.max(1, due.getTime() - Date.now()))) continue;
+      await inTurn(sendFollowUp, () => undefined);
+      if (!(await condition(customerWrote, input.settings.closeAfterFollowUpMs))) break;
+    }
   }
 
   await condition(() => !turnInProgress && allHandlersFinished());

@@ -2,7 +2,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Analysis, Sentiment } from '../domain/analysis';
 import type { EscalationPolicy } from '../domain/escalation';
 import type { Persona, WorkingHours } from '../domain/persona';
-import type { Script } from '../domain/scripts';
+import type { PlannedFollowUp } from '../domain/aftercare';
+import type { FollowUpReply, Script } from '../domain/scripts';
 
 /**
  * The conversation workflow's messages, shared by the API (which sends them) and the
@@ -25,6 +26,10 @@ export const stages = [
   /** An agent holds the conversation: the bot stays quiet and customer messages go to the agent. */
   'with_agent',
   'resolved',
+  /** Asked the customer for a 1–5 satisfaction score, once. */
+  'rating',
+  /** Left a question unanswered: closed as abandoned, and resumed where it stopped if the customer comes back in time. */
+  'abandoned',
   'closed',
 ] as const;
 export type Stage = (typeof stages)[number];
@@ -53,6 +58,21 @@ export interface ConversationSettings {
   escalation?: EscalationPolicy;
   /** The business's hours from its catalog; an onboarding's hours take precedence. */
   workingHours?: WorkingHours | null;
+  /** Nudge, then abandon, a customer who leaves a question unanswered; absent for conversations started before. */
+  inactivity?: InactivitySettings | null;
+  /** Ask for a 1–5 satisfaction score once after a resolution. */
+  csat?: boolean;
+  /** Continue as new past this many history events even if the server has not suggested it yet. */
+  maxHistoryEvents?: number;
+}
+
+export interface InactivitySettings {
+  /** Silence after the bot's question before it asks again. */
+  nudgeAfterMs: number;
+  /** Further silence after the nudge before the conversation closes as abandoned. */
+  abandonAfterMs: number;
+  /** How long an abandoned conversation waits for the customer to come back and resume. */
+  resumeWithinMs: number;
 }
 
 export interface ConversationInput {
@@ -63,6 +83,19 @@ export interface ConversationInput {
   settings: ConversationSettings;
   /** The channel instance (a WhatsApp number, a widget) whose onboarding shapes the bot; the tenant's latest when omitted. */
   instanceId?: string;
+  /** What a conversation that continued as new carries over from its previous run. */
+  carried?: CarriedState;
+}
+
+/** The compact state a long conversation hands to its next run. */
+export interface CarriedState {
+  state: ConversationState;
+  /** The customer's latest messages, for the analyzer. */
+  customerTexts: string[];
+  lastCustomerSeq: number;
+  acknowledged: number;
+  /** Mindchat messages already shown to the customer and the last customer message relayed, while a ticket is open. */
+  ticket: { seen: string[]; relayedUpTo: number } | null;
 }
 
 export interface PendingQuestion {
@@ -99,6 +132,8 @@ export interface Escalation {
   noticeSentAt?: string | null;
   outcome?: 'handed_back' | 'resolved' | null;
   endedAt?: string | null;
+  /** How often the Mindchat ticket is polled, kept so a continued run watches it the same way. */
+  pollIntervalMs?: number;
 }
 
 export interface AgentHold {
@@ -150,7 +185,18 @@ export interface ConversationState {
   /** Where escalations go: a Mindchat ticket when the worker has Mindchat, else the built-in inbox. */
   helpdesk: 'inbox' | 'mindchat';
   protocol: string | null;
-  followUp: { dueAt: string; sentAt: string | null } | null;
+  /** The next (or last) check-in after a resolution; `index` counts from 0 in `followUpPlan`. */
+  followUp: { dueAt: string; sentAt: string | null; index?: number; onReply?: FollowUpReply } | null;
+  /** The check-ins planned at the latest resolution (the script's, the FOLLOW_UP prompts', or the default one). */
+  followUpPlan?: PlannedFollowUp[];
+  /** The customer went quiet on a question: when the bot nudged, when it gave up, until when they can resume. */
+  inactivity?: Inactivity | null;
+  /** The satisfaction survey: asked at most once per conversation. */
+  csat?: Csat | null;
+  /** Replies to the latest client message ids, so a retry that crosses a continue-as-new is not applied twice. */
+  recentUpdates?: RecentUpdate[];
+  /** Runs of this conversation so far (1 until it continues as new). */
+  run?: number;
   /** Messages written so far (customer and bot); the next message's sequence number is this + 1. */
   messageCount: number;
   customerTurns: number;
@@ -159,6 +205,30 @@ export interface ConversationState {
   startedAt: string;
   updatedAt: string;
   closedAt: string | null;
+}
+
+export interface Inactivity {
+  nudgedAt: string | null;
+  abandonedAt: string | null;
+  /** Set while abandoned: the stage to go back to. */
+  resumeStage: Stage | null;
+  resumeUntil: string | null;
+}
+
+export interface Csat {
+  askedAt: string;
+  /** 1–5, or null while unanswered or when the customer did not give one. */
+  score: number | null;
+  answeredAt: string | null;
+  /** The customer's words when they were read as a score or declined. */
+  comment: string | null;
+  /** Asked once more after an unclear reply. */
+  askedAgain: boolean;
+}
+
+export interface RecentUpdate {
+  id: string;
+  replies: BotReply[];
 }
 
 export interface SendMessageInput {

@@ -8,7 +8,7 @@ import { freshTenant, testStack } from './stack';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
-/** App configuration for tests: a follow-up an hour away, so no timer fires mid-test. */
+/** App configuration for tests: a follow-up and a nudge an hour away, so no timer fires mid-test. */
 export function testAppConfig(required: Pick<AppConfig, 'jwtSecret' | 'taskQueue' | 'defaultTenant'> & Partial<AppConfig>): AppConfig {
   return {
     namespace: 'default',
@@ -16,6 +16,8 @@ export function testAppConfig(required: Pick<AppConfig, 'jwtSecret' | 'taskQueue
     customerTokenTtlSeconds: 3600,
     followUpDelayMs: 3_600_000,
     closeAfterFollowUpMs: 86_400_000,
+    inactivity: { nudgeAfterMs: 3_600_000, abandonAfterMs: 3_600_000, resumeWithinMs: 86_400_000 },
+    csat: true,
     production: false,
     ...required,
   };
