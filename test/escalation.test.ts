@@ -1,7 +1,7 @@
 import { analyzeOffline } from '../domain/analysis';
 import { asksForHuman, decideAfterCollection, defaultEscalationPolicy, escalationPolicySchema, priorityOf } from '../domain/escalation';
 import { addWorkingTime, describeOpening, isOpen, nextOpening } from '../domain/hours';
-import { scripts } from './support/workflow-fakes';
+import { demoScripts as scripts } from './support/workflow-fakes';
 
 const script = (id: string) => scripts.find((candidate) => candidate.id === id)!;
 const analysis = (text: string) => analyzeOffline({ customerMessages: [text], now: new Date('2026-11-20T15:00:00Z') });

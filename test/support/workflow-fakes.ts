@@ -9,7 +9,7 @@ import { scriptInputSchema, type Script } from '../../domain/scripts';
 import { failureTypes, type ConversationInput } from '../../workflows/definitions';
 import { demoCatalog } from './stack';
 
-export const scripts: Script[] = demoCatalog.scripts.map((script) => ({ ...scriptInputSchema.parse(script), version: 1 }));
+export const demoScripts: Script[] = demoCatalog.scripts.map((script) => ({ ...scriptInputSchema.parse(script), version: 1 }));
 
 export interface FakeOptions {
   /** Pretend the worker has Mindchat: escalations open tickets through the mindchat fakes. */
@@ -17,10 +17,13 @@ export interface FakeOptions {
   persona?: Partial<Persona>;
   /** Pretend the worker has a model: composeLine answers with this function. */
   llmLine?: (input: ComposeLineInput) => string;
+  /** The catalog the matcher and loadScript see; the demo catalog by default. */
+  scripts?: Script[];
 }
 
 /** Activities as jest mocks over the real pure logic, so tests assert calls without Postgres. */
 export function fakeActivities(options: FakeOptions = {}) {
+  const scripts = options.scripts ?? demoScripts;
   return {
     recordTurn: jest.fn<ReturnType<Activities['recordTurn']>, Parameters<Activities['recordTurn']>>(async () => {}),
     matchScript: jest.fn(async ({ text, threshold, among, faq }: MatchScriptInput): Promise<MatchScriptResult> => {
