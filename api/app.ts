@@ -14,6 +14,7 @@ import { scriptRoutes } from './scripts';
 import { inboxRoutes } from './inbox';
 import { settingsRoutes } from './settings';
 import { toErrorResponse } from './errors';
+import { ConversationFeed } from './feed';
 
 export interface AppConfig {
   jwtSecret: string;
@@ -28,6 +29,8 @@ export interface AppConfig {
   csat: boolean;
   maxHistoryEvents?: number;
   production: boolean;
+  /** Keep-alive interval of event streams. */
+  streamHeartbeatMs?: number;
 }
 
 export interface AppDeps {
@@ -62,6 +65,7 @@ export function createApp({ client, db, config }: AppDeps) {
     };
   }
 
+  const feed = new ConversationFeed(db);
   const gateway = conversationGateway({ client, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs });
   const app = new Hono()
     .get('/', (c) => c.html(chatPage, 200))
@@ -90,6 +94,8 @@ export function createApp({ client, db, config }: AppDeps) {
         defaultTenant: config.defaultTenant,
         customerTokenTtlSeconds: config.customerTokenTtlSeconds,
         settingsFor,
+        feed,
+        ...(config.streamHeartbeatMs ? { streamHeartbeatMs: config.streamHeartbeatMs } : {}),
       }),
     )
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import type pg from 'pg';
@@ -22,6 +23,7 @@ import {
 } from '../workflows/definitions';
 import { assertCanReach, mintToken, requireRole, verifyBearer, type Claims } from './auth';
 import { ApiError, parseBody } from './errors';
+import type { ConversationFeed } from './feed';
 
 export interface ConversationRoutesDeps {
   client: Client;
@@ -32,6 +34,17 @@ export interface ConversationRoutesDeps {
   defaultTenant: string;
   customerTokenTtlSeconds: number;
   settingsFor(tenantId: string): Promise<ConversationSettings | undefined>;
+  feed: ConversationFeed;
+  /** How long an idle event stream waits before a keep-alive (and a re-read, in case a notification was missed). */
+  streamHeartbeatMs?: number;
+}
+
+const afterSchema = z.coerce.number().int().min(0).default(0);
+
+function afterParam(raw: string | undefined): number {
+  const after = afterSchema.safeParse(raw === '' ? undefined : raw);
+  if (!after.success) throw new ApiError(422, 'validation_failed', 'invalid after', { issues: [{ path: 'after', message: 'must be a sequence number ≥ 0' }] });
+  return after.data;
 }
 
 const startSchema = z.object({
@@ -230,11 +243,56 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     .get('/:id/messages', async (c) => {
       const claims = await verifyBearer(deps.jwtSecret, c.req.header('authorization'));
       const conversation = await reachable(claims, c.req.param('id'));
-      const after = z.coerce.number().int().min(0).default(0).safeParse(c.req.query('after') ?? undefined);
-      if (!after.success) {
-        throw new ApiError(422, 'validation_failed', 'invalid after', { issues: [{ path: 'after', message: 'must be a sequence number ≥ 0' }] });
-      }
-      const messages = await listMessages(deps.db, conversation.id, after.data);
+      const messages = await listMessages(deps.db, conversation.id, afterParam(c.req.query('after')));
       return c.json({ messages }, 200);
+    })
+    /**
+     * Server-sent events: every message after `after` (or Last-Event-ID) as a "message" event
+     * whose id is its sequence number, the stage and status as a "state" event when they change,
+     * and "closed" when the conversation ends. Browsers' EventSource cannot send headers, so the
+     * token may come as ?token=.
+     */
+    .get('/:id/events', async (c) => {
+      const token = c.req.query('token');
+      const claims = await verifyBearer(deps.jwtSecret, c.req.header('authorization') ?? (token ? `Bearer ${token}` : undefined));
+      const conversation = await reachable(claims, c.req.param('id'));
+      let after = afterParam(c.req.header('last-event-id') ?? c.req.query('after'));
+      const heartbeatMs = deps.streamHeartbeatMs ?? 15_000;
+      return streamSSE(c, async (stream) => {
+        let wake: (() => void) | null = null;
+        const unsubscribe = await deps.feed.subscribe(conversation.id, () => wake?.());
+        stream.onAbort(() => wake?.());
+        let shown = '';
+        try {
+          while (!stream.aborted && !stream.closed) {
+            const changed = new Promise<boolean>((resolve) => {
+              const timer = setTimeout(() => resolve(false), heartbeatMs);
+              // an idle stream's keep-alive must not hold the process open
+              timer.unref();
+              wake = () => {
+                clearTimeout(timer);
+                resolve(true);
+              };
+            });
+            for (const message of await listMessages(deps.db, conversation.id, after)) {
+              await stream.writeSSE({ id: String(message.seq), event: 'message', data: JSON.stringify(message) });
+              after = message.seq;
+            }
+            const row = await findConversation(deps.db, conversation.id);
+            const current = row ? `${row.stage}/${row.status}` : '';
+            if (row && current !== shown) {
+              shown = current;
+              await stream.writeSSE({ event: 'state', data: JSON.stringify({ stage: row.stage, status: row.status }) });
+            }
+            if (row?.stage === 'closed') {
+              await stream.writeSSE({ event: 'closed', data: JSON.stringify({ status: row.status }) });
+              return;
+            }
+            if (!(await changed) && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
+          }
+        } finally {
+          unsubscribe();
+        }
+      });
     });
 }

@@ -219,13 +219,14 @@ export async function recordTurn(pool: pg.Pool, state: ConversationState, messag
   await inTransaction(pool, async (client) => {
     const written = await client.query(
       `INSERT INTO conversations (id, tenant_id, workflow_id, channel, customer, status, stage, script_id, script_version,
-                                  answers, analysis, protocol, state, revision, created_at, updated_at, closed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                                  answers, analysis, protocol, state, revision, created_at, updated_at, closed_at, csat_score)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
        ON CONFLICT (id) DO UPDATE SET
          customer = EXCLUDED.customer, status = EXCLUDED.status, stage = EXCLUDED.stage,
          script_id = EXCLUDED.script_id, script_version = EXCLUDED.script_version, answers = EXCLUDED.answers,
          analysis = EXCLUDED.analysis, protocol = EXCLUDED.protocol, state = EXCLUDED.state,
-         revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at
+         revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
+         csat_score = EXCLUDED.csat_score
        WHERE conversations.revision < EXCLUDED.revision
        RETURNING 1`,
       [
@@ -246,6 +247,7 @@ export async function recordTurn(pool: pg.Pool, state: ConversationState, messag
         state.startedAt,
         state.updatedAt,
         state.closedAt,
+        state.csat?.score ?? null,
       ],
     );
     for (const message of messages) {
@@ -256,8 +258,13 @@ export async function recordTurn(pool: pg.Pool, state: ConversationState, messag
       );
     }
     if (written.rowCount === 1) await mirrorInboxItem(client, state);
+    // delivered at commit: open event streams of this conversation read what is new
+    if (messages.length || written.rowCount === 1) await client.query(`SELECT pg_notify('${MESSAGES_CHANNEL}', $1)`, [state.conversationId]);
   });
 }
+
+/** The Postgres NOTIFY channel that carries the id of a conversation with new messages or a new state. */
+export const MESSAGES_CHANNEL = 'atende_conversation_changed';
 
 export type InboxStatus = 'waiting' | 'claimed' | 'handed_back' | 'resolved';
 

@@ -27,8 +27,10 @@ browserTest('a person opens the chat page, is greeted, states a demand and answe
   await page.screenshot({ path: path.join(testStack().dir, 'chat-page.png') });
 });
 
-browserTest('when an agent takes over, then the chat page shows the agent\'s message, marked as the team\'s', async () => {
+browserTest('when an agent takes over, then the chat page shows the agent\'s message from its event stream, marked as the team\'s', async () => {
   const page = await (await app.browser()).newPage();
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(new URL(request.url()).pathname + new URL(request.url()).search));
   await page.goto(`${app.base}/`);
   await page.locator('.msg.bot').first().waitFor();
   for (const text of ['quero falar com um atendente', 'problema com minha apólice', 'sim']) {
@@ -36,6 +38,8 @@ browserTest('when an agent takes over, then the chat page shows the agent\'s mes
     await page.fill('#text', text);
     await page.press('#text', 'Enter');
     await page.waitForFunction((count) => document.querySelectorAll('.msg').length > count + 1, before);
+    // the stream may show the replies before the send finishes; the next message waits for the send button
+    await page.locator('#send:not([disabled])').waitFor();
   }
   const session = JSON.parse((await page.evaluate(() => localStorage.getItem('atende.conversation')))!) as { conversationId: string };
   const agent = await mintToken('chat-page-secret', { role: 'agent', tenant: app.stack.tenantId, subject: 'ana' });
@@ -45,10 +49,14 @@ browserTest('when an agent takes over, then the chat page shows the agent\'s mes
       headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+  expect(requests.filter((url) => url.includes('/events?'))).toHaveLength(1);
+  requests.length = 0;
   expect((await call('/claim')).status).toBe(200);
   expect((await call('/agent-messages', { text: 'Oi, aqui é a Ana da equipe.' })).status).toBe(201);
   const bubble = page.locator('.msg.agent', { hasText: 'aqui é a Ana' });
   await bubble.waitFor({ timeout: 10_000 });
   expect(await bubble.evaluate((node) => getComputedStyle(node, '::before').content)).toBe('"Atendente"');
+  // the agent's words came by server-sent events, not by asking for messages
+  expect(requests.filter((url) => url.includes('/messages'))).toEqual([]);
   await page.locator('.msg.system', { hasText: 'ana (atendente) entrou na conversa' }).waitFor();
 });

@@ -1,0 +1,109 @@
+import { mintToken } from '../api/auth';
+import { startAppStack, type AppStack } from './support/app-stack';
+
+const secret = 'test-secret-for-events';
+
+interface ServerEvent {
+  event: string;
+  id?: string;
+  data: string;
+}
+
+/** Reads server-sent events from a streaming response body, one at a time. */
+function eventReader(body: ReadableStream<Uint8Array>) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  return {
+    async next(timeoutMs = 15_000): Promise<ServerEvent> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event: ServerEvent = { event: 'message', data: '' };
+          for (const line of block.split('\n')) {
+            const [field, ...rest] = line.split(':');
+            const value = rest.join(':').replace(/^ /, '');
+            if (field === 'event') event.event = value;
+            if (field === 'id') event.id = value;
+            if (field === 'data') event.data += value;
+          }
+          return event;
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no event in time')), Math.max(1, deadline - Date.now()));
+          }),
+        ]).finally(() => clearTimeout(timer));
+        if (chunk.done) throw new Error('the stream ended');
+        buffer += decoder.decode(chunk.value, { stream: true });
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+describe('the conversation event stream', () => {
+  let stack: AppStack;
+
+  beforeAll(async () => {
+    stack = await startAppStack(secret);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  async function post(path: string, body: unknown, token: string) {
+    const response = await stack.app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  }
+
+  test('when a client listens, then it gets the messages so far, then each new one as it is written, with its sequence number as the event id', async () => {
+    const started = await post('/api/v1/conversations', { message: 'quero falar com um atendente' }, '');
+    expect(started.status).toBe(201);
+    const { conversationId, token } = started.body as { conversationId: string; token: string };
+    const base = `/api/v1/conversations/${conversationId}`;
+    await post(`${base}/messages`, { text: 'problema com minha apólice' }, token);
+    await post(`${base}/messages`, { text: 'sim' }, token);
+
+    const response = await stack.app.request(`${base}/events?token=${token}&after=2`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const events = eventReader(response.body!);
+    const first = await events.next();
+    expect(first).toMatchObject({ event: 'message', id: '3' });
+    const backlog: ServerEvent[] = [first];
+    for (let event = await events.next(); event.event === 'message'; event = await events.next()) backlog.push(event);
+    const seqs = backlog.map((event) => Number(event.id));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(JSON.parse(backlog.at(-1)!.data).text).toMatch(/equipe/);
+
+    const agent = await mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'ana' });
+    expect((await post(`${base}/claim`, {}, agent)).status).toBe(200);
+    expect((await post(`${base}/agent-messages`, { text: 'Oi, aqui é a Ana.' }, agent)).status).toBe(201);
+    const seen: ServerEvent[] = [];
+    while (!seen.some((event) => event.event === 'message' && JSON.parse(event.data).text === 'Oi, aqui é a Ana.')) seen.push(await events.next());
+    const agentMessage = JSON.parse(seen.at(-1)!.data);
+    expect(agentMessage).toMatchObject({ role: 'agent', seq: Number(seen.at(-1)!.id) });
+    expect(Number(seen.at(-1)!.id)).toBeGreaterThan(seqs.at(-1)!);
+    await events.cancel();
+  });
+
+  test('when the token is missing or belongs to another conversation, then the stream is refused', async () => {
+    const a = (await post('/api/v1/conversations', { message: 'oi' }, '')).body as { conversationId: string; token: string };
+    const b = (await post('/api/v1/conversations', { message: 'oi' }, '')).body as { conversationId: string; token: string };
+    expect((await stack.app.request(`/api/v1/conversations/${a.conversationId}/events`)).status).toBe(401);
+    expect((await stack.app.request(`/api/v1/conversations/${a.conversationId}/events?token=${b.token}`)).status).toBe(403);
+    const bad = await stack.app.request(`/api/v1/conversations/${a.conversationId}/events?token=${a.token}&after=-1`);
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toMatchObject({ error: 'validation_failed', issues: [{ path: 'after' }] });
+  });
+});
