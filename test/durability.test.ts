@@ -12,6 +12,9 @@ let db: pg.Pool;
 let tenantId: string;
 let connection: Connection;
 let app: ReturnType<typeof createApp>;
+/** The same API with a follow-up a few seconds after resolution, so the timer is pending when the worker dies. */
+let quickFollowUpApp: ReturnType<typeof createApp>;
+const FOLLOW_UP_MS = 6_000;
 const taskQueue = `durability-${randomUUID()}`;
 const workers: ChildProcess[] = [];
 
@@ -56,6 +59,11 @@ beforeAll(async () => {
       callTimeoutMs: 60_000,
     }),
   });
+  quickFollowUpApp = createApp({
+    client: new Client({ connection }),
+    db,
+    config: testAppConfig({ jwtSecret: 'durability-secret', taskQueue, defaultTenant: tenantId, callTimeoutMs: 60_000, followUpDelayMs: FOLLOW_UP_MS }),
+  });
 });
 
 afterAll(async () => {
@@ -64,8 +72,8 @@ afterAll(async () => {
   await db?.end();
 });
 
-async function post(pathname: string, body: unknown, token?: string) {
-  const response = await app.request(pathname, {
+async function post(pathname: string, body: unknown, token?: string, via = app) {
+  const response = await via.request(pathname, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
@@ -112,4 +120,39 @@ test('when the worker is killed with SIGKILL mid-collection, then the conversati
   const questions = rows.rows.filter((row) => row.role === 'bot' && row.text.endsWith('?')).map((row) => row.text);
   expect(new Set(questions).size).toBe(questions.length);
   expect(rows.rowCount).toBe(done.body.state.messageCount);
+});
+
+test('when the worker is killed with SIGKILL while a follow-up is pending, then the follow-up is sent once by the next worker', async () => {
+  // round the clock, so the follow-up is due in seconds whatever the day and hour of the run
+  await db.query(`UPDATE tenants SET settings = settings #- '{business,workingHours}' WHERE id = $1`, [tenantId]);
+  const first = await startWorkerProcess();
+  const say = (conversationId: string, text: string, token: string) =>
+    post(`/api/v1/conversations/${conversationId}/messages`, { text }, token, quickFollowUpApp);
+  const started = await post('/api/v1/conversations', { message: 'preciso da segunda via do boleto' }, undefined, quickFollowUpApp);
+  const { conversationId, token } = started.body;
+  for (const text of [validCpf, 'março', 'maria@exemplo.com']) await say(conversationId, text, token);
+  const resolved = await say(conversationId, 'sim', token);
+  expect(resolved.body.state.stage).toBe('resolved');
+  const resolvedAt = Date.now();
+
+  first.kill('SIGKILL');
+  await new Promise((resolve) => first.once('exit', resolve));
+  // the follow-up falls due while no worker is alive
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, resolvedAt + FOLLOW_UP_MS + 1_000 - Date.now())));
+  await startWorkerProcess();
+
+  const followUps = async () =>
+    (await db.query<{ text: string }>(`SELECT text FROM messages WHERE conversation_id = $1 AND role = 'bot' AND text LIKE '%ficou tudo certo%'`, [conversationId])).rows;
+  const deadline = Date.now() + 60_000;
+  while ((await followUps()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  expect(await followUps()).toHaveLength(1);
+  // a duplicate would come from a replayed or retried task: give one a moment to appear
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  expect(await followUps()).toHaveLength(1);
+
+  const reply = await say(conversationId, 'sim, deu tudo certo', token);
+  expect(reply.body.replies.map((line: { text: string }) => line.text).join()).toMatch(/de 1 a 5/);
+  const rated = await say(conversationId, '5', token);
+  expect(rated.body.state.csat).toMatchObject({ score: 5 });
+  expect(await followUps()).toHaveLength(1);
 });
