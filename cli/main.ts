@@ -13,6 +13,8 @@ import { migrate } from '../db/migrate';
 import { createPool, exportCatalog, importCatalog } from '../db/store';
 import { databaseUrl } from '../db/url';
 import { installPinned, resolveBinary } from '../temporal/binaries';
+import { connectClient } from '../temporal/connection';
+import { replayConversations } from '../temporal/replay';
 import { jwtSecret, start } from './start';
 
 const USAGE = `atende — customer-service conversations on Temporal
@@ -29,6 +31,9 @@ Usage:
   atende nlu extract TYPE "answer" [--options a,b]
                                                  validate/normalize one answer (cpf, email, date, ...)
   atende nlu analyze < conversations.jsonl       one {"messages": [...]} per line in, one analysis per line out
+  atende workflows replay [--query Q] [--limit N]
+                                                 replay running conversations against this build's
+                                                 workflow code; exit 1 if one would break
   atende tools install                           install the pinned Temporal binaries into .tools/
   atende tools path                              print where the Temporal binaries resolve
 `;
@@ -144,6 +149,35 @@ async function main(argv: string[]): Promise<number> {
       }
       console.error(`${USAGE}\nfield types: ${fieldTypes.join(', ')}`);
       return 2;
+    }
+    case 'workflows': {
+      const [sub, ...args] = rest;
+      if (sub !== 'replay') {
+        console.error(`unknown workflows command "${sub ?? ''}"\n\n${USAGE}`);
+        return 2;
+      }
+      const { values } = parseArgs({ args, options: { query: { type: 'string' }, limit: { type: 'string' } } });
+      const limit = values.limit === undefined ? undefined : Number(values.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+        console.error('--limit must be a whole number ≥ 1');
+        return 2;
+      }
+      const { client, connection } = await connectClient(env);
+      try {
+        const report = await replayConversations(client, {
+          ...(values.query ? { query: values.query } : {}),
+          ...(limit ? { limit } : {}),
+          onProgress: (line) => console.error(line),
+        });
+        console.log(
+          report.failures.length
+            ? `${report.failures.length} of ${report.replayed} conversations would break with this code (see above)`
+            : `${report.replayed} conversations replay with this code`,
+        );
+        return report.failures.length ? 1 : 0;
+      } finally {
+        await connection.close();
+      }
     }
     case 'tools': {
       if (rest[0] === 'install') {
