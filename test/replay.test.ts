@@ -11,7 +11,40 @@ import { Worker } from '@temporalio/worker';
 const directory = path.join(__dirname, 'histories');
 const histories = fs.readdirSync(directory).filter((file) => file.endsWith('.binpb'));
 
+/** The stages a history went through, from its ConversationStage search-attribute upserts. */
+function stagesOf(history: temporal.api.history.v1.IHistory): string[] {
+  const stages: string[] = [];
+  for (const event of history.events ?? []) {
+    const stage = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.ConversationStage?.data;
+    if (stage) stages.push(JSON.parse(Buffer.from(stage).toString()));
+  }
+  return stages;
+}
+
+/** Each stage of the conversation has a history recorded from a real run of this code (test/histories/record.ts). */
+const stageHistories: Record<string, { stages: string[]; timersFired?: number }> = {
+  'stage-match.binpb': { stages: ['clarifying', 'collecting'] },
+  'stage-collect.binpb': { stages: ['collecting', 'confirming', 'resolved'] },
+  'stage-escalate.binpb': { stages: ['escalated', 'with_agent', 'resolved', 'rating'] },
+  'stage-follow-up.binpb': { stages: ['resolved', 'rating'], timersFired: 1 },
+  'stage-csat.binpb': { stages: ['rating', 'identifying'] },
+  'stage-inactivity.binpb': { stages: ['collecting', 'abandoned', 'collecting'], timersFired: 2 },
+};
+
 describe('replaying recorded conversation histories', () => {
+  test.each(Object.entries(stageHistories))('%s is committed and went through its stage', (file, expected) => {
+    const history = temporal.api.history.v1.History.decode(fs.readFileSync(path.join(directory, file)));
+    const stages = stagesOf(history);
+    let at = 0;
+    for (const stage of expected.stages) {
+      at = stages.indexOf(stage, at);
+      expect({ file, stage, found: at >= 0 }).toEqual({ file, stage, found: true });
+    }
+    if (expected.timersFired !== undefined) {
+      expect(history.events.filter((event) => event.timerFiredEventAttributes).length).toBeGreaterThanOrEqual(expected.timersFired);
+    }
+  });
+
   test('there is at least one history to replay', () => {
     expect(histories.length).toBeGreaterThan(0);
   });

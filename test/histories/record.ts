@@ -13,25 +13,106 @@ import { plainPersona } from '../../domain/persona';
 import { catalogSchema } from '../../domain/scripts';
 import { resolveBinary } from '../../temporal/binaries';
 import { registerSearchAttributes } from '../../temporal/namespace';
-import { claimUpdate, agentMessageUpdate, conversationWorkflowId, handbackUpdate, sendMessageUpdate, closeSignal } from '../../workflows/definitions';
+import {
+  claimUpdate,
+  agentMessageUpdate,
+  conversationWorkflowId,
+  handbackUpdate,
+  resolveUpdate,
+  sendMessageUpdate,
+  closeSignal,
+  type ConversationSettings,
+} from '../../workflows/definitions';
 import { conversationWorkflow } from '../../workflows/conversation';
 import catalog from '../../db/demo-catalog.json';
 
-const scenarios: Record<string, (run: Run) => Promise<void>> = {
+const HOUR = 3_600_000;
+/** Conversation settings of the aftercare scenarios: nudges, the survey and a short history bound. */
+const aftercare = { inactivity: { nudgeAfterMs: 10 * 60_000, abandonAfterMs: 20 * 60_000, resumeWithinMs: 24 * HOUR }, csat: true };
+
+const scenarios: Record<string, Scenario> = {
+  /** Matching: an ambiguous demand, the options, a pick by number, then a cancel and a fresh demand. */
+  match: {
+    settings: aftercare,
+    async run({ say }) {
+      await say('oi');
+      await say('quero resolver uma coisa do meu seguro');
+      await say('1');
+      await say('cancelar');
+      await say('preciso da segunda via do boleto');
+    },
+  },
+  /** Collecting: an invalid CPF re-asked, answers, a correction from the summary, confirmation and resolution. */
+  collect: {
+    settings: aftercare,
+    async run({ say }) {
+      for (const text of ['preciso da segunda via do boleto', '123', '529.982.247-25', 'março', 'maria@exemplo.com', 'não', '3', 'maria.souza@exemplo.com', 'sim']) await say(text);
+    },
+  },
+  /** Escalation with this code: a person asked for, claimed, a message each way, resolved by the agent, then surveyed. */
+  escalate: {
+    settings: aftercare,
+    async run({ say, handle }) {
+      for (const text of ['quero falar com um atendente', 'problema com a minha apólice', 'sim']) await say(text);
+      await handle.executeUpdate(claimUpdate, { args: [{ agentId: 'ana' }] });
+      await say('alô?');
+      await handle.executeUpdate(agentMessageUpdate, { args: [{ agentId: 'ana', text: 'Oi! Sou a Ana, já resolvi aqui.' }] });
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'agent:ana', agentId: 'ana' }] });
+      await say('obrigado');
+      await say('5');
+    },
+  },
+  /** Follow-up: resolved, the check-in sent after its delay, a nudge-free reply that all went well, then the survey. */
+  'follow-up': {
+    settings: aftercare,
+    async run({ say, env }) {
+      for (const text of ['preciso da segunda via do boleto', '529.982.247-25', 'março', 'maria@exemplo.com', 'sim']) await say(text);
+      await env.sleep(HOUR + 60_000);
+      await say('sim, deu tudo certo');
+      await say('ótimo');
+    },
+  },
+  /** Satisfaction: asked after thanks, an unclear reply asked about once more, then a new demand. */
+  csat: {
+    settings: aftercare,
+    async run({ say }) {
+      for (const text of ['preciso da segunda via do boleto', '529.982.247-25', 'março', 'maria@exemplo.com', 'sim', 'valeu', 'hmm', 'tanto faz']) await say(text);
+    },
+  },
+  /** Inactivity: a question left unanswered, nudged, abandoned, then resumed with a greeting. */
+  inactivity: {
+    settings: aftercare,
+    async run({ say, env }) {
+      await say('preciso da segunda via do boleto');
+      await say('529.982.247-25');
+      await env.sleep(31 * 60_000);
+      await say('oi, voltei');
+      await say('março');
+    },
+  },
+
   /** Escalated through the "atendente" script, claimed, answered by the agent, handed back, thanked, closed. */
-  async handoff({ say, handle }) {
-    for (const text of ['oi, quero falar com um atendente', 'problema com a minha apólice', 'sim']) await say(text);
-    await handle.executeUpdate(claimUpdate, { args: [{ agentId: 'ana' }] });
-    await say('alô?');
-    await handle.executeUpdate(agentMessageUpdate, { args: [{ agentId: 'ana', text: 'Oi! Sou a Ana, já vi sua apólice.' }] });
-    await handle.executeUpdate(handbackUpdate, { args: [{ agentId: 'ana' }] });
-    await say('obrigado');
+  handoff: {
+    async run({ say, handle }) {
+      for (const text of ['oi, quero falar com um atendente', 'problema com a minha apólice', 'sim']) await say(text);
+      await handle.executeUpdate(claimUpdate, { args: [{ agentId: 'ana' }] });
+      await say('alô?');
+      await handle.executeUpdate(agentMessageUpdate, { args: [{ agentId: 'ana', text: 'Oi! Sou a Ana, já vi sua apólice.' }] });
+      await handle.executeUpdate(handbackUpdate, { args: [{ agentId: 'ana' }] });
+      await say('obrigado');
+    },
   },
 };
+
+interface Scenario {
+  settings?: Partial<ConversationSettings>;
+  run(run: Run): Promise<void>;
+}
 
 interface Run {
   say(text: string): Promise<unknown>;
   handle: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>;
+  env: TestWorkflowEnvironment;
 }
 
 async function main() {
@@ -72,12 +153,19 @@ async function main() {
           tenantId: 'demo',
           channel: 'web',
           customer: { name: 'Maria Souza' },
-          settings: { businessName: 'Segurozinho', timeZone: 'America/Sao_Paulo', followUpDelayMs: 3_600_000, closeAfterFollowUpMs: 86_400_000, matchThreshold: DEFAULT_MATCH_THRESHOLD },
+          settings: {
+            businessName: 'Segurozinho',
+            timeZone: 'America/Sao_Paulo',
+            followUpDelayMs: HOUR,
+            closeAfterFollowUpMs: 24 * HOUR,
+            matchThreshold: DEFAULT_MATCH_THRESHOLD,
+            ...scenario.settings,
+          },
         },
       ],
     });
-    await scenario({ say: (text) => handle.executeUpdate(sendMessageUpdate, { args: [{ text }] }), handle });
-    await handle.signal(closeSignal, { reason: 'recorded' });
+    await scenario.run({ say: (text) => handle.executeUpdate(sendMessageUpdate, { args: [{ text }] }), handle, env });
+    await handle.signal(closeSignal, { reason: 'recorded' }).catch(() => undefined);
     await handle.result();
     fs.writeFileSync(out, temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
   });
