@@ -25,10 +25,11 @@ export const helpArticles: readonly HelpArticle[] = [
       'como o cliente recebe lembrete depois do atendimento',
     ],
     answer:
-      'Depois que uma conversa é resolvida, o Atende espera um tempo sem resposta do cliente e envia uma mensagem de acompanhamento; se o cliente responder, o follow-up é cancelado. A espera conta só o horário de atendimento (dias, intervalos e feriados do onboarding ou do catálogo): resolvida sexta às 19:50 numa loja que fecha às 20:00, com 1 hora de espera, o follow-up sai sábado às 08:50.\n\n' +
-      '1. Defina a espera com a variável FOLLOW_UP_DELAY (padrão 1h) e o encerramento após o follow-up com CLOSE_AFTER_FOLLOW_UP (padrão 24h).\n' +
-      '2. Para mudar o texto, crie um prompt de ação do tipo FOLLOW_UP em POST /api/ai/prompts.\n' +
-      '3. O horário de atendimento do onboarding (workingHours) informa ao bot quando a equipe está disponível.\n\n' +
+      'Depois que uma conversa é resolvida, o Atende espera um tempo sem resposta do cliente e envia uma mensagem de acompanhamento; se o cliente responder, os acompanhamentos seguintes são cancelados. A espera conta só o horário de atendimento (dias, intervalos e feriados do onboarding ou do catálogo): resolvida sexta às 19:50 numa loja que fecha às 20:00, com 1 hora de espera, o follow-up sai sábado às 08:50.\n\n' +
+      '1. Cada roteiro pode declarar seus acompanhamentos em followUps: o tempo (after, por exemplo "2h"), a mensagem e o que a resposta faz (onReply: match trata como novo pedido, reopen reabre a solicitação para conferir, escalate chama uma pessoa).\n' +
+      '2. Sem acompanhamentos no roteiro, valem os prompts de ação do tipo FOLLOW_UP com conditions.followUpAfterMinutes; sem eles, um acompanhamento padrão depois de FOLLOW_UP_DELAY (padrão 1h), e o encerramento após CLOSE_AFTER_FOLLOW_UP (padrão 24h).\n' +
+      '3. Se o cliente responde que deu tudo certo ou agradece, o bot pede uma nota de 1 a 5, uma única vez (CSAT_SURVEY).\n' +
+      '4. Pergunta sem resposta: o bot pergunta de novo depois de INACTIVITY_NUDGE_AFTER (padrão 10m) e encerra como abandonada depois de INACTIVITY_ABANDON_AFTER (padrão 20m); se o cliente voltar em ABANDONED_RESUME_WITHIN (padrão 24h), continua de onde parou.\n\n' +
       'Os timers são duráveis: sobrevivem a reinícios do worker e aparecem no histórico da conversa no Temporal UI.',
   },
   {

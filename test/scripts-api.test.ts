@@ -91,12 +91,22 @@ describe('script admin API', () => {
     expect(bad.body.issues.map((issue: any) => issue.path)).toContain('steps.0.type');
     const choice = await request('POST', '/api/v1/scripts', { ...script('x3'), steps: [{ id: 'a', question: 'q?', type: 'choice' }] }, admin);
     expect(choice.body.issues.map((issue: any) => issue.path)).toContain('steps.0.options');
+    const followUp = await request('POST', '/api/v1/scripts', { ...script('x4'), followUps: [{ after: 'logo', message: 'Deu certo?', onReply: 'sumir' }] }, admin);
+    expect(followUp.status).toBe(422);
+    expect(followUp.body.issues.map((issue: any) => issue.path)).toEqual(expect.arrayContaining(['followUps.0.after', 'followUps.0.onReply']));
     const mismatch = await request('PUT', '/api/v1/scripts/boleto', script('outro'), admin);
     expect(mismatch.status).toBe(422);
     expect(mismatch.body.issues[0].path).toBe('id');
     expect((await request('PUT', '/api/v1/scripts/nao-existe', script('nao-existe'), admin)).status).toBe(404);
-    const rows = await db.query(`SELECT count(*)::int AS n FROM scripts WHERE tenant_id = $1 AND id IN ('x1', 'x2', 'x3', 'outro', 'nao-existe')`, [tenantId]);
+    const rows = await db.query(`SELECT count(*)::int AS n FROM scripts WHERE tenant_id = $1 AND id IN ('x1', 'x2', 'x3', 'x4', 'outro', 'nao-existe')`, [tenantId]);
     expect(rows.rows[0].n).toBe(0);
+  });
+
+  test('when a script declares follow-ups, then they are stored with it and read back with their defaults', async () => {
+    const created = await request('POST', '/api/v1/scripts', { ...script('com-retorno'), followUps: [{ after: '2h', message: 'Conseguiu pagar?' }] }, admin);
+    expect(created.status).toBe(201);
+    const read = await request('GET', '/api/v1/scripts/com-retorno', undefined, agent);
+    expect(read.body.script.followUps).toEqual([{ after: '2h', message: 'Conseguiu pagar?', onReply: 'match' }]);
   });
 
   test('when a catalog is imported, then export returns it and a second import changes nothing; a bad catalog writes nothing', async () => {
