@@ -131,8 +131,12 @@ describe('escalation to Mindchat on the real stack', () => {
     mindchat.setTicketStatus(ticketId, 'resolved');
     const resolved = await eventually(state(conversation.conversationId), (current) => current.stage === 'resolved', 'the resolution');
     expect(resolved.escalation.outcome).toBe('resolved');
-    const messages = (await request(stack, 'GET', messagesPath, undefined, conversation.token)).body.messages as { role: string; text: string }[];
-    expect(messages.at(-1)!.text).toMatch(new RegExp(`chamado #${ticketId} foi concluído`));
+    // the query sees the resolution as soon as the workflow does; its turn reaches Postgres a moment later
+    const messages = await eventually(
+      async () => (await request(stack, 'GET', messagesPath, undefined, conversation.token)).body.messages as { role: string; text: string }[],
+      (current) => new RegExp(`chamado #${ticketId} foi concluído`).test(current.at(-1)?.text ?? ''),
+      'the closing line in the transcript',
+    );
     // the reply was shown once, however many polls saw it
     expect(messages.filter((message) => message.role === 'agent')).toHaveLength(1);
   });
