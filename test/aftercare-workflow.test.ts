@@ -198,6 +198,20 @@ describe('satisfaction survey', () => {
   });
 });
 
+describe('closing', () => {
+  test('when the customer thanks after an FAQ answer, then the conversation ends instead of searching for a script', async () => {
+    const faq = [{ question: 'Qual o horário de atendimento?', answer: 'Atendemos de segunda a sexta, das 9h às 18h.' }];
+    const activities = fakeActivities({ persona: { faq } });
+    await withWorker(activities, async (taskQueue) => {
+      const { handle, say } = await start(taskQueue, { csat: true });
+      expect(await say('qual o horário de atendimento?')).toMatch(/das 9h às 18h/);
+      expect(await say('obrigado')).toBe('Eu que agradeço! Se precisar, é só chamar. Até logo!');
+      expect((await handle.result()).stage).toBe('closed');
+      expect(activities.matchScript).toHaveBeenCalledTimes(1);
+    });
+  });
+});
+
 describe('declared follow-ups', () => {
   test('when the script declares a follow-up that reopens, then it is sent after its delay and a "não" reopens the request', async () => {
     const activities = fakeActivities({ scripts: withFollowUps([{ after: '2h', message: 'Conseguiu pagar o boleto?', onReply: 'reopen' }]) });

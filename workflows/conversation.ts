@@ -1054,6 +1054,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       switch (state.stage) {
         case 'identifying':
           if (greeting && !trimmed) break;
+          // "obrigado" after an answer ("Posso ajudar em mais alguma coisa?") ends the conversation, not a new search
+          if (aftercare && state.customerTurns > 1 && isThanks(trimmed)) {
+            say('Eu que agradeço! Se precisar, é só chamar. Até logo!');
+            closeRequested = true;
+            break;
+          }
           if (trimmed) await identify(trimmed);
           else say('Pode me contar em poucas palavras o que você precisa?');
           break;
