@@ -120,7 +120,7 @@ const AFTERCARE_PATCH = 'aftercare';
 /** The stages in which the bot waits on the customer's answer, and nudges a silent one. */
 const WAITING_STAGES: readonly Stage[] = ['identifying', 'clarifying', 'collecting', 'confirming'];
 /** Client message ids whose replies are kept for retries that cross a continue-as-new. */
-const MAX_RECENT_UPDATES = 20;
+const MAX_RECENT_UPDATES = 10;
 /** Agent message ids already shown to the customer, per ticket, kept for deduplication. */
 const MAX_SEEN_TICKET_MESSAGES = 500;
 
@@ -219,7 +219,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     state.revision += 1;
     const messages = outbox;
     outbox = [];
-    await storage.recordTurn({ state: { ...state }, messages });
+    // the replies kept for retried messages are the workflow's business, not the projection's
+    await storage.recordTurn({ state: { ...state, recentUpdates: undefined }, messages });
   }
 
   // --- stages -------------------------------------------------------------------------
@@ -1084,18 +1085,24 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     }, turnResult);
   }
 
-  /** A message whose id already had a reply, retried after the conversation continued as new: the same reply, nothing applied twice. */
-  function handleMessageOnce(message: SendMessageInput): Promise<SendMessageResult> {
-    const earlier = message.messageId ? state.recentUpdates?.find((update) => update.id === message.messageId) : undefined;
-    if (earlier) return Promise.resolve({ replies: earlier.replies, state: { ...state } });
-    return handleMessage(message).then((result) => {
-      if (aftercare && message.messageId) {
-        const recent = (state.recentUpdates ??= []);
-        recent.push({ id: message.messageId, replies: result.replies });
-        if (recent.length > MAX_RECENT_UPDATES) recent.splice(0, recent.length - MAX_RECENT_UPDATES);
-      }
-      return result;
-    });
+  /**
+   * A message whose client id already had a reply — a retry that crossed a continue-as-new,
+   * which Temporal's own update-id dedupe does not see — gets the same reply, applied once.
+   */
+  function once<I extends { messageId?: string }>(kind: string, handler: (input: I) => Promise<SendMessageResult>): (input: I) => Promise<SendMessageResult> {
+    return (input) => {
+      const id = input.messageId && `${kind}${input.messageId}`;
+      const earlier = id ? state.recentUpdates?.find((update) => update.id === id) : undefined;
+      if (earlier) return Promise.resolve({ replies: earlier.replies, state: { ...state } });
+      return handler(input).then((result) => {
+        if (aftercare && id) {
+          const recent = (state.recentUpdates ??= []);
+          recent.push({ id, replies: result.replies });
+          if (recent.length > MAX_RECENT_UPDATES) recent.splice(0, recent.length - MAX_RECENT_UPDATES);
+        }
+        return result;
+      });
+    };
   }
 
   const handleChangeScript = (change: ChangeScriptInput) => inTurn(() => changeScript(change), turnResult);
@@ -1116,7 +1123,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       if (state.stage === 'closed') throw new Error('the conversation is closed');
     },
   });
-  setHandler(sendMessageUpdate, handleMessageOnce, {
+  setHandler(sendMessageUpdate, once('', handleMessage), {
     validator: ({ text, messageId }) => {
       if (typeof text !== 'string') throw new Error('text must be a string');
       if (text.length > MAX_MESSAGE_LENGTH) throw new Error(`text must be at most ${MAX_MESSAGE_LENGTH} characters`);
@@ -1149,7 +1156,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       }
     },
   });
-  setHandler(agentMessageUpdate, agentMessage, {
+  setHandler(agentMessageUpdate, once('agent:', agentMessage), {
     validator: ({ agentId, text, messageId }) => {
       requireText(agentId, 'agentId');
       requireText(text, 'text');
