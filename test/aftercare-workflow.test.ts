@@ -276,7 +276,7 @@ describe('long conversations', () => {
       const first = await say('preciso da segunda via do boleto', 'm-1');
       let state = await handle.query(stateQuery);
       for (let turn = 0; (state.run ?? 1) < 2 && turn < 10; turn++) {
-        await say(turn % 2 ? 'cancelar' : 'preciso da segunda via do boleto');
+        await say(turn % 2 ? 'desisto' : 'preciso da segunda via do boleto');
         state = await handle.query(stateQuery);
       }
       expect(state.run).toBe(2);
