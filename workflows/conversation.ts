@@ -219,8 +219,17 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     state.revision += 1;
     const messages = outbox;
     outbox = [];
-    // the replies kept for retried messages are the workflow's business, not the projection's
-    await storage.recordTurn({ state: { ...state, recentUpdates: undefined }, messages });
+    await storage.recordTurn({ state: projection(), messages });
+  }
+
+  /**
+   * The state as Postgres keeps it, written with every turn and so part of every turn's
+   * history: without the replies kept for retries, and without the persona's FAQ and prompts,
+   * which the workflow loaded from Postgres and can be large.
+   */
+  function projection(): ConversationState {
+    const persona = state.persona && { ...state.persona, faq: [], prompts: [] };
+    return { ...state, persona, recentUpdates: undefined };
   }
 
   // --- stages -------------------------------------------------------------------------
@@ -1008,7 +1017,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     }
   }
 
-  const turnResult = (): SendMessageResult => ({ replies, state: { ...state } });
+  // the update's result is part of the history too: the same lean state as the projection
+  const turnResult = (): SendMessageResult => ({ replies, state: projection() });
 
   function handleMessage({ text, messageId }: SendMessageInput): Promise<SendMessageResult> {
     return inTurn(async () => {

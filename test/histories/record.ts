@@ -9,7 +9,7 @@ import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { analyzeOffline } from '../../domain/analysis';
 import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../../domain/matcher';
-import { plainPersona } from '../../domain/persona';
+import { plainPersona, type Persona } from '../../domain/persona';
 import { catalogSchema } from '../../domain/scripts';
 import { resolveBinary } from '../../temporal/binaries';
 import { registerSearchAttributes } from '../../temporal/namespace';
@@ -91,6 +91,17 @@ const scenarios: Record<string, Scenario> = {
     },
   },
 
+  /** Collecting under a business with a 40-entry FAQ: for measuring what a large persona costs each turn (npm run bench:history). */
+  'collect-large-persona': {
+    settings: aftercare,
+    persona: {
+      faq: Array.from({ length: 40 }, (_, index) => ({ question: `Pergunta frequente número ${index + 1} sobre apólices e boletos?`, answer: `Resposta detalhada ${index + 1}: `.padEnd(300, 'texto ') })),
+      systemPrompt: 'Você é o assistente virtual da Segurozinho Seguros. '.repeat(20),
+    },
+    async run({ say }) {
+      for (const text of ['preciso da segunda via do boleto', '529.982.247-25', 'março', 'maria@exemplo.com', 'sim']) await say(text);
+    },
+  },
   /** Escalated through the "atendente" script, claimed, answered by the agent, handed back, thanked, closed. */
   handoff: {
     async run({ say, handle }) {
@@ -106,6 +117,8 @@ const scenarios: Record<string, Scenario> = {
 
 interface Scenario {
   settings?: Partial<ConversationSettings>;
+  /** The business's onboarding, when the scenario needs more than the plain persona. */
+  persona?: Partial<Persona>;
   run(run: Run): Promise<void>;
 }
 
@@ -137,7 +150,7 @@ async function main() {
         return { match, script: scripts.find((script) => script.id === match.scriptId) ?? null };
       },
       loadScript: async ({ scriptId }: { scriptId: string }) => scripts.find((script) => script.id === scriptId) ?? null,
-      loadPersona: async ({ businessName }: { businessName: string }) => ({ persona: plainPersona(businessName), llm: false, helpdesk: 'inbox' }),
+      loadPersona: async ({ businessName }: { businessName: string }) => ({ persona: { ...plainPersona(businessName), ...scenario.persona }, llm: false, helpdesk: 'inbox' }),
       composeLine: async ({ fallback }: { fallback: string }) => fallback,
       analyzeConversation: async (input: Parameters<typeof analyzeOffline>[0]) => analyzeOffline({ ...input, now: new Date('2026-11-01T12:00:00Z') }),
     },
