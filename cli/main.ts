@@ -13,6 +13,7 @@ import { migrate } from '../db/migrate';
 import { createPool, exportCatalog, importCatalog } from '../db/store';
 import { databaseUrl } from '../db/url';
 import { installPinned, resolveBinary } from '../temporal/binaries';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { connectClient } from '../temporal/connection';
 import { replayConversations } from '../temporal/replay';
 import { jwtSecret, start } from './start';
@@ -162,6 +163,8 @@ async function main(argv: string[]): Promise<number> {
         console.error('--limit must be a whole number ≥ 1');
         return 2;
       }
+      // the replay worker's own state changes are noise here; warnings and errors still show
+      Runtime.install({ logger: new DefaultLogger('WARN') });
       const { client, connection } = await connectClient(env);
       try {
         const report = await replayConversations(client, {
