@@ -16,6 +16,11 @@ const flag = z
   .enum(['true', 'false', '1', '0', ''])
   .default('')
   .transform((value) => value === 'true' || value === '1');
+/** A switch that is on unless set to false or 0. */
+const flagOn = z
+  .enum(['true', 'false', '1', '0'])
+  .default('true')
+  .transform((value) => value === 'true' || value === '1');
 const optional = z
   .string()
   .optional()
@@ -29,7 +34,7 @@ const envSchema = z.object({
   ATENDE_DATA_DIR: z.string().default('.data'),
   ATENDE_PUBLIC_URL: optional,
   /** `npm start` runs a worker in its own process unless this is false (run `npm run worker` separately). */
-  ATENDE_WORKER: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
+  ATENDE_WORKER: flagOn,
   ATENDE_DEFAULT_TENANT: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).default('demo'),
 
   DATABASE_URL: optional,
@@ -62,7 +67,7 @@ const envSchema = z.object({
   /** How long an abandoned conversation can be resumed where it stopped. */
   ABANDONED_RESUME_WITHIN: duration.default(parseDuration('24h')),
   /** Ask for a 1–5 satisfaction score once after a resolution. */
-  CSAT_SURVEY: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
+  CSAT_SURVEY: flagOn,
   /** Continue a conversation as new past this many history events, before the server's own suggestion. */
   MAX_HISTORY_EVENTS: z.coerce.number().int().min(200).optional(),
 

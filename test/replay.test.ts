@@ -35,10 +35,12 @@ describe('replaying recorded conversation histories', () => {
   test.each(Object.entries(stageHistories))('%s is committed and went through its stage', (file, expected) => {
     const history = temporal.api.history.v1.History.decode(fs.readFileSync(path.join(directory, file)));
     const stages = stagesOf(history);
-    let at = 0;
+    // in this order, each after the one before
+    let from = 0;
     for (const stage of expected.stages) {
-      at = stages.indexOf(stage, at);
+      const at = stages.indexOf(stage, from);
       expect({ file, stage, found: at >= 0 }).toEqual({ file, stage, found: true });
+      from = at + 1;
     }
     if (expected.timersFired !== undefined) {
       expect(history.events.filter((event) => event.timerFiredEventAttributes).length).toBeGreaterThanOrEqual(expected.timersFired);

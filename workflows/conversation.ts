@@ -856,11 +856,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         askNext();
         return;
       }
-      state.script = null;
-      state.scriptSource = null;
-      state.answers = {};
-      state.matchMisses = 0;
-      moveTo('identifying', 'active');
+      startOver();
       say('Voltei a te atender por aqui. Posso ajudar em mais alguma coisa?');
     }, turnResult);
 
@@ -873,19 +869,29 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       if (ticketId) beside(() => ticketWatch.closeMindchatTicket({ ticketId, status: 'resolved' }));
     }, turnResult);
 
-  async function afterResolution(text: string): Promise<void> {
-    if (aftercare) return replyAfterResolution(text);
-    if (isThanks(text)) {
-      say('Eu que agradeço! Se precisar, é só chamar. Até logo!');
-      closeRequested = true;
-      return;
-    }
-    state.followUp = null;
+  /** Back to "what do you need?": no script, no answers, the misses counted afresh. */
+  function startOver(): void {
     state.script = null;
     state.scriptSource = null;
     state.answers = {};
     state.matchMisses = 0;
     moveTo('identifying', 'active');
+  }
+
+  /** The customer has what they came for: a goodbye, and the conversation closes. */
+  function goodbye(): void {
+    say('Eu que agradeço! Se precisar, é só chamar. Até logo!');
+    closeRequested = true;
+  }
+
+  async function afterResolution(text: string): Promise<void> {
+    if (aftercare) return replyAfterResolution(text);
+    if (isThanks(text)) {
+      goodbye();
+      return;
+    }
+    state.followUp = null;
+    startOver();
     await identify(text);
   }
 
@@ -898,10 +904,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const repliesTo = state.followUp?.sentAt ? (state.followUp.onReply ?? 'match') : null;
     state.followUp = null;
     if (repliesTo ? isAllGood(text) : isThanks(text)) {
-      if (!askForRating('Que bom! Eu que agradeço.')) {
-        say('Eu que agradeço! Se precisar, é só chamar. Até logo!');
-        closeRequested = true;
-      }
+      if (!askForRating('Que bom! Eu que agradeço.')) goodbye();
       return;
     }
     if (repliesTo === 'escalate') {
@@ -915,11 +918,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       confirm();
       return;
     }
-    state.script = null;
-    state.scriptSource = null;
-    state.answers = {};
-    state.matchMisses = 0;
-    moveTo('identifying', 'active');
+    startOver();
     await identify(text);
   }
 
@@ -956,11 +955,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     }
     // twice unclear: no more survey; perhaps the customer has something new to ask
     state.csat = { ...csat, answeredAt, comment: text.slice(0, 500) };
-    state.script = null;
-    state.scriptSource = null;
-    state.answers = {};
-    state.matchMisses = 0;
-    moveTo('identifying', 'active');
+    startOver();
     await identify(text);
   }
 
@@ -1067,8 +1062,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
           if (greeting && !trimmed) break;
           // "obrigado" after an answer ("Posso ajudar em mais alguma coisa?") ends the conversation, not a new search
           if (aftercare && state.customerTurns > 1 && isThanks(trimmed)) {
-            say('Eu que agradeço! Se precisar, é só chamar. Até logo!');
-            closeRequested = true;
+            goodbye();
             break;
           }
           if (trimmed) await identify(trimmed);
@@ -1103,7 +1097,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     return (input) => {
       const id = input.messageId && `${kind}${input.messageId}`;
       const earlier = id ? state.recentUpdates?.find((update) => update.id === id) : undefined;
-      if (earlier) return Promise.resolve({ replies: earlier.replies, state: { ...state } });
+      if (earlier) return Promise.resolve({ replies: earlier.replies, state: projection() });
       return handler(input).then((result) => {
         if (aftercare && id) {
           const recent = (state.recentUpdates ??= []);
