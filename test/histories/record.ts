@@ -102,6 +102,24 @@ const scenarios: Record<string, Scenario> = {
       for (const text of ['preciso da segunda via do boleto', '529.982.247-25', 'março', 'maria@exemplo.com', 'sim']) await say(text);
     },
   },
+  /**
+   * The whole design in one run, recorded before the workflow was split into stage modules:
+   * greeting, an ambiguous demand and a pick, a bad answer, a correction, a fix from the summary,
+   * resolution, the check-in, a request for a person, an agent's claim, message and handback, thanks.
+   */
+  tour: {
+    settings: aftercare,
+    async run({ say, handle, env }) {
+      for (const text of ['oi', 'quero resolver uma coisa do meu seguro', '3', '123', '529.982.247-25', 'março', 'errei o cpf, é 111.444.777-35', 'maria@exemplo.com', 'não', '2', 'abril', 'sim']) await say(text);
+      await env.sleep(HOUR + 60_000);
+      await say('não deu certo, quero falar com um atendente');
+      await handle.executeUpdate(claimUpdate, { args: [{ agentId: 'ana' }] });
+      await say('oi?');
+      await handle.executeUpdate(agentMessageUpdate, { args: [{ agentId: 'ana', text: 'Oi! Sou a Ana, vou verificar.' }] });
+      await handle.executeUpdate(handbackUpdate, { args: [{ agentId: 'ana' }] });
+      await say('obrigado');
+    },
+  },
   /** Escalated through the "atendente" script, claimed, answered by the agent, handed back, thanked, closed. */
   handoff: {
     async run({ say, handle }) {
@@ -177,7 +195,12 @@ async function main() {
         },
       ],
     });
-    await scenario.run({ say: (text) => handle.executeUpdate(sendMessageUpdate, { args: [{ text }] }), handle, env });
+    const say = async (text: string) => {
+      const result = await handle.executeUpdate(sendMessageUpdate, { args: [{ text }] });
+      if (process.env.RECORD_VERBOSE) console.log(`> ${text}\n${result.replies.map((reply) => `< ${reply.text}`).join("\n")}`);
+      return result;
+    };
+    await scenario.run({ say, handle, env });
     await handle.signal(closeSignal, { reason: 'recorded' }).catch(() => undefined);
     await handle.result();
     fs.writeFileSync(out, temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
