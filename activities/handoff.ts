@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
 import { listMessages, type StoredMessage } from '../db/store';
 import type { CollectedAnswer } from '../domain/analysis';
-import { failureTypes } from '../workflows/definitions';
+import { failureTypes } from '../domain/conversation';
 import { FINISHED_TICKET_STATUSES, MindchatError, type MindchatClient, type TicketPriority } from './mindchat';
 
 /**

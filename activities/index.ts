@@ -20,7 +20,7 @@ import {
   type InboxItemInput,
   type StoredMessage,
 } from '../db/store';
-import { conversationWorkflowId, type ConversationState } from '../workflows/definitions';
+import { conversationWorkflowId, type ConversationState } from '../domain/conversation';
 
 export interface ActivityDeps {
   db: pg.Pool;

@@ -29,8 +29,9 @@ import {
   type StoredPrompt,
 } from '../db/ai-store';
 import { findConversation } from '../db/store';
-import { assistantAnswerWorkflow, reanalysisWorkflow } from '../workflows/tasks';
-import { analyzeUpdate, conversationWorkflowId, reanalysisWorkflowId, type ConversationState } from '../workflows/definitions';
+import { type ConversationState } from '../domain/conversation';
+import type { AnswerAssistantInput, AnswerAssistantResult } from '../activities';
+import { analyzeUpdate, assistantAnswerWorkflowType, conversationWorkflowId, reanalysisWorkflowId, reanalysisWorkflowType } from '../workflows/messages';
 import { AuthError, requireRole, type Claims, type Role } from './auth';
 import { issuesOf, isTemporalUnavailable, NOT_JSON, readJson } from './errors';
 
@@ -202,7 +203,7 @@ export function aiRoutes(deps: AiRoutesDeps) {
       }
     }
     const analysis = await deadline(() =>
-      deps.client.workflow.execute(reanalysisWorkflow, {
+      deps.client.workflow.execute<(input: { conversationId: string }) => Promise<Analysis | null>>(reanalysisWorkflowType, {
         workflowId: reanalysisWorkflowId(conversationId),
         taskQueue: deps.taskQueue,
         args: [{ conversationId }],
@@ -369,7 +370,7 @@ export function aiRoutes(deps: AiRoutesDeps) {
           }
           const askedAt = new Date();
           const reply = await deadline(() =>
-            deps.client.workflow.execute(assistantAnswerWorkflow, {
+            deps.client.workflow.execute<(input: AnswerAssistantInput) => Promise<AnswerAssistantResult>>(assistantAnswerWorkflowType, {
               workflowId: `assistant-${randomUUID()}`,
               taskQueue: deps.taskQueue,
               args: [{ question: message, history: context }],

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
 import { workingHoursSchema } from '../domain/persona';
 import { escalationPolicyOf, findTenant } from '../db/store';
-import type { ConversationSettings, InactivitySettings } from '../workflows/definitions';
+import type { ConversationSettings, InactivitySettings } from '../domain/conversation';
 import { aiRoutes } from './ai';
 import { classicRoutes } from './classic';
 import { conversationGateway, conversationRoutes } from './conversations';

@@ -5,22 +5,9 @@ import { z } from 'zod';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import type pg from 'pg';
 import { findConversation, findScript, listMessages } from '../db/store';
-import { searchAttributes } from '../temporal/search-attributes';
-import { conversationWorkflow } from '../workflows/conversation';
-import {
-  agentMessageUpdate,
-  changeScriptUpdate,
-  claimUpdate,
-  conversationWorkflowId,
-  handbackUpdate,
-  resolveUpdate,
-  MAX_MESSAGE_LENGTH,
-  sendMessageUpdate,
-  stateQuery,
-  type ConversationInput,
-  type ConversationSettings,
-  type SendMessageResult,
-} from '../workflows/definitions';
+import { searchAttributes } from '../workflows/messages';
+import { MAX_MESSAGE_LENGTH, type ConversationInput, type ConversationSettings, type SendMessageResult } from '../domain/conversation';
+import { agentMessageUpdate, changeScriptUpdate, claimUpdate, conversationWorkflowId, conversationWorkflowType, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
 import { assertCanReach, mintToken, requireRole, verifyBearer, type Claims } from './auth';
 import { ApiError, parseBody } from './errors';
 import type { ConversationFeed } from './feed';
@@ -97,7 +84,7 @@ export function conversationGateway(deps: Pick<ConversationRoutesDeps, 'client' 
       deps.client.workflow.executeUpdateWithStart(sendMessageUpdate, {
         args: [{ text, ...(messageId ? { messageId } : {}) }],
         updateId: messageId ? `message-${messageId}` : randomUUID(),
-        startWorkflowOperation: new WithStartWorkflowOperation(conversationWorkflow, {
+        startWorkflowOperation: new WithStartWorkflowOperation(conversationWorkflowType, {
           workflowId: conversationWorkflowId(input.conversationId),
           taskQueue: deps.taskQueue,
           args: [input],
@@ -137,8 +124,8 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     return { claims, conversation };
   }
 
-  const update = <T>(conversationId: string, call: (handle: WorkflowHandle<typeof conversationWorkflow>) => Promise<T>) =>
-    deadline(() => call(deps.client.workflow.getHandle<typeof conversationWorkflow>(conversationWorkflowId(conversationId))));
+  const update = <T>(conversationId: string, call: (handle: WorkflowHandle) => Promise<T>) =>
+    deadline(() => call(deps.client.workflow.getHandle(conversationWorkflowId(conversationId))));
 
   return new Hono()
     .post('/', async (c) => {

@@ -9,7 +9,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { failureTypes } from '../workflows/definitions';
+import { failureTypes } from '../domain/conversation';
 import { AuthError } from './auth';
 
 /** A failure the client can act on, with a stable code. */

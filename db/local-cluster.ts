@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { stopChild } from '../temporal/dev-server';
-import { waitFor } from '../temporal/wait';
+import { stopChild, waitFor } from '../lib/process';
 
 /**
  * A PostgreSQL cluster run from the machine's own server binaries: the same engine the

@@ -2,22 +2,15 @@ import pg from 'pg';
 import { scriptInputSchema, type Catalog, type Script, type ScriptDefinition, type ScriptInput } from '../domain/scripts';
 import type { Analysis } from '../domain/analysis';
 import { defaultEscalationPolicy, escalationPolicySchema, type EscalationPolicy } from '../domain/escalation';
-import type { ConversationState } from '../workflows/definitions';
+import type { ConversationState, StoredMessage } from '../domain/conversation';
+
+export type { StoredMessage };
 
 export function createPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return pool;
-}
-
-export interface StoredMessage {
-  id: string;
-  seq: number;
-  role: 'customer' | 'bot' | 'agent' | 'system';
-  text: string;
-  clientMessageId: string | null;
-  createdAt: string;
 }
 
 export interface ConversationRow {

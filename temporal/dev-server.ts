@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { Connection } from '@temporalio/client';
-import { searchAttributeKeys } from './search-attributes';
-import { waitFor } from './wait';
+import { searchAttributeKeys } from '../workflows/messages';
+import { stopChild, waitFor } from '../lib/process';
 
 export interface DevServerOptions {
   binary: string;
@@ -65,17 +65,4 @@ export async function startDevServer(options: DevServerOptions, timeoutMs = 60_0
     pid: child.pid!,
     stop: () => stopChild(child),
   };
-}
-
-/** SIGTERM, then SIGKILL if the process has not exited within the grace period. */
-export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

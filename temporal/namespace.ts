@@ -1,7 +1,7 @@
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { status } from '@grpc/grpc-js';
-import { searchAttributeKeys } from './search-attributes';
+import { searchAttributeKeys } from '../workflows/messages';
 
 /**
  * Registers Atende's custom search attributes on a server that was not started with them

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { conversationWorkflowType } from '../workflows/definitions';
+import { conversationWorkflowType } from '../workflows/messages';
 
 export interface ReplayOptions {
   /** A visibility query; running conversations by default. */

@@ -1,14 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { scriptInputSchema, type Script, type ScriptFollowUp } from '../domain/scripts';
-import {
-  claimUpdate,
-  closeSignal,
-  conversationWorkflowId,
-  resolveUpdate,
-  sendMessageUpdate,
-  stateQuery,
-  type ConversationInput,
-} from '../workflows/definitions';
+import { type ConversationInput } from '../domain/conversation';
+import { claimUpdate, closeSignal, conversationWorkflowId, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
 import { conversationWorkflow } from '../workflows/conversation';
 import { validCpf } from './support/stack';
 import { timeSkippingSuite } from './support/time-skipping';

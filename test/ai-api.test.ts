@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mintToken } from '../api/auth';
-import { closeSignal, conversationWorkflowId } from '../workflows/definitions';
+import { closeSignal, conversationWorkflowId } from '../workflows/messages';
 import { startAppStack, type AppStack } from './support/app-stack';
 
 /** The /api/ai contract of seeds/ai-prompts-api-contract.md, driven with the document's example bodies. */

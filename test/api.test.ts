@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import { createApp, type AppConfig } from '../api/app';
 import { mintToken } from '../api/auth';
-import { closeSignal, conversationWorkflowId } from '../workflows/definitions';
+import { closeSignal, conversationWorkflowId } from '../workflows/messages';
 import { invalidCpf, validCpf } from './support/stack';
 import { startAppStack, type AppStack } from './support/app-stack';
 import { freePort } from './support/global-setup';

@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { closeSignal, conversationWorkflowId, sendMessageUpdate, stateQuery, type ConversationInput } from '../workflows/definitions';
+import { type ConversationInput } from '../domain/conversation';
+import { closeSignal, conversationWorkflowId, sendMessageUpdate, stateQuery } from '../workflows/messages';
 import { conversationWorkflow } from '../workflows/conversation';
 import { validCpf } from './support/stack';
 import { timeSkippingSuite } from './support/time-skipping';

@@ -1,7 +1,7 @@
 import { MindchatClient } from '../activities/mindchat';
 import { mintToken } from '../api/auth';
-import { conversationWorkflowId } from '../workflows/definitions';
-import { searchAttributes } from '../temporal/search-attributes';
+import { conversationWorkflowId } from '../workflows/messages';
+import { searchAttributes } from '../workflows/messages';
 import { startAppStack, type AppStack } from './support/app-stack';
 import { startFakeMindchat, type FakeMindchat } from './support/fake-mindchat';
 import { validCpf } from './support/stack';

@@ -2,23 +2,10 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import type { PollTicketResult } from '../activities/handoff';
 import { escalationPolicySchema } from '../domain/escalation';
-import {
-  agentMessageUpdate,
-  changeScriptUpdate,
-  claimUpdate,
-  closeSignal,
-  conversationWorkflowId,
-  failureTypes,
-  handbackUpdate,
-  resolveUpdate,
-  sendMessageUpdate,
-  stateQuery,
-  type ConversationInput,
-  type ConversationState,
-  type SendMessageResult,
-} from '../workflows/definitions';
+import { failureTypes, type ConversationInput, type ConversationState, type SendMessageResult } from '../domain/conversation';
+import { agentMessageUpdate, changeScriptUpdate, claimUpdate, closeSignal, conversationWorkflowId, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
 import { conversationWorkflow } from '../workflows/conversation';
-import { searchAttributes } from '../temporal/search-attributes';
+import { searchAttributes } from '../workflows/messages';
 import { validCpf } from './support/stack';
 import { timeSkippingSuite } from './support/time-skipping';
 import { fakeActivities, input, prompt } from './support/workflow-fakes';

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { searchAttributes } from '../temporal/search-attributes';
-import { conversationWorkflowId, conversationWorkflowType } from '../workflows/definitions';
+import { searchAttributes } from '../workflows/messages';
+import { conversationWorkflowId, conversationWorkflowType } from '../workflows/messages';
 import { startAppStack, type AppStack } from './support/app-stack';
 import { testStack } from './support/stack';
 

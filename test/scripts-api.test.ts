@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { mintToken } from '../api/auth';
 import { seguroCatalog } from '../eval/datasets';
-import { closeSignal, conversationWorkflowId } from '../workflows/definitions';
+import { closeSignal, conversationWorkflowId } from '../workflows/messages';
 import { startAppStack, type AppStack } from './support/app-stack';
 import { validCpf } from './support/stack';
 

@@ -1,14 +1,6 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import {
-  analyzeUpdate,
-  changeScriptUpdate,
-  closeSignal,
-  conversationWorkflowId,
-  sendMessageUpdate,
-  stateQuery,
-  type ConversationInput,
-  type SendMessageResult,
-} from '../workflows/definitions';
+import { type ConversationInput, type SendMessageResult } from '../domain/conversation';
+import { analyzeUpdate, changeScriptUpdate, closeSignal, conversationWorkflowId, sendMessageUpdate, stateQuery } from '../workflows/messages';
 import { conversationWorkflow } from '../workflows/conversation';
 import { invalidCpf, testStack, validCpf } from './support/stack';
 import { timeSkippingSuite } from './support/time-skipping';

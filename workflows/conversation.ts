@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { StoredMessage } from '../db/store';
+import type { StoredMessage } from '../domain/conversation';
 import { lexiconSentiment, type CollectedAnswer } from '../domain/analysis';
 import { declinesRating, describeSpan, followUpPlan, isAllGood, isGreeting, isThanks, readScore, type PlannedFollowUp } from '../domain/aftercare';
 import {
@@ -42,35 +42,9 @@ import {
 import { displayValue, isSkip, validateField, validateStep, type FieldContext } from '../domain/fields';
 import type { Script, Step } from '../domain/scripts';
 import { fold } from '../domain/text';
-import { searchAttributes } from '../temporal/search-attributes';
-import {
-  agentMessageUpdate,
-  analyzeUpdate,
-  changeScriptUpdate,
-  claimUpdate,
-  failureTypes,
-  handbackUpdate,
-  MAX_ACTIONS_KEPT,
-  closeSignal,
-  MAX_MESSAGE_LENGTH,
-  resolveUpdate,
-  sendMessageUpdate,
-  stateQuery,
-  type AgentMessageInput,
-  type BotReply,
-  type ActionRecord,
-  type ChangeScriptInput,
-  type ClaimInput,
-  type HandbackInput,
-  type ResolveInput,
-  type ConversationInput,
-  type ConversationState,
-  type SendMessageInput,
-  type SendMessageResult,
-  type Stage,
-  type Status,
-  type CarriedState,
-} from './definitions';
+import { searchAttributes } from './messages';
+import { failureTypes, MAX_ACTIONS_KEPT, MAX_MESSAGE_LENGTH, type AgentMessageInput, type BotReply, type ActionRecord, type ChangeScriptInput, type ClaimInput, type HandbackInput, type ResolveInput, type ConversationInput, type ConversationState, type SendMessageInput, type SendMessageResult, type Stage, type Status, type CarriedState } from '../domain/conversation';
+import { agentMessageUpdate, analyzeUpdate, changeScriptUpdate, claimUpdate, handbackUpdate, closeSignal, resolveUpdate, sendMessageUpdate, stateQuery } from './messages';
 
 /** Writes to our own Postgres: retried until it answers, so a turn is never half-recorded. */
 const storage = proxyActivities<Activities>({

@@ -13,16 +13,8 @@ import { plainPersona, type Persona } from '../../domain/persona';
 import { catalogSchema } from '../../domain/scripts';
 import { resolveBinary } from '../../temporal/binaries';
 import { registerSearchAttributes } from '../../temporal/namespace';
-import {
-  claimUpdate,
-  agentMessageUpdate,
-  conversationWorkflowId,
-  handbackUpdate,
-  resolveUpdate,
-  sendMessageUpdate,
-  closeSignal,
-  type ConversationSettings,
-} from '../../workflows/definitions';
+import { type ConversationSettings } from '../../domain/conversation';
+import { claimUpdate, agentMessageUpdate, conversationWorkflowId, handbackUpdate, resolveUpdate, sendMessageUpdate, closeSignal } from '../../workflows/messages';
 import { conversationWorkflow } from '../../workflows/conversation';
 import catalog from '../../db/demo-catalog.json';
 

@@ -6,7 +6,7 @@ import { answerFromFaq, faqMatcher } from '../../domain/faq';
 import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../../domain/matcher';
 import { plainPersona, type ActionPrompt, type Persona } from '../../domain/persona';
 import { scriptInputSchema, type Script } from '../../domain/scripts';
-import { failureTypes, type ConversationInput } from '../../workflows/definitions';
+import { failureTypes, type ConversationInput } from '../../domain/conversation';
 import { demoCatalog } from './stack';
 
 export const demoScripts: Script[] = demoCatalog.scripts.map((script) => ({ ...scriptInputSchema.parse(script), version: 1 }));

@@ -1,4 +1,3 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Analysis, Sentiment } from '../domain/analysis';
 import type { EscalationPolicy } from '../domain/escalation';
 import type { Persona, WorkingHours } from '../domain/persona';
@@ -6,11 +5,12 @@ import type { PlannedFollowUp } from '../domain/aftercare';
 import type { FollowUpReply, Script } from '../domain/scripts';
 
 /**
- * The conversation workflow's messages, shared by the API (which sends them) and the
- * workflow (which handles them). Wire names equal the constants' stems.
+ * What a conversation is, shared by every layer: the workflow keeps a ConversationState, the
+ * activities write it to Postgres, the API reads it back. Types and constants only, so the
+ * workflow bundle stays small (no zod, no tables).
  */
-export const conversationWorkflowType = 'conversationWorkflow';
 
+/** The workflow id of a conversation; activities need it for links, so it lives here, not in workflows/. */
 export function conversationWorkflowId(conversationId: string): string {
   return `conversation-${conversationId}`;
 }
@@ -43,6 +43,16 @@ export interface Customer {
   email?: string;
   phone?: string;
   externalId?: string;
+}
+
+/** One line of the transcript, as the workflow writes it and Postgres keeps it. */
+export interface StoredMessage {
+  id: string;
+  seq: number;
+  role: 'customer' | 'bot' | 'agent' | 'system';
+  text: string;
+  clientMessageId: string | null;
+  createdAt: string;
 }
 
 export interface ConversationSettings {
@@ -258,13 +268,6 @@ export interface CloseInput {
   reason: string;
 }
 
-/** An update, not a signal, because the caller waits for the bot's reply. */
-export const sendMessageUpdate = defineUpdate<SendMessageResult, [SendMessageInput]>('sendMessage');
-export const stateQuery = defineQuery<ConversationState>('state');
-/** An agent overrides the matched script; the caller waits to see the new first question. */
-export const changeScriptUpdate = defineUpdate<SendMessageResult, [ChangeScriptInput]>('changeScript');
-/** Re-analyzes the conversation now; the caller (POST /api/ai/analyze) waits for the result. */
-export const analyzeUpdate = defineUpdate<Analysis, [AnalyzeRequest]>('analyze');
 export interface AnalyzeRequest {
   /** Who asked, for the record ("agent:ana"). */
   by: string;
@@ -294,21 +297,8 @@ export interface ResolveInput {
   note?: string;
 }
 
-/** Agent actions are updates: the inbox waits for the outcome, and a rejected one (already claimed) is a clear 409. */
-export const claimUpdate = defineUpdate<SendMessageResult, [ClaimInput]>('claim');
-export const agentMessageUpdate = defineUpdate<SendMessageResult, [AgentMessageInput]>('agentMessage');
-export const handbackUpdate = defineUpdate<SendMessageResult, [HandbackInput]>('handback');
-export const resolveUpdate = defineUpdate<SendMessageResult, [ResolveInput]>('resolve');
-
-/** Nobody waits on a close: an operator or a later process asks and moves on. */
-export const closeSignal = defineSignal<[CloseInput]>('close');
-
 export const MAX_MESSAGE_LENGTH = 4_000;
 
-export const reanalysisWorkflowType = 'reanalysisWorkflow';
-export function reanalysisWorkflowId(conversationId: string): string {
-  return `reanalysis-${conversationId}`;
-}
 export const MAX_ACTIONS_KEPT = 50;
 
 /** Business rejections, as ApplicationFailure types the API maps to status codes. */

@@ -1,3 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** Child-process helpers shared by the embedded services (Temporal dev server, PostgreSQL cluster). */
+
 /** Polls `probe` until it returns true; the last error explains a timeout. */
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -15,4 +19,17 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited within the grace period. */
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }

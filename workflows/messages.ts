@@ -1,0 +1,63 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Analysis } from '../domain/analysis';
+import {
+  conversationWorkflowId,
+  type AgentMessageInput,
+  type AnalyzeRequest,
+  type ChangeScriptInput,
+  type ClaimInput,
+  type CloseInput,
+  type ConversationState,
+  type HandbackInput,
+  type ResolveInput,
+  type SendMessageInput,
+  type SendMessageResult,
+} from '../domain/conversation';
+
+/**
+ * How the API and the workers talk about conversations through Temporal: workflow types and
+ * ids, the task queue, updates, signals, queries and search-attribute keys. Wire names equal
+ * the constants' stems. The API starts workflows by these names, never by importing them.
+ */
+export { conversationWorkflowId };
+export const conversationWorkflowType = 'conversationWorkflow';
+export const reanalysisWorkflowType = 'reanalysisWorkflow';
+export const assistantAnswerWorkflowType = 'assistantAnswerWorkflow';
+
+export function reanalysisWorkflowId(conversationId: string): string {
+  return `reanalysis-${conversationId}`;
+}
+
+/** The task queue when TEMPORAL_TASK_QUEUE names none. */
+export const defaultTaskQueue = 'atende-conversations';
+
+/** An update, not a signal, because the caller waits for the bot's reply. */
+export const sendMessageUpdate = defineUpdate<SendMessageResult, [SendMessageInput]>('sendMessage');
+export const stateQuery = defineQuery<ConversationState>('state');
+/** An agent overrides the matched script; the caller waits to see the new first question. */
+export const changeScriptUpdate = defineUpdate<SendMessageResult, [ChangeScriptInput]>('changeScript');
+/** Re-analyzes the conversation now; the caller (POST /api/ai/analyze) waits for the result. */
+export const analyzeUpdate = defineUpdate<Analysis, [AnalyzeRequest]>('analyze');
+/** Agent actions are updates: the inbox waits for the outcome, and a rejected one (already claimed) is a clear 409. */
+export const claimUpdate = defineUpdate<SendMessageResult, [ClaimInput]>('claim');
+export const agentMessageUpdate = defineUpdate<SendMessageResult, [AgentMessageInput]>('agentMessage');
+export const handbackUpdate = defineUpdate<SendMessageResult, [HandbackInput]>('handback');
+export const resolveUpdate = defineUpdate<SendMessageResult, [ResolveInput]>('resolve');
+/** Nobody waits on a close: an operator or a later process asks and moves on. */
+export const closeSignal = defineSignal<[CloseInput]>('close');
+
+/** Custom search attributes the conversation workflow upserts; ops filter runs by them in the Temporal UI. */
+export const searchAttributes = {
+  ConversationStatus: defineSearchAttributeKey('ConversationStatus', SearchAttributeType.KEYWORD),
+  ConversationStage: defineSearchAttributeKey('ConversationStage', SearchAttributeType.KEYWORD),
+  ScriptId: defineSearchAttributeKey('ScriptId', SearchAttributeType.KEYWORD),
+  Channel: defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD),
+  Urgency: defineSearchAttributeKey('Urgency', SearchAttributeType.KEYWORD),
+  Sentiment: defineSearchAttributeKey('Sentiment', SearchAttributeType.KEYWORD),
+  TenantId: defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD),
+  /** Where the latest escalation went: inbox, mindchat, pending, or inbox_fallback when Mindchat failed. */
+  Handoff: defineSearchAttributeKey('Handoff', SearchAttributeType.KEYWORD),
+} as const;
+
+export const searchAttributeKeys = Object.values(searchAttributes);
