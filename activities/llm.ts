@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
 import type { MatchCandidate, MatchResult } from '../domain/matcher';
-import { analysisSchema } from '../domain/analysis';
+import { analysisSchema } from '../domain/schemas';
 import type { Script } from '../domain/scripts';
 
 /**

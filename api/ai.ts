@@ -4,14 +4,8 @@ import { z } from 'zod';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { Analysis } from '../domain/analysis';
-import {
-  actionTypes,
-  estimateTokens,
-  generateSystemPrompt,
-  onboardingFieldsSchema,
-  promptConditionsSchema,
-  suggestedResponseFor,
-} from '../domain/persona';
+import { actionTypes, estimateTokens, generateSystemPrompt, suggestedResponseFor } from '../domain/persona';
+import { onboardingFieldsSchema, promptConditionsSchema } from '../domain/schemas';
 import {
   createPrompt,
   deletePrompt,

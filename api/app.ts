@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
-import { workingHoursSchema } from '../domain/persona';
+import { workingHoursSchema } from '../domain/schemas';
 import { escalationPolicyOf, findTenant } from '../db/store';
 import type { ConversationSettings, InactivitySettings } from '../domain/conversation';
 import { aiRoutes } from './ai';

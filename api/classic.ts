@@ -4,7 +4,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type pg from 'pg';
 import { findConversation, listScripts, saveScript } from '../db/store';
-import { scriptInputSchema } from '../domain/scripts';
+import { scriptInputSchema } from '../domain/schemas';
 import type { ConversationSettings, ConversationState, Stage } from '../domain/conversation';
 import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
 import { AuthError, mintToken, requireRole, verifyBearer } from './auth';

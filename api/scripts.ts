@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type pg from 'pg';
 import { deleteScript, exportCatalog, findScript, importCatalog, listScripts, saveScript, scriptVersions } from '../db/store';
-import { catalogSchema, scriptInputSchema } from '../domain/scripts';
+import { catalogSchema, scriptInputSchema } from '../domain/schemas';
 import { requireRole } from './auth';
 import { ApiError, issuesOf, parseBody } from './errors';
 

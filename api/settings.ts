@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type pg from 'pg';
 import { escalationPolicyOf, findTenant, saveEscalationPolicy } from '../db/store';
-import { escalationPolicySchema } from '../domain/escalation';
+import { escalationPolicySchema } from '../domain/schemas';
 import { requireRole } from './auth';
 import { ApiError, parseBody } from './errors';
 

@@ -11,7 +11,7 @@ import { startLocalCluster, type RunningCluster } from '../db/local-cluster';
 import { migrate } from '../db/migrate';
 import { createPool, importCatalog, tenantExists } from '../db/store';
 import { databaseUrl } from '../db/url';
-import { catalogSchema } from '../domain/scripts';
+import { catalogSchema } from '../domain/schemas';
 import { resolveBinary } from '../temporal/binaries';
 import { connectClient, connectWorker, temporalAddress } from '../temporal/connection';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server';

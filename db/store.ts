@@ -1,7 +1,9 @@
 import pg from 'pg';
-import { scriptInputSchema, type Catalog, type Script, type ScriptDefinition, type ScriptInput } from '../domain/scripts';
+import { type Catalog, type Script, type ScriptDefinition, type ScriptInput } from '../domain/scripts';
+import { scriptInputSchema } from '../domain/schemas';
 import type { Analysis } from '../domain/analysis';
-import { defaultEscalationPolicy, escalationPolicySchema, type EscalationPolicy } from '../domain/escalation';
+import { defaultEscalationPolicy, type EscalationPolicy } from '../domain/escalation';
+import { escalationPolicySchema } from '../domain/schemas';
 import type { ConversationState, StoredMessage } from '../domain/conversation';
 
 export type { StoredMessage };

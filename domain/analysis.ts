@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { analysisSchema } from './schemas';
 import { fold } from './text';
 
 export const sentiments = ['positive', 'neutral', 'negative', 'mixed'] as const;
@@ -6,19 +7,6 @@ export const urgencies = ['low', 'medium', 'high', 'critical'] as const;
 export type Sentiment = (typeof sentiments)[number];
 export type Urgency = (typeof urgencies)[number];
 
-/** One schema for both engines: the offline rules and the LLM must produce exactly this. */
-export const analysisSchema = z.object({
-  sentiment: z.enum(sentiments),
-  urgency: z.enum(urgencies),
-  intent: z.string().min(1).max(80),
-  topics: z.array(z.string().min(1).max(60)).max(8),
-  summary: z.string().min(1).max(600),
-  suggestedActions: z.array(z.object({ type: z.string().min(1).max(40), description: z.string().min(1).max(200) })).max(6),
-  /** 1 (calm) … 5 (furious): how close the customer is to giving up on us. */
-  frustration: z.number().int().min(1).max(5),
-  analyzedAt: z.string(),
-  engine: z.enum(['offline', 'llm']),
-});
 export type Analysis = z.infer<typeof analysisSchema>;
 export type SuggestedAction = Analysis['suggestedActions'][number];
 

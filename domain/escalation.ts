@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { escalationPolicySchema } from './schemas';
 import type { Analysis, Urgency } from './analysis';
 import type { ActionPrompt } from './persona';
 import type { Script } from './scripts';
@@ -8,27 +9,18 @@ import { fold } from './text';
  * When a conversation goes to a person, as explainable rules: every escalation records which
  * rule fired and why, in words an agent reads in the inbox. Each tenant tunes the rules.
  */
-export const escalationPolicySchema = z
-  .object({
-    /** Escalate after collection when the analysis rates urgency at or above this; "never" turns the rule off. */
-    urgencyAtLeast: z.enum(['medium', 'high', 'critical', 'never']).default('high'),
-    /** A complaint told with negative sentiment goes to a person instead of being closed by the bot. */
-    negativeComplaints: z.boolean().default(true),
-    /** "Quero falar com um atendente" hands over at once, whatever the bot was doing. */
-    humanRequest: z.boolean().default(true),
-    /** Demands the bot could not place, in a row, before a person takes over. */
-    maxMatchMisses: z.number().int().min(1).max(10).default(2),
-    /** Invalid answers to one question before a person takes over. */
-    maxAttemptsPerStep: z.number().int().min(1).max(10).default(3),
-    /** Ids of action prompts whose conditions, when they hold for a customer message, escalate the conversation. */
-    escalateOnPrompts: z.array(z.string().min(1).max(100)).max(50).default([]),
-    /** Minutes an escalation may wait unclaimed in the inbox before the customer is told what happens next. */
-    claimNoticeMinutes: z.number().int().min(1).max(24 * 60).default(10),
-  })
-  .strict();
 export type EscalationPolicy = z.infer<typeof escalationPolicySchema>;
 
-export const defaultEscalationPolicy: EscalationPolicy = escalationPolicySchema.parse({});
+/** The policy a tenant has before it tunes one: the schema's defaults, spelled out so the workflow needs no zod. */
+export const defaultEscalationPolicy: EscalationPolicy = {
+  urgencyAtLeast: 'high',
+  negativeComplaints: true,
+  humanRequest: true,
+  maxMatchMisses: 2,
+  maxAttemptsPerStep: 3,
+  escalateOnPrompts: [],
+  claimNoticeMinutes: 10,
+};
 
 export const escalationReasons = [
   'script_requires_agent',

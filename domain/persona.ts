@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { followUpReplies } from './scripts';
-import { sentiments, type Analysis, type Sentiment } from './analysis';
+import type { z } from 'zod';
+import type { Analysis, Sentiment } from './analysis';
+import type { faqEntrySchema, onboardingFieldsSchema, promptConditionsSchema, workingHoursSchema } from './schemas';
 import { fold } from './text';
 
 /**
@@ -15,53 +15,10 @@ export type ActionType = (typeof actionTypes)[number];
 export const tones = ['formal', 'professional_friendly', 'casual', 'enthusiastic'] as const;
 export type Tone = (typeof tones)[number];
 
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export const workingHoursSchema = z
-  .object({
-    start: clock,
-    end: clock,
-    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Sao_Paulo'),
-    /** 0 = Sunday … 6 = Saturday, as in JavaScript's getDay(). */
-    workDays: z.array(z.number().int().min(0).max(6)).min(1).max(7),
-    /** Several openings a day ("08:00–12:00, 13:00–18:00"); `start`–`end` alone when absent. */
-    intervals: z
-      .array(z.object({ start: clock, end: clock }).strict().refine((interval) => interval.start < interval.end, { message: 'start must be before end', path: ['end'] }))
-      .min(1)
-      .max(6)
-      .optional(),
-    /** Days the team is off, in the business's calendar. */
-    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).max(366).optional(),
-  })
-  .strict()
-  .refine((hours) => hours.start < hours.end, { message: 'start must be before end', path: ['end'] });
 export type WorkingHours = z.infer<typeof workingHoursSchema>;
 
-export const faqEntrySchema = z.object({ question: z.string().trim().min(3).max(300), answer: z.string().trim().min(1).max(1_000) }).strict();
 export type FaqEntry = z.infer<typeof faqEntrySchema>;
 
-/** Every onboarding field; each is optional because the admin saves progress step by step. */
-export const onboardingFieldsSchema = z
-  .object({
-    businessName: z.string().trim().min(1).max(120),
-    businessType: z.string().trim().min(1).max(60),
-    businessDescription: z.string().trim().min(1).max(1_000),
-    targetAudience: z.string().trim().min(1).max(500),
-    tone: z.enum(tones),
-    mainProducts: z.array(z.string().trim().min(1).max(120)).max(30),
-    faq: z.array(faqEntrySchema).max(100),
-    workingHours: workingHoursSchema,
-  })
-  .partial();
 export type OnboardingFields = z.infer<typeof onboardingFieldsSchema>;
 
 /** The fields without which the bot cannot introduce the business. */
@@ -71,19 +28,6 @@ export function isOnboardingComplete(fields: OnboardingFields): boolean {
   return REQUIRED_ONBOARDING_FIELDS.every((field) => fields[field] !== undefined);
 }
 
-export const promptConditionsSchema = z
-  .object({
-    triggerOnFirstMessage: z.boolean(),
-    sentimentTrigger: z.enum(sentiments),
-    funnelStage: z.string().trim().min(1).max(60),
-    triggerOnKeywords: z.array(z.string().trim().min(1).max(60)).max(50),
-    /** FOLLOW_UP prompts: working minutes after a resolution before this check-in is sent. */
-    followUpAfterMinutes: z.number().int().min(1).max(60 * 24 * 30),
-    /** FOLLOW_UP prompts: what the customer's reply to the check-in does. */
-    onReply: z.enum(followUpReplies),
-  })
-  .partial()
-  .strict();
 export type PromptConditions = z.infer<typeof promptConditionsSchema>;
 
 export interface ActionPrompt {

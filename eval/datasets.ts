@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MatchableScript } from '../domain/matcher';
-import { catalogSchema } from '../domain/scripts';
+import { catalogSchema } from '../domain/schemas';
 
 /**
  * Loaders for the labelled sets in ../shared: the project's own Portuguese dev fixtures and

@@ -1,8 +1,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { scriptInputSchema, type Script, type ScriptFollowUp } from '../domain/scripts';
+import { type Script, type ScriptFollowUp } from '../domain/scripts';
+import { scriptInputSchema } from '../domain/schemas';
 import { type ConversationInput } from '../domain/conversation';
 import { claimUpdate, closeSignal, conversationWorkflowId, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
-import { conversationWorkflow } from '../workflows/conversation';
+import { conversationWorkflow } from '../workflows';
 import { validCpf } from './support/stack';
 import { timeSkippingSuite } from './support/time-skipping';
 import { demoScripts, fakeActivities, input } from './support/workflow-fakes';

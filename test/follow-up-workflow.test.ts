@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { type ConversationInput } from '../domain/conversation';
 import { closeSignal, conversationWorkflowId, sendMessageUpdate, stateQuery } from '../workflows/messages';
-import { conversationWorkflow } from '../workflows/conversation';
+import { conversationWorkflow } from '../workflows';
 import { validCpf } from './support/stack';
 import { timeSkippingSuite } from './support/time-skipping';
 import { fakeActivities, input } from './support/workflow-fakes';

@@ -1,10 +1,10 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PollTicketResult } from '../activities/handoff';
-import { escalationPolicySchema } from '../domain/escalation';
+import { escalationPolicySchema } from '../domain/schemas';
 import { failureTypes, type ConversationInput, type ConversationState, type SendMessageResult } from '../domain/conversation';
 import { agentMessageUpdate, changeScriptUpdate, claimUpdate, closeSignal, conversationWorkflowId, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
-import { conversationWorkflow } from '../workflows/conversation';
+import { conversationWorkflow } from '../workflows';
 import { searchAttributes } from '../workflows/messages';
 import { validCpf } from './support/stack';
 import { timeSkippingSuite } from './support/time-skipping';

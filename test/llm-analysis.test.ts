@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { createActivities } from '../activities';
 import { createLlmClient } from '../activities/llm';
-import { analysisSchema } from '../domain/analysis';
+import { analysisSchema } from '../domain/schemas';
 import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai';
 import { freshTenant } from './support/stack';
 

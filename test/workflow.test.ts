@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { type ConversationInput, type SendMessageResult } from '../domain/conversation';
 import { analyzeUpdate, changeScriptUpdate, closeSignal, conversationWorkflowId, sendMessageUpdate, stateQuery } from '../workflows/messages';
-import { conversationWorkflow } from '../workflows/conversation';
+import { conversationWorkflow } from '../workflows';
 import { invalidCpf, testStack, validCpf } from './support/stack';
 import { timeSkippingSuite } from './support/time-skipping';
 import { fakeActivities, input, prompt } from './support/workflow-fakes';

@@ -1,2 +1,2 @@
-export { conversationWorkflow } from './conversation';
+export { conversationWorkflow } from './conversation/workflow';
 export { assistantAnswerWorkflow, reanalysisWorkflow } from './tasks';

@@ -10,12 +10,12 @@ import { temporal } from '@temporalio/proto';
 import { analyzeOffline } from '../../domain/analysis';
 import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../../domain/matcher';
 import { plainPersona, type Persona } from '../../domain/persona';
-import { catalogSchema } from '../../domain/scripts';
+import { catalogSchema } from '../../domain/schemas';
 import { resolveBinary } from '../../temporal/binaries';
 import { registerSearchAttributes } from '../../temporal/namespace';
 import { type ConversationSettings } from '../../domain/conversation';
 import { claimUpdate, agentMessageUpdate, conversationWorkflowId, handbackUpdate, resolveUpdate, sendMessageUpdate, closeSignal } from '../../workflows/messages';
-import { conversationWorkflow } from '../../workflows/conversation';
+import { conversationWorkflow } from '../../workflows';
 import catalog from '../../db/demo-catalog.json';
 
 const HOUR = 3_600_000;

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createPool, importCatalog } from '../../db/store';
-import { catalogSchema, type Catalog } from '../../domain/scripts';
+import { type Catalog } from '../../domain/scripts';
+import { catalogSchema } from '../../domain/schemas';
 
 /** Addresses of the stack global-setup started. */
 export function testStack() {

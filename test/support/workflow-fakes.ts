@@ -5,7 +5,8 @@ import { analyzeOffline } from '../../domain/analysis';
 import { answerFromFaq, faqMatcher } from '../../domain/faq';
 import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../../domain/matcher';
 import { plainPersona, type ActionPrompt, type Persona } from '../../domain/persona';
-import { scriptInputSchema, type Script } from '../../domain/scripts';
+import { type Script } from '../../domain/scripts';
+import { scriptInputSchema } from '../../domain/schemas';
 import { failureTypes, type ConversationInput } from '../../domain/conversation';
 import { demoCatalog } from './stack';
 

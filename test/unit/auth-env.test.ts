@@ -1,5 +1,5 @@
-import { assertCanReach, mintToken, verifyBearer, AuthError } from '../api/auth';
-import { loadEnv, parseDuration } from '../env';
+import { assertCanReach, mintToken, verifyBearer, AuthError } from '../../api/auth';
+import { loadEnv, parseDuration } from '../../env';
 
 describe('tokens', () => {
   test('a minted token verifies with its claims; another secret or an expired token does not', async () => {

@@ -1,4 +1,5 @@
-import { analysisSchema, analyzeOffline, frustrationLevel, lexiconSentiment, lexiconUrgency } from '../domain/analysis';
+import { analyzeOffline, frustrationLevel, lexiconSentiment, lexiconUrgency } from '../../domain/analysis';
+import { analysisSchema } from '../../domain/schemas';
 
 const now = new Date('2026-03-10T15:00:00Z');
 

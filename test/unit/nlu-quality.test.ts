@@ -1,7 +1,7 @@
-import { validateField } from '../domain/fields';
-import { ScriptMatcher } from '../domain/matcher';
-import type { FieldType } from '../domain/scripts';
-import { credsystem, extractDev, matchDev } from '../eval/datasets';
+import { validateField } from '../../domain/fields';
+import { ScriptMatcher } from '../../domain/matcher';
+import type { FieldType } from '../../domain/scripts';
+import { credsystem, extractDev, matchDev } from '../../eval/datasets';
 
 /** Quality floors on the shared dev sets, so a matcher or validator change that loses ground fails CI. */
 describe('offline NLU on the shared dev sets', () => {

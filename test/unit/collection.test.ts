@@ -1,5 +1,5 @@
-import { findCorrection, findVolunteeredAnswers, isCancel, pickOption } from '../domain/collection';
-import { stepSchema } from '../domain/scripts';
+import { findCorrection, findVolunteeredAnswers, isCancel, pickOption } from '../../domain/collection';
+import { stepSchema } from '../../domain/schemas';
 
 const context = { now: new Date('2026-03-10T14:00:00-03:00'), timeZone: 'America/Sao_Paulo', pastByDefault: true };
 const steps = [

@@ -1,7 +1,8 @@
-import { analyzeOffline } from '../domain/analysis';
-import { asksForHuman, decideAfterCollection, defaultEscalationPolicy, escalationPolicySchema, priorityOf } from '../domain/escalation';
-import { addWorkingTime, describeOpening, isOpen, nextOpening } from '../domain/hours';
-import { demoScripts as scripts } from './support/workflow-fakes';
+import { analyzeOffline } from '../../domain/analysis';
+import { asksForHuman, decideAfterCollection, defaultEscalationPolicy, priorityOf } from '../../domain/escalation';
+import { escalationPolicySchema } from '../../domain/schemas';
+import { addWorkingTime, describeOpening, isOpen, nextOpening } from '../../domain/hours';
+import { demoScripts as scripts } from '../support/workflow-fakes';
 
 const script = (id: string) => scripts.find((candidate) => candidate.id === id)!;
 const analysis = (text: string) => analyzeOffline({ customerMessages: [text], now: new Date('2026-11-20T15:00:00Z') });
@@ -124,5 +125,11 @@ describe('working time', () => {
   test('more working time than a day holds spreads over the following work days', () => {
     // 12 h a day: Friday 19:00 + 14 h = 1 h Friday + 12 h Saturday + 1 h Monday → Monday 09:00
     expect(addWorkingTime(shop, new Date('2026-11-20T22:00:00Z'), 14 * hour).toISOString()).toBe('2026-11-23T12:00:00.000Z');
+  });
+});
+
+describe('the default escalation policy', () => {
+  test('when a tenant has tuned nothing, then the workflow default equals the schema defaults the API applies', () => {
+    expect(defaultEscalationPolicy).toEqual(escalationPolicySchema.parse({}));
   });
 });

@@ -1,5 +1,5 @@
-import { ScriptMatcher } from '../domain/matcher';
-import { demoCatalog } from './support/stack';
+import { ScriptMatcher } from '../../domain/matcher';
+import { demoCatalog } from '../support/stack';
 
 const matcher = new ScriptMatcher(demoCatalog.scripts.map((script) => ({ ...script, description: script.description ?? '' })));
 

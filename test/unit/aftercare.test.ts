@@ -1,5 +1,5 @@
-import { declinesRating, describeSpan, followUpPlan, isAllGood, isGreeting, readScore } from '../domain/aftercare';
-import { prompt } from './support/workflow-fakes';
+import { declinesRating, describeSpan, followUpPlan, isAllGood, isGreeting, readScore } from '../../domain/aftercare';
+import { prompt } from '../support/workflow-fakes';
 
 describe('reading a satisfaction score', () => {
   test.each([

@@ -1,5 +1,5 @@
-import { MindchatClient, MindchatError } from '../activities/mindchat';
-import { startFakeMindchat, type FakeMindchat } from './support/fake-mindchat';
+import { MindchatClient, MindchatError } from '../../activities/mindchat';
+import { startFakeMindchat, type FakeMindchat } from '../support/fake-mindchat';
 
 let mindchat: FakeMindchat;
 let client: MindchatClient;

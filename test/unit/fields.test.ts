@@ -1,4 +1,4 @@
-import { validateField, isValidCpf, isSkip } from '../domain/fields';
+import { validateField, isValidCpf, isSkip } from '../../domain/fields';
 
 const context = { now: new Date('2026-03-10T14:00:00-03:00'), timeZone: 'America/Sao_Paulo', pastByDefault: true };
 const value = (type: Parameters<typeof validateField>[0], text: string, options?: string[]) => {

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { sentiments, urgencies } from './analysis';
+import { tones } from './persona';
+import { fieldTypes, followUpReplies } from './scripts';
+
+/**
+ * Every zod schema of the domain: what the API and the activities validate at the edge. The
+ * workflow bundle must never import this module (zod would cost every cached conversation half
+ * a megabyte); the pure modules take their types from here with `import type` only.
+ */
+
+// --- scripts and catalogs ---------------------------------------------------------------
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'lowercase letters, digits, "_" or "-"');
+
+export const stepSchema = z
+  .object({
+    id: slug,
+    question: z.string().trim().min(1),
+    type: z.enum(fieldTypes),
+    options: z.array(z.string().trim().min(1)).min(2).optional(),
+    required: z.boolean().default(true),
+  })
+  .refine((step) => step.type !== 'choice' || step.options !== undefined, {
+    message: 'a choice step needs at least two options',
+    path: ['options'],
+  });
+
+export const completionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('resolve'), message: z.string().min(1).optional() }),
+  z.object({ action: z.literal('escalate'), message: z.string().min(1).optional() }),
+]);
+
+export const scriptFollowUpSchema = z
+  .object({
+    /** Working time after the resolution (the first) or after the previous follow-up: "30m", "2h", "3d". */
+    after: z.string().regex(/^\s*\d+\s*(m|h|d)\s*$/, 'a duration such as "30m", "2h" or "3d"'),
+    message: z.string().trim().min(1).max(1_000),
+    onReply: z.enum(followUpReplies).default('match'),
+  })
+  .strict();
+
+export const scriptInputSchema = z
+  .object({
+    id: slug,
+    title: z.string().trim().min(1).max(200),
+    description: z.string().trim().max(2_000).default(''),
+    examples: z.array(z.string().trim().min(1)).default([]),
+    steps: z.array(stepSchema).min(1),
+    onComplete: completionSchema.default({ action: 'resolve' }),
+    /** Check-ins after a resolution by this script, in order; the business's default check-in when empty. */
+    followUps: z.array(scriptFollowUpSchema).max(5).default([]),
+    active: z.boolean().default(true),
+  })
+  .refine((script) => new Set(script.steps.map((step) => step.id)).size === script.steps.length, {
+    message: 'step ids must be unique',
+    path: ['steps'],
+  });
+
+export const catalogSchema = z.object({
+  format: z.literal('script-catalog/v1'),
+  business: z
+    .object({
+      name: z.string().min(1),
+      type: z.string().optional(),
+      tone: z.string().optional(),
+      timezone: z.string().optional(),
+      workingHours: z
+        .object({
+          start: z.string(),
+          end: z.string(),
+          workDays: z.array(z.number().int().min(0).max(7)),
+          intervals: z.array(z.object({ start: z.string(), end: z.string() })).optional(),
+          holidays: z.array(z.string()).optional(),
+        })
+        .optional(),
+    })
+    .passthrough()
+    .optional(),
+  fieldTypes: z.record(z.string(), z.string()).optional(),
+  scripts: z.array(scriptInputSchema),
+});
+
+// --- escalation policy ------------------------------------------------------------------
+
+export const escalationPolicySchema = z
+  .object({
+    /** Escalate after collection when the analysis rates urgency at or above this; "never" turns the rule off. */
+    urgencyAtLeast: z.enum(['medium', 'high', 'critical', 'never']).default('high'),
+    /** A complaint told with negative sentiment goes to a person instead of being closed by the bot. */
+    negativeComplaints: z.boolean().default(true),
+    /** "Quero falar com um atendente" hands over at once, whatever the bot was doing. */
+    humanRequest: z.boolean().default(true),
+    /** Demands the bot could not place, in a row, before a person takes over. */
+    maxMatchMisses: z.number().int().min(1).max(10).default(2),
+    /** Invalid answers to one question before a person takes over. */
+    maxAttemptsPerStep: z.number().int().min(1).max(10).default(3),
+    /** Ids of action prompts whose conditions, when they hold for a customer message, escalate the conversation. */
+    escalateOnPrompts: z.array(z.string().min(1).max(100)).max(50).default([]),
+    /** Minutes an escalation may wait unclaimed in the inbox before the customer is told what happens next. */
+    claimNoticeMinutes: z.number().int().min(1).max(24 * 60).default(10),
+  })
+  .strict();
+
+// --- persona: hours, FAQ, onboarding, prompt conditions ------------------------------------
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const workingHoursSchema = z
+  .object({
+    start: clock,
+    end: clock,
+    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Sao_Paulo'),
+    /** 0 = Sunday … 6 = Saturday, as in JavaScript's getDay(). */
+    workDays: z.array(z.number().int().min(0).max(6)).min(1).max(7),
+    /** Several openings a day ("08:00–12:00, 13:00–18:00"); `start`–`end` alone when absent. */
+    intervals: z
+      .array(z.object({ start: clock, end: clock }).strict().refine((interval) => interval.start < interval.end, { message: 'start must be before end', path: ['end'] }))
+      .min(1)
+      .max(6)
+      .optional(),
+    /** Days the team is off, in the business's calendar. */
+    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).max(366).optional(),
+  })
+  .strict()
+  .refine((hours) => hours.start < hours.end, { message: 'start must be before end', path: ['end'] });
+
+export const faqEntrySchema = z.object({ question: z.string().trim().min(3).max(300), answer: z.string().trim().min(1).max(1_000) }).strict();
+
+/** Every onboarding field; each is optional because the admin saves progress step by step. */
+export const onboardingFieldsSchema = z
+  .object({
+    businessName: z.string().trim().min(1).max(120),
+    businessType: z.string().trim().min(1).max(60),
+    businessDescription: z.string().trim().min(1).max(1_000),
+    targetAudience: z.string().trim().min(1).max(500),
+    tone: z.enum(tones),
+    mainProducts: z.array(z.string().trim().min(1).max(120)).max(30),
+    faq: z.array(faqEntrySchema).max(100),
+    workingHours: workingHoursSchema,
+  })
+  .partial();
+
+export const promptConditionsSchema = z
+  .object({
+    triggerOnFirstMessage: z.boolean(),
+    sentimentTrigger: z.enum(sentiments),
+    funnelStage: z.string().trim().min(1).max(60),
+    triggerOnKeywords: z.array(z.string().trim().min(1).max(60)).max(50),
+    /** FOLLOW_UP prompts: working minutes after a resolution before this check-in is sent. */
+    followUpAfterMinutes: z.number().int().min(1).max(60 * 24 * 30),
+    /** FOLLOW_UP prompts: what the customer's reply to the check-in does. */
+    onReply: z.enum(followUpReplies),
+  })
+  .partial()
+  .strict();
+
+// --- analysis ---------------------------------------------------------------------------
+
+/** One schema for both engines: the offline rules and the LLM must produce exactly this. */
+export const analysisSchema = z.object({
+  sentiment: z.enum(sentiments),
+  urgency: z.enum(urgencies),
+  intent: z.string().min(1).max(80),
+  topics: z.array(z.string().min(1).max(60)).max(8),
+  summary: z.string().min(1).max(600),
+  suggestedActions: z.array(z.object({ type: z.string().min(1).max(40), description: z.string().min(1).max(200) })).max(6),
+  /** 1 (calm) … 5 (furious): how close the customer is to giving up on us. */
+  frustration: z.number().int().min(1).max(5),
+  analyzedAt: z.string(),
+  engine: z.enum(['offline', 'llm']),
+});

@@ -1,0 +1,54 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { failureTypes } from '../../domain/conversation';
+
+/** Writes to our own Postgres: retried until it answers, so a turn is never half-recorded. */
+export const storage = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+
+/** Reads and computations a customer is waiting on: fast, and retried a few times. */
+export const understanding = proxyActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  // bounded so a broken catalog fails the turn instead of keeping the customer waiting forever
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 5 },
+});
+
+/**
+ * Mindchat is someone else's service: backed off for about a minute of failures, after which
+ * the customer is better served by the built-in inbox. A refusal (4xx) is not retried at all.
+ */
+export const helpdesk = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    // about a minute of failures, then the built-in inbox
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: [failureTypes.mindchatRejected, failureTypes.mindchatNotConfigured],
+  },
+});
+
+/** Watching an open ticket: a failed poll is simply tried again at the next interval. */
+export const ticketWatch = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // three quick tries; the watch loop itself tries again at the next poll
+  retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [failureTypes.mindchatRejected, failureTypes.mindchatNotConfigured] },
+});
+
+/**
+ * The patches this workflow has taken, each a behaviour change that runs started before it
+ * must not see. Their old paths live in legacy.ts.
+ */
+export const patches = {
+  /** The business's onboarding and prompts, loaded by an activity on the first message. */
+  persona: 'load-persona',
+  /** Escalations that open Mindchat tickets or queue through recordTurn, and agents who take over. */
+  handoff: 'handoff',
+  /** Follow-up delays that count only the business's working time. */
+  workingTime: 'working-time-follow-up',
+  /** Declared follow-ups, inactivity nudges and abandonment, the satisfaction survey and continue-as-new. */
+  aftercare: 'aftercare',
+} as const;

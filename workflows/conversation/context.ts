@@ -1,0 +1,109 @@
+import { patched } from '@temporalio/workflow';
+import type { CollectedAnswer } from '../../domain/analysis';
+import type { CarriedState, ConversationInput, ConversationState } from '../../domain/conversation';
+import { defaultEscalationPolicy, type EscalationPolicy } from '../../domain/escalation';
+import { displayValue, type FieldContext } from '../../domain/fields';
+import type { WorkingHours } from '../../domain/persona';
+import type { Turn } from './turn';
+import { patches } from './activities';
+
+/**
+ * One conversation as every stage sees it: the state (one plain object, written to Postgres
+ * each turn and carried across continue-as-new), the run's settings and policy, what the run
+ * remembers beside the state, and the turn being built. Stage functions take it first.
+ */
+export interface Conversation {
+  readonly input: ConversationInput;
+  readonly state: ConversationState;
+  readonly policy: EscalationPolicy;
+  /** The aftercare patch, decided once at the start so every later branch of the run agrees. */
+  readonly aftercare: boolean;
+  /** Carried to the next run with the state; kept out of the Postgres projection. */
+  readonly memory: Memory;
+  readonly turn: Turn;
+  /** Someone (a goodbye, the survey, an operator's signal) asked the conversation to close. */
+  closeRequested: boolean;
+}
+
+export type Memory = Omit<CarriedState, 'state'>;
+
+/** A new run: a fresh conversation, or the next run of one that continued as new. */
+export function openConversation(input: ConversationInput): Conversation {
+  const startedAt = new Date().toISOString();
+  const carried = input.carried;
+  const state: ConversationState = carried ? { ...carried.state, run: (carried.state.run ?? 1) + 1 } : freshState(input, startedAt);
+  const aftercare = patched(patches.aftercare);
+  if (aftercare && !carried) Object.assign(state, { inactivity: null, csat: null, recentUpdates: [], followUpPlan: [], run: 1 });
+  return {
+    input,
+    state,
+    policy: input.settings.escalation ?? defaultEscalationPolicy,
+    aftercare,
+    memory: {
+      // what the customer said, for the analyzer
+      customerTexts: carried ? [...carried.customerTexts] : [],
+      // the sequence number of the customer's latest message, for relaying it to a ticket
+      lastCustomerSeq: carried?.lastCustomerSeq ?? 0,
+      // the escalation whose waiting customer was already told a person will answer
+      acknowledged: carried?.acknowledged ?? 0,
+      // the open Mindchat ticket's watch: agent messages already shown, customer messages already relayed
+      ticket: carried?.ticket ?? null,
+    },
+    turn: { outbox: [], replies: [], inProgress: false },
+    closeRequested: false,
+  };
+}
+
+function freshState(input: ConversationInput, startedAt: string): ConversationState {
+  return {
+    conversationId: input.conversationId,
+    tenantId: input.tenantId,
+    channel: input.channel,
+    customer: input.customer,
+    stage: 'greeting',
+    status: 'active',
+    script: null,
+    answers: {},
+    pending: null,
+    options: null,
+    choosingCorrection: false,
+    matchMisses: 0,
+    scriptSource: null,
+    analysis: null,
+    persona: null,
+    llmPhrasing: false,
+    lastSentiment: null,
+    actions: [],
+    escalation: null,
+    escalationCount: 0,
+    agent: null,
+    helpdesk: 'inbox',
+    protocol: null,
+    followUp: null,
+    messageCount: 0,
+    customerTurns: 0,
+    revision: 0,
+    startedAt,
+    updatedAt: startedAt,
+    closedAt: null,
+  };
+}
+
+/** How answers are read: dates relative to now in the business's time zone, past by default. */
+export function fieldContext(c: Conversation): FieldContext {
+  return { now: new Date(), timeZone: c.input.settings.timeZone, pastByDefault: true };
+}
+
+/** The business's hours: the onboarding's, else the catalog's. */
+export function hours(c: Conversation): WorkingHours | null {
+  return c.state.persona?.workingHours ?? c.input.settings.workingHours ?? null;
+}
+
+/** The answers so far, labelled, for the analyzer and the ticket. */
+export function collectedAnswers({ state }: Conversation): CollectedAnswer[] {
+  const script = state.script;
+  if (!script) return [];
+  return script.steps
+    .filter((step) => state.answers[step.id])
+    .map((step) => ({ label: step.question.replace(/\s*\?$/, ''), value: displayValue(step.type, state.answers[step.id]!) }));
+}

@@ -1,0 +1,128 @@
+import type { ConversationState } from '../../domain/conversation';
+import { findVolunteeredAnswers, pickOption } from '../../domain/collection';
+import { asksForHuman, decision } from '../../domain/escalation';
+import { displayValue } from '../../domain/fields';
+import { escalationDetails, replies } from '../../domain/replies';
+import type { Script } from '../../domain/scripts';
+import { understanding } from './activities';
+import { askNext, stepLabel } from './collect';
+import { fieldContext, type Conversation } from './context';
+import { escalate } from './handoff';
+import { moveTo, record, say } from './turn';
+
+/**
+ * Identify the demand: the tenant's catalog is matched against what the customer said. A
+ * confident match starts its script; a close call offers the top options; an FAQ question is
+ * answered; otherwise the customer is asked to say it another way, and a person takes over
+ * after too many misses.
+ */
+export async function identify(c: Conversation, text: string): Promise<void> {
+  const { state, input } = c;
+  const faq = state.persona?.faq.length ? state.persona.faq : undefined;
+  const { match, script, faq: answered } = await understanding.matchScript({
+    tenantId: state.tenantId,
+    text,
+    threshold: input.settings.matchThreshold,
+    ...(faq ? { faq } : {}),
+  });
+  if (answered) {
+    record(c, { action: 'FAQ_ANSWERED', name: answered.question });
+    say(c, replies.faqAnswer(answered.answer));
+    moveTo(c, 'identifying');
+    return;
+  }
+  if (script) {
+    startScript(c, script, 'matcher', text);
+    return;
+  }
+  if (match.verdict === 'ambiguous' && match.candidates.length > 1) {
+    offerOptions(c, match.candidates.slice(0, 3).map(({ scriptId, title }) => ({ scriptId, title })));
+    return;
+  }
+  await missMatch(c, text);
+}
+
+async function missMatch(c: Conversation, text: string): Promise<void> {
+  const { state, policy } = c;
+  state.matchMisses += 1;
+  state.options = null;
+  if (policy.humanRequest && asksForHuman(text)) {
+    say(c, replies.humanOnRequest);
+    await escalate(c, decision('customer_asked_for_human', escalationDetails.askedForHuman(text)));
+    return;
+  }
+  if (state.matchMisses >= policy.maxMatchMisses) {
+    say(c, replies.humanAfterMisses);
+    await escalate(c, decision('no_script_matched', escalationDetails.notRecognized(state.matchMisses)));
+    return;
+  }
+  moveTo(c, 'identifying');
+  say(c, replies.notUnderstood);
+}
+
+function offerOptions(c: Conversation, options: NonNullable<ConversationState['options']>): void {
+  c.state.options = options;
+  say(c, replies.whichTopic(options.map((option) => option.title)));
+  moveTo(c, 'clarifying');
+}
+
+/** The customer answers the options we offered: by position, by words, or "nenhum". */
+export async function clarify(c: Conversation, text: string): Promise<void> {
+  const { state, input } = c;
+  const options = state.options!;
+  const picked = pickOption(text, options.length);
+  if (picked === -1) {
+    state.options = null;
+    moveTo(c, 'identifying');
+    say(c, replies.noneOfThese);
+    return;
+  }
+  let scriptId = picked === null ? null : options[picked]!.scriptId;
+  if (scriptId === null) {
+    const { match } = await understanding.matchScript({
+      tenantId: state.tenantId,
+      text,
+      threshold: input.settings.matchThreshold,
+      among: options.map((option) => option.scriptId),
+    });
+    scriptId = match.scriptId;
+  }
+  const script = scriptId ? await understanding.loadScript({ tenantId: state.tenantId, scriptId }) : null;
+  if (script) {
+    startScript(c, script, 'clarification', null);
+    return;
+  }
+  // not one of the options: perhaps a fresh description of the demand
+  state.options = null;
+  moveTo(c, 'identifying');
+  await identify(c, text);
+}
+
+/** Begins a script; answers the customer already gave (in `text`) are taken, not asked. */
+function startScript(c: Conversation, script: Script, source: NonNullable<ConversationState['scriptSource']>, text: string | null): void {
+  const { state } = c;
+  state.script = script;
+  state.scriptSource = source;
+  state.options = null;
+  state.answers = text ? findVolunteeredAnswers(script.steps, {}, text, fieldContext(c)) : {};
+  const taken = script.steps.filter((step) => step.id in state.answers);
+  say(c, replies.scriptStarted(script.title, taken.map((step) => `${stepLabel(step)} ${displayValue(step.type, state.answers[step.id]!)}`)));
+  moveTo(c, 'collecting');
+  askNext(c);
+}
+
+/** Back to "what do you need?": no script, no answers, the misses counted afresh. */
+export function startOver(c: Conversation): void {
+  const { state } = c;
+  state.script = null;
+  state.scriptSource = null;
+  state.answers = {};
+  state.matchMisses = 0;
+  moveTo(c, 'identifying', 'active');
+}
+
+/** Whatever came before is done: the message is a new demand. */
+export async function newDemand(c: Conversation, text: string): Promise<void> {
+  startOver(c);
+  await identify(c, text);
+}

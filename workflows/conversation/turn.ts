@@ -1,0 +1,161 @@
+import { condition, log, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  MAX_ACTIONS_KEPT,
+  type ActionRecord,
+  type BotReply,
+  type ConversationState,
+  type SendMessageResult,
+  type Stage,
+  type Status,
+  type StoredMessage,
+} from '../../domain/conversation';
+import { searchAttributes } from '../messages';
+import { storage } from './activities';
+import type { Conversation } from './context';
+
+/** The turn being handled: its messages and replies are written together at its end. */
+export interface Turn {
+  outbox: StoredMessage[];
+  replies: BotReply[];
+  /** Turns run one at a time: a second message waits until the first one's reply is written. */
+  inProgress: boolean;
+}
+
+/** Client message ids whose replies are kept for retries that cross a continue-as-new. */
+const MAX_RECENT_UPDATES = 10;
+
+/** Adds a line to the transcript of this turn (not a reply: an agent's, a system note). */
+export function note(c: Conversation, role: StoredMessage['role'], text: string, clientMessageId: string | null = null): StoredMessage {
+  const { state } = c;
+  state.messageCount += 1;
+  const message: StoredMessage = {
+    id: `${state.conversationId}:${state.messageCount}`,
+    seq: state.messageCount,
+    role,
+    text,
+    clientMessageId,
+    createdAt: new Date().toISOString(),
+  };
+  c.turn.outbox.push(message);
+  return message;
+}
+
+/** The bot says a line: written to the transcript and returned to the caller of this turn. */
+export function say(c: Conversation, text: string): void {
+  if (!text) return;
+  const message = note(c, 'bot', text);
+  c.turn.replies.push({ seq: message.seq, text, at: message.createdAt });
+}
+
+export function moveTo(c: Conversation, stage: Stage, status: Status = c.state.status): void {
+  if (stage === c.state.stage && status === c.state.status) return;
+  c.state.stage = stage;
+  c.state.status = status;
+  refreshSearchAttributes(c);
+}
+
+/** Ops find conversations in the Temporal UI by these; upserted when what they show changes. */
+export function refreshSearchAttributes({ state }: Conversation, extra: SearchAttributeUpdatePair[] = []): void {
+  upsertSearchAttributes([
+    { key: searchAttributes.ConversationStage, value: state.stage },
+    { key: searchAttributes.ConversationStatus, value: state.status },
+    { key: searchAttributes.ScriptId, value: state.script?.id ?? null },
+    { key: searchAttributes.Urgency, value: state.analysis?.urgency ?? null },
+    { key: searchAttributes.Sentiment, value: state.analysis?.sentiment ?? null },
+    ...(state.escalation?.via ? [{ key: searchAttributes.Handoff, value: handoffRoute(state) }] : []),
+    ...extra,
+  ]);
+}
+
+/** The Handoff search attribute: where the latest escalation went, and whether Mindchat failed it. */
+function handoffRoute(state: ConversationState): string {
+  const escalation = state.escalation!;
+  return escalation.via === 'inbox' && escalation.failure ? 'inbox_fallback' : escalation.via!;
+}
+
+export function record(c: Conversation, action: Omit<ActionRecord, 'timestamp'>): void {
+  const actions = c.state.actions;
+  actions.push({ ...action, timestamp: new Date().toISOString() });
+  if (actions.length > MAX_ACTIONS_KEPT) actions.splice(0, actions.length - MAX_ACTIONS_KEPT);
+}
+
+/** Writes the turn's messages and the state projection to Postgres, in one transaction. */
+export async function flush(c: Conversation): Promise<void> {
+  c.state.updatedAt = new Date().toISOString();
+  c.state.revision += 1;
+  const messages = c.turn.outbox;
+  c.turn.outbox = [];
+  await storage.recordTurn({ state: projection(c), messages });
+}
+
+/**
+ * The state as Postgres keeps it, written with every turn and so part of every turn's
+ * history: without the replies kept for retries, and without the persona's FAQ and prompts,
+ * which the workflow loaded from Postgres and can be large.
+ */
+export function projection({ state }: Conversation): ConversationState {
+  const persona = state.persona && { ...state.persona, faq: [], prompts: [] };
+  return { ...state, persona, recentUpdates: undefined };
+}
+
+/**
+ * Runs one turn alone: a turn waits for the one before it, then its replies and writes are
+ * flushed together, and its result is read before the next turn may start.
+ */
+export async function inTurn<T>(c: Conversation, work: () => Promise<void>, result: () => T): Promise<T> {
+  await condition(() => !c.turn.inProgress);
+  c.turn.inProgress = true;
+  try {
+    c.turn.replies = [];
+    await work();
+    await flush(c);
+    return result();
+  } finally {
+    c.turn.inProgress = false;
+  }
+}
+
+/** The update's result is part of the history too: the same lean state as the projection. */
+export function turnResult(c: Conversation): SendMessageResult {
+  return { replies: c.turn.replies, state: projection(c) };
+}
+
+/** A turn the caller waits on, answered with the bot's replies and the lean state. */
+export function answerTurn(c: Conversation, work: () => Promise<void>): Promise<SendMessageResult> {
+  return inTurn(c, work, () => turnResult(c));
+}
+
+/** A turn nobody waits on (a timer's, the handoff's): its result is not read. */
+export function quietTurn(c: Conversation, work: () => Promise<void>): Promise<void> {
+  return inTurn(c, work, () => undefined);
+}
+
+/**
+ * A message whose client id already had a reply (a retry that crossed a continue-as-new,
+ * which Temporal's own update-id dedupe does not see) gets the same reply, applied once.
+ */
+export function once<I extends { messageId?: string }>(
+  c: Conversation,
+  kind: string,
+  handler: (input: I) => Promise<SendMessageResult>,
+): (input: I) => Promise<SendMessageResult> {
+  return (input) => {
+    const id = input.messageId && `${kind}${input.messageId}`;
+    const earlier = id ? c.state.recentUpdates?.find((update) => update.id === id) : undefined;
+    if (earlier) return Promise.resolve({ replies: earlier.replies, state: projection(c) });
+    return handler(input).then((result) => {
+      if (c.aftercare && id) {
+        const recent = (c.state.recentUpdates ??= []);
+        recent.push({ id, replies: result.replies });
+        if (recent.length > MAX_RECENT_UPDATES) recent.splice(0, recent.length - MAX_RECENT_UPDATES);
+      }
+      return result;
+    });
+  };
+}
+
+/** Background work of this conversation; a failure is logged, never left to fail the workflow task. */
+export function beside(c: Conversation, work: () => Promise<void>): void {
+  void work().catch((error: unknown) => log.error('conversation background work failed', { conversationId: c.state.conversationId, error: String(error) }));
+}
