@@ -41,6 +41,13 @@ const envSchema = z.object({
   ATENDE_PG_PORT: port.default(54_320),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
 
+  /** Conversations a worker keeps in memory between turns; derived from WORKER_CACHE_MEMORY when unset. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+  /** MiB of memory the worker may spend on cached conversations; at most a quarter of the heap when unset. */
+  WORKER_CACHE_MEMORY: z.coerce.number().int().min(16).max(64_000).optional(),
+  /** Workflow tasks one worker runs at once. */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(40),
+
   TEMPORAL_ADDRESS: optional,
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),

@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
-import { listMessages, type StoredMessage } from '../db/store';
+import { listMessages, type StoredMessage } from '../db/conversations';
 import type { CollectedAnswer } from '../domain/analysis';
 import { failureTypes } from '../domain/conversation';
-import { FINISHED_TICKET_STATUSES, MindchatError, type MindchatClient, type TicketPriority } from './mindchat';
+import { FINISHED_TICKET_STATUSES, MindchatError, type MindchatClient, type TicketPriority } from '../adapters/mindchat';
 
 /**
  * The escalation's side in Mindchat. Every create carries an external reference derived from

@@ -5,21 +5,14 @@ import { answerFromFaq, faqMatcher } from '../domain/faq';
 import { plainPersona, type FaqEntry, type Persona } from '../domain/persona';
 import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-store';
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
-import { llmMatch, type ChatTurn, type LlmClient } from './llm';
+import { llmMatch, type ChatTurn, type LlmClient } from '../adapters/llm';
 import { createHandoffActivities } from './handoff';
-import type { MindchatClient } from './mindchat';
+import type { MindchatClient } from '../adapters/mindchat';
 import { answerOffline, findHelp, helpArticles } from '../domain/help';
 import type { Script } from '../domain/scripts';
-import {
-  activeScripts,
-  enqueueInboxItem,
-  findConversation,
-  listMessages,
-  recordTurn,
-  storeAnalysis,
-  type InboxItemInput,
-  type StoredMessage,
-} from '../db/store';
+import { activeScripts } from '../db/scripts';
+import { enqueueInboxItem, type InboxItemInput } from '../db/inbox';
+import { findConversation, listMessages, recordTurn, storeAnalysis, type StoredMessage } from '../db/conversations';
 import { conversationWorkflowId, type ConversationState } from '../domain/conversation';
 
 export interface ActivityDeps {

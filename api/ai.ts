@@ -22,12 +22,14 @@ import {
   type Onboarding,
   type StoredPrompt,
 } from '../db/ai-store';
-import { findConversation } from '../db/store';
-import { type ConversationState } from '../domain/conversation';
+import { findConversation } from '../db/conversations';
+import { failureTypes, type ConversationState } from '../domain/conversation';
 import type { AnswerAssistantInput, AnswerAssistantResult } from '../activities';
 import { analyzeUpdate, assistantAnswerWorkflowType, conversationWorkflowId, reanalysisWorkflowId, reanalysisWorkflowType } from '../workflows/messages';
-import { AuthError, requireRole, type Claims, type Role } from './auth';
-import { issuesOf, isTemporalUnavailable, NOT_JSON, readJson } from './errors';
+import { AuthError } from './auth';
+import { BodyError, readBody } from './body';
+import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
+import { failureTypeOf, isTemporalUnavailable } from './errors';
 
 /**
  * The /api/ai contract (seeds/ai-prompts-api-contract.md), served exactly: `{ success, data }`
@@ -90,16 +92,19 @@ const chatSchema = z.object({
     .default([]),
 });
 
+/** A body failure in the contract's words: `<error>: <the bad fields>`. */
+function bodyFailure(error: BodyError, prefix: string): AiError {
+  if (error.kind === 'not_json') return new AiError(400, `${prefix}: o corpo da requisição não é JSON válido`, error.issues);
+  return new AiError(400, `${prefix}: ${error.issues.map((field) => field.path).join(', ')}`, error.issues);
+}
+
 /** Parses a JSON body; a failure names each bad field under the contract's error text. */
-async function body<T extends z.ZodType>(c: Context, schema: T, error = 'Dados inválidos'): Promise<z.infer<T>> {
-  const raw = await readJson(c);
-  if (raw === NOT_JSON) throw new AiError(400, `${error}: o corpo da requisição não é JSON válido`, [{ path: '(body)', message: 'not valid JSON' }]);
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const fields = issuesOf(parsed.error);
-    throw new AiError(400, `${error}: ${fields.map((field) => field.path).join(', ')}`, fields);
+async function body<T extends z.ZodType>(c: Context, schema: T, prefix = 'Dados inválidos'): Promise<z.infer<T>> {
+  try {
+    return await readBody(c, schema);
+  } catch (error) {
+    throw error instanceof BodyError ? bodyFailure(error, prefix) : error;
   }
-  return parsed.data;
 }
 
 /** A path parameter that must be a UUID; null otherwise, which every caller answers with its 404. */
@@ -163,29 +168,26 @@ function onboardingView(onboarding: Onboarding) {
 
 export function aiRoutes(deps: AiRoutesDeps) {
   const deadline = <T>(fn: () => Promise<T>) => deps.client.withDeadline(Date.now() + deps.callTimeoutMs, fn);
-  const staff: readonly Role[] = ['admin', 'agent'];
-  const admins: readonly Role[] = ['admin'];
-  const caller = (c: Context, roles: readonly Role[]): Promise<Claims> => requireRole(deps.jwtSecret, c.req.header('authorization'), roles);
+  const auth = authenticate(deps.jwtSecret);
+  const staffOnly = auth(STAFF);
+  const adminOnly = auth(ADMINS);
 
-  /** Runs a handler and answers any failure in the contract's shape. */
-  const contract = (handler: (c: Context) => Promise<Response>, unexpected = 'Erro interno') => async (c: Context) => {
-    try {
-      return await handler(c);
-    } catch (error) {
-      if (error instanceof AiError) {
-        return c.json({ success: false, error: error.message, ...(error.fields ? { fields: error.fields } : {}) }, error.status);
-      }
-      if (error instanceof AuthError) {
-        return c.json({ success: false, error: error.status === 401 ? 'Não autenticado' : 'Acesso negado', message: error.message }, error.status);
-      }
-      if (isTemporalUnavailable(error)) {
-        c.header('Retry-After', '5');
-        return c.json({ success: false, error: 'Serviço de conversas indisponível; tente novamente em instantes' }, 503);
-      }
-      console.error(error);
-      return c.json({ success: false, error: unexpected }, 500);
+  /** Any failure in the contract's shape: `{ success: false, error }` with the document's texts. */
+  function contractError(error: unknown, c: Context): Response {
+    if (error instanceof BodyError) return contractError(bodyFailure(error, 'Dados inválidos'), c);
+    if (error instanceof AiError) {
+      return c.json({ success: false, error: error.message, ...(error.fields ? { fields: error.fields } : {}) }, error.status);
     }
-  };
+    if (error instanceof AuthError) {
+      return c.json({ success: false, error: error.status === 401 ? 'Não autenticado' : 'Acesso negado', message: error.message }, error.status);
+    }
+    if (isTemporalUnavailable(error)) {
+      c.header('Retry-After', '5');
+      return c.json({ success: false, error: 'Serviço de conversas indisponível; tente novamente em instantes' }, 503);
+    }
+    console.error(error);
+    return c.json({ success: false, error: c.req.path.endsWith('/assistant/chat') ? 'Erro no chat do assistente' : 'Erro interno' }, 500);
+  }
 
   async function analyzeNow(conversationId: string, state: ConversationState, by: string): Promise<Analysis> {
     if (state.stage !== 'closed') {
@@ -193,7 +195,7 @@ export function aiRoutes(deps: AiRoutesDeps) {
         return await deadline(() => deps.client.workflow.getHandle(conversationWorkflowId(conversationId)).executeUpdate(analyzeUpdate, { args: [{ by }] }));
       } catch (error) {
         // it closed since we read it: analyze the stored transcript instead
-        if (!(error instanceof WorkflowUpdateFailedError) || !/closed/i.test(error.cause?.message ?? '')) throw error;
+        if (failureTypeOf(error) !== failureTypes.conversationClosed) throw error;
       }
     }
     const analysis = await deadline(() =>
@@ -209,13 +211,12 @@ export function aiRoutes(deps: AiRoutesDeps) {
     return analysis;
   }
 
-  return (
-    new Hono()
+  const app = new Hono<AuthEnv>()
       // --- analysis ---------------------------------------------------------------------------
       .post(
         '/analyze',
-        contract(async (c) => {
-          const claims = await caller(c, staff);
+        staffOnly, async (c) => {
+          const claims = c.var.claims;
           const { conversationId, force } = await body(c, analyzeSchema, 'Erro na análise');
           const conversation = await findConversation(deps.db, conversationId);
           if (!conversation || conversation.tenantId !== claims.tenant) throw new AiError(404, 'Conversa não encontrada');
@@ -229,22 +230,22 @@ export function aiRoutes(deps: AiRoutesDeps) {
             }
           }
           return c.json({ success: true, data: { analysis }, analysis: { sentiment: analysis.sentiment, urgency: analysis.urgency } }, 200);
-        }),
+        },
       )
       .get(
         '/conversations/:id/state',
-        contract(async (c) => {
-          const claims = await caller(c, staff);
+        staffOnly, async (c) => {
+          const claims = c.var.claims;
           const id = uuidParam(c);
           const conversation = id ? await findConversation(deps.db, id) : undefined;
           if (!conversation || conversation.tenantId !== claims.tenant || !conversation.state.analysis) throw new AiError(404, 'Estado não encontrado');
           return c.json({ success: true, data: stateOf(conversation.id, conversation.state) }, 200);
-        }),
+        },
       )
       .post(
         '/conversations/states',
-        contract(async (c) => {
-          const claims = await caller(c, staff);
+        staffOnly, async (c) => {
+          const claims = c.var.claims;
           const { conversationIds } = await body(c, statesSchema);
           const valid = conversationIds.filter((id) => uuidSchema.safeParse(id).success);
           const rows = valid.length
@@ -261,82 +262,81 @@ export function aiRoutes(deps: AiRoutesDeps) {
             data[id] = analysis ? { sentiment: analysis.sentiment, urgency: analysis.urgency, lastAnalyzedAt: analysis.analyzedAt } : null;
           }
           return c.json({ success: true, data }, 200);
-        }),
+        },
       )
 
       // --- action prompts ------------------------------------------------------------------------
       .get(
         '/prompts',
-        contract(async (c) => {
-          const claims = await caller(c, staff);
+        staffOnly, async (c) => {
+          const claims = c.var.claims;
           const prompts = await listPrompts(deps.db, claims.tenant);
           return c.json({ success: true, data: prompts.map(({ updatedAt: _updated, ...prompt }) => prompt) }, 200);
-        }),
+        },
       )
       .post(
         '/prompts',
-        contract(async (c) => {
-          const claims = await caller(c, admins);
+        adminOnly, async (c) => {
+          const claims = c.var.claims;
           const input = await body(c, createPromptSchema);
           const { id, name, actionType, isActive, createdAt } = await createPrompt(deps.db, claims.tenant, input);
           return c.json({ success: true, data: { id, name, actionType, isActive, createdAt } }, 201);
-        }),
+        },
       )
       .put(
         '/prompts/:id',
-        contract(async (c) => {
-          const claims = await caller(c, admins);
+        adminOnly, async (c) => {
+          const claims = c.var.claims;
           const id = uuidParam(c);
           const patch = await body(c, updatePromptSchema);
           const updated = id ? await updatePrompt(deps.db, claims.tenant, id, patch) : undefined;
           if (!updated) throw new AiError(404, 'Prompt não encontrado');
           return c.json({ success: true, data: promptChange(updated) }, 200);
-        }),
+        },
       )
       .delete(
         '/prompts/:id',
-        contract(async (c) => {
-          const claims = await caller(c, admins);
+        adminOnly, async (c) => {
+          const claims = c.var.claims;
           const id = uuidParam(c);
           if (!id || !(await deletePrompt(deps.db, claims.tenant, id))) throw new AiError(404, 'Prompt não encontrado');
           return c.json({ success: true, message: 'Prompt removido' }, 200);
-        }),
+        },
       )
       .post(
         '/prompts/:id/toggle',
-        contract(async (c) => {
-          const claims = await caller(c, admins);
+        adminOnly, async (c) => {
+          const claims = c.var.claims;
           const id = uuidParam(c);
           const toggled = id ? await togglePrompt(deps.db, claims.tenant, id) : undefined;
           if (!toggled) throw new AiError(404, 'Prompt não encontrado');
           return c.json({ success: true, data: promptChange(toggled) }, 200);
-        }),
+        },
       )
 
       // --- onboarding (generate first: it would otherwise be read as an instance id) -----------
       .post(
         '/onboarding/generate',
-        contract(async (c) => {
-          await caller(c, admins);
+        adminOnly, async (c) => {
           const { onboardingData } = await body(c, generateSchema, 'Dados de onboarding obrigatórios');
           const generatedPrompt = generateSystemPrompt(onboardingData);
           return c.json({ success: true, data: { generatedPrompt, promptLength: generatedPrompt.length, estimatedTokens: estimateTokens(generatedPrompt) } }, 200);
-        }),
+        },
       )
       .get(
         '/onboarding/:instanceId',
-        contract(async (c) => {
-          const claims = await caller(c, staff);
+        staffOnly, async (c) => {
+          const claims = c.var.claims;
           const instanceId = instanceIdSchema.safeParse(c.req.param('instanceId'));
           const onboarding = instanceId.success ? await findOnboarding(deps.db, claims.tenant, instanceId.data) : undefined;
           if (!onboarding) throw new AiError(404, 'Onboarding não encontrado');
           return c.json({ success: true, data: onboardingView(onboarding) }, 200);
-        }),
+        },
       )
       .post(
         '/onboarding/:instanceId',
-        contract(async (c) => {
-          const claims = await caller(c, admins);
+        adminOnly, async (c) => {
+          const claims = c.var.claims;
           const instanceId = instanceIdSchema.safeParse(c.req.param('instanceId'));
           if (!instanceId.success) throw new AiError(400, 'Dados inválidos: instanceId', [{ path: 'instanceId', message: instanceId.error.issues[0]!.message }]);
           const { currentStep, ...fields } = await body(c, saveOnboardingSchema);
@@ -348,14 +348,14 @@ export function aiRoutes(deps: AiRoutesDeps) {
             },
             200,
           );
-        }),
+        },
       )
 
       // --- the agents' internal assistant ---------------------------------------------------------
       .post(
         '/assistant/chat',
-        contract(async (c) => {
-          const claims = await caller(c, staff);
+        staffOnly, async (c) => {
+          const claims = c.var.claims;
           const { message, conversationId, history } = await body(c, chatSchema);
           let context = history;
           if (conversationId) {
@@ -382,33 +382,34 @@ export function aiRoutes(deps: AiRoutesDeps) {
           });
           if (!stored) throw new AiError(404, 'Conversa não encontrada');
           return c.json({ success: true, data: { response: reply.answer, conversationId: stored.conversationId, messageId: stored.messageId } }, 200);
-        }, 'Erro no chat do assistente'),
+        },
       )
       .get(
         '/assistant/conversations',
-        contract(async (c) => {
-          const claims = await caller(c, staff);
+        staffOnly, async (c) => {
+          const claims = c.var.claims;
           return c.json({ success: true, data: await listAssistantConversations(deps.db, claims.tenant, claims.sub) }, 200);
-        }),
+        },
       )
       .get(
         '/assistant/conversations/:id/messages',
-        contract(async (c) => {
-          const claims = await caller(c, staff);
+        staffOnly, async (c) => {
+          const claims = c.var.claims;
           const id = uuidParam(c);
           const messages = id ? await listAssistantMessages(deps.db, claims.tenant, claims.sub, id) : undefined;
           if (!messages) throw new AiError(404, 'Conversa não encontrada');
           return c.json({ success: true, data: messages }, 200);
-        }),
+        },
       )
       .delete(
         '/assistant/conversations/:id',
-        contract(async (c) => {
-          const claims = await caller(c, staff);
+        staffOnly, async (c) => {
+          const claims = c.var.claims;
           const id = uuidParam(c);
           if (!id || !(await deleteAssistantConversation(deps.db, claims.tenant, claims.sub, id))) throw new AiError(404, 'Conversa não encontrada');
           return c.json({ success: true }, 200);
-        }),
-      )
-  );
+        },
+      );
+  app.onError(contractError);
+  return app;
 }

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
 import { workingHoursSchema } from '../domain/schemas';
-import { escalationPolicyOf, findTenant } from '../db/store';
+import { escalationPolicyOf, findTenant } from '../db/tenants';
 import type { ConversationSettings, InactivitySettings } from '../domain/conversation';
 import { aiRoutes } from './ai';
 import { classicRoutes } from './classic';

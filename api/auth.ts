@@ -70,10 +70,3 @@ export function assertCanReach(claims: Claims, conversation: { id: string; tenan
     throw new AuthError(403, 'a customer token reaches only its own conversation');
   }
 }
-
-/** Verifies the bearer token and that its role is one of `allowed`. */
-export async function requireRole(secret: string, header: string | undefined, allowed: readonly Role[]): Promise<Claims> {
-  const claims = await verifyBearer(secret, header);
-  if (!allowed.includes(claims.role)) throw new AuthError(403, `this needs the role ${allowed.join(' or ')}`);
-  return claims;
-}

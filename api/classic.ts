@@ -3,11 +3,14 @@ import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type pg from 'pg';
-import { findConversation, listScripts, saveScript } from '../db/store';
+import { findConversation } from '../db/conversations';
+import { listScripts, saveScript } from '../db/scripts';
 import { scriptInputSchema } from '../domain/schemas';
 import type { ConversationSettings, ConversationState, Stage } from '../domain/conversation';
 import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
-import { AuthError, mintToken, requireRole, verifyBearer } from './auth';
+import { AuthError, mintToken, verifyBearer } from './auth';
+import { BodyError, readBody } from './body';
+import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 import type { ConversationGateway } from './conversations';
 import { ApiError, toErrorResponse } from './errors';
 
@@ -41,12 +44,9 @@ class ClassicError extends Error {
 
 /** Reads `{ <field>: string }` from a JSON body, naming the field when it is missing. */
 async function readField(c: Context, field: string, schema: z.ZodType = z.string().trim().min(1).max(MAX_MESSAGE_LENGTH)): Promise<unknown> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await c.req.text());
-  } catch {
-    throw new ClassicError(400, 'o corpo da requisição não é um JSON válido');
-  }
+  const body = await readBody(c, z.unknown()).catch((error: unknown) => {
+    throw error instanceof BodyError ? new ClassicError(400, 'o corpo da requisição não é um JSON válido') : error;
+  });
   const value = (body as Record<string, unknown> | null)?.[field];
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
@@ -94,17 +94,9 @@ export function classicRoutes(deps: ClassicRoutesDeps) {
     return { answer: result.replies.map((reply) => reply.text).join('\n'), state: result.state };
   }
 
-  /** Runs a handler with the seed's error shape. */
-  const seeded = (handler: (c: Context) => Promise<Response>) => async (c: Context) => {
-    try {
-      return await handler(c);
-    } catch (error) {
-      return fail(error, c);
-    }
-  };
-
-  return new Hono()
-    .post('/initial-message', seeded(async (c) => {
+  const auth = authenticate(deps.jwtSecret);
+  const app = new Hono<AuthEnv>()
+    .post('/initial-message', async (c) => {
       const name = (await readField(c, 'message', z.string().trim().min(1).max(200))) as string;
       const tenantId = deps.defaultTenant;
       const settings = await deps.settingsFor(tenantId);
@@ -125,23 +117,26 @@ export function classicRoutes(deps: ClassicRoutesDeps) {
         maxAge: deps.customerTokenTtlSeconds,
       });
       return c.json({ answer: result.replies.map((reply) => reply.text).join('\n'), Name: name, Session: conversationId }, 200);
-    }))
-    .post('/chat', seeded(async (c) => {
+    })
+    .post('/chat', async (c) => {
       const { answer, state } = await chat(c);
       return c.json({ answer, steps: steps(state), is_final_step: FINAL_STAGES.includes(state.stage) ? 'True' : 'False' }, 200);
-    }))
-    .post('/chat_ai', seeded(async (c) => {
+    })
+    .post('/chat_ai', async (c) => {
       const { answer } = await chat(c);
       return c.json({ answer }, 200);
-    }))
-    .get('/api/v1/script', seeded(async (c) => {
-      const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['admin', 'agent']);
+    })
+    .get('/api/v1/script', auth(STAFF), async (c) => {
+      const { tenant } = c.var.claims;
       return c.json({ scripts: JSON.stringify(await listScripts(deps.db, tenant)) }, 200);
-    }))
-    .post('/api/v1/script', seeded(async (c) => {
-      const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['admin']);
+    })
+    .post('/api/v1/script', auth(ADMINS), async (c) => {
+      const { tenant } = c.var.claims;
       const script = await readField(c, 'args', scriptInputSchema);
       const { changed, ...saved } = await saveScript(deps.db, tenant, script as z.infer<typeof scriptInputSchema>);
       return c.json({ status: 'Success', message: changed ? `script "${saved.id}" salvo (versão ${saved.version})` : `script "${saved.id}" sem mudanças`, script: saved }, 201);
-    }));
+    });
+  // every failure of these routes in the seed's shape
+  app.onError(fail);
+  return app;
 }

@@ -4,12 +4,14 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import type pg from 'pg';
-import { findConversation, findScript, listMessages } from '../db/store';
+import { findConversation, listMessages } from '../db/conversations';
+import { findScript } from '../db/scripts';
 import { searchAttributes } from '../workflows/messages';
 import { MAX_MESSAGE_LENGTH, type ConversationInput, type ConversationSettings, type SendMessageResult } from '../domain/conversation';
 import { agentMessageUpdate, changeScriptUpdate, claimUpdate, conversationWorkflowId, conversationWorkflowType, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
-import { assertCanReach, mintToken, requireRole, verifyBearer, type Claims } from './auth';
+import { assertCanReach, mintToken, verifyBearer, type Claims } from './auth';
 import { ApiError, parseBody } from './errors';
+import { authenticate, STAFF, type AuthEnv } from './middleware';
 import type { ConversationFeed } from './feed';
 
 export interface ConversationRoutesDeps {
@@ -62,7 +64,6 @@ const changeScriptSchema = z.object({ scriptId: z.string().trim().min(1).max(80)
 
 const resolveSchema = z.object({ note: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH).optional() }).strict();
 
-const AGENT_ROLES = ['agent', 'admin'] as const;
 
 export interface ConversationGateway {
   /** Starts the conversation's workflow if needed and returns the bot's replies to `text`. */
@@ -116,9 +117,12 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     return conversation;
   }
 
+  const auth = authenticate(deps.jwtSecret);
+  const anyone = auth();
+  const staff = auth(STAFF);
+
   /** An agent (or admin) of the conversation's tenant, on a conversation that is still open. */
-  async function agentOn(header: string | undefined, rawId: string) {
-    const claims = await requireRole(deps.jwtSecret, header, AGENT_ROLES);
+  async function agentOn(claims: Claims, rawId: string) {
     const conversation = await reachable(claims, rawId);
     if (conversation.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
     return { claims, conversation };
@@ -127,7 +131,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
   const update = <T>(conversationId: string, call: (handle: WorkflowHandle) => Promise<T>) =>
     deadline(() => call(deps.client.workflow.getHandle(conversationWorkflowId(conversationId))));
 
-  return new Hono()
+  return new Hono<AuthEnv>()
     .post('/', async (c) => {
       const body = await parseBody(c, startSchema);
       const header = c.req.header('authorization');
@@ -153,8 +157,8 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       });
       return c.json({ conversationId, token, replies: result.replies, state: result.state }, 201);
     })
-    .post('/:id/messages', async (c) => {
-      const claims = await verifyBearer(deps.jwtSecret, c.req.header('authorization'));
+    .post('/:id/messages', anyone, async (c) => {
+      const claims = c.var.claims;
       const conversation = await reachable(claims, c.req.param('id'));
       const body = await parseBody(c, messageSchema);
       if (conversation.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
@@ -170,8 +174,8 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       const result = await sendMessage(input, body.text, body.messageId);
       return c.json({ replies: result.replies, state: result.state }, 200);
     })
-    .post('/:id/script', async (c) => {
-      const claims = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['agent', 'admin']);
+    .post('/:id/script', staff, async (c) => {
+      const claims = c.var.claims;
       const conversation = await reachable(claims, c.req.param('id'));
       const { scriptId } = await parseBody(c, changeScriptSchema);
       if (conversation.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
@@ -188,13 +192,13 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       );
       return c.json({ replies: result.replies, state: result.state }, 200);
     })
-    .post('/:id/claim', async (c) => {
-      const { claims, conversation } = await agentOn(c.req.header('authorization'), c.req.param('id'));
+    .post('/:id/claim', staff, async (c) => {
+      const { claims, conversation } = await agentOn(c.var.claims, c.req.param('id'));
       const result = await update(conversation.id, (handle) => handle.executeUpdate(claimUpdate, { args: [{ agentId: claims.sub }] }));
       return c.json({ replies: result.replies, state: result.state }, 200);
     })
-    .post('/:id/agent-messages', async (c) => {
-      const { claims, conversation } = await agentOn(c.req.header('authorization'), c.req.param('id'));
+    .post('/:id/agent-messages', staff, async (c) => {
+      const { claims, conversation } = await agentOn(c.var.claims, c.req.param('id'));
       const { text, messageId } = await parseBody(c, messageSchema);
       const result = await update(conversation.id, (handle) =>
         handle.executeUpdate(agentMessageUpdate, {
@@ -205,21 +209,21 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       );
       return c.json({ replies: result.replies, state: result.state }, 201);
     })
-    .post('/:id/handback', async (c) => {
-      const { claims, conversation } = await agentOn(c.req.header('authorization'), c.req.param('id'));
+    .post('/:id/handback', staff, async (c) => {
+      const { claims, conversation } = await agentOn(c.var.claims, c.req.param('id'));
       const result = await update(conversation.id, (handle) => handle.executeUpdate(handbackUpdate, { args: [{ agentId: claims.sub }] }));
       return c.json({ replies: result.replies, state: result.state }, 200);
     })
-    .post('/:id/resolve', async (c) => {
-      const { claims, conversation } = await agentOn(c.req.header('authorization'), c.req.param('id'));
+    .post('/:id/resolve', staff, async (c) => {
+      const { claims, conversation } = await agentOn(c.var.claims, c.req.param('id'));
       const { note } = await parseBody(c, resolveSchema);
       const result = await update(conversation.id, (handle) =>
         handle.executeUpdate(resolveUpdate, { args: [{ by: `${claims.role}:${claims.sub}`, agentId: claims.sub, ...(note ? { note } : {}) }] }),
       );
       return c.json({ replies: result.replies, state: result.state }, 200);
     })
-    .get('/:id', async (c) => {
-      const claims = await verifyBearer(deps.jwtSecret, c.req.header('authorization'));
+    .get('/:id', anyone, async (c) => {
+      const claims = c.var.claims;
       const conversation = await reachable(claims, c.req.param('id'));
       if (conversation.stage === 'closed') return c.json({ state: conversation.state }, 200);
       const state = await deadline(() =>
@@ -227,8 +231,8 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       );
       return c.json({ state }, 200);
     })
-    .get('/:id/messages', async (c) => {
-      const claims = await verifyBearer(deps.jwtSecret, c.req.header('authorization'));
+    .get('/:id/messages', anyone, async (c) => {
+      const claims = c.var.claims;
       const conversation = await reachable(claims, c.req.param('id'));
       const messages = await listMessages(deps.db, conversation.id, afterParam(c.req.query('after')));
       return c.json({ messages }, 200);
@@ -239,9 +243,8 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
      * and "closed" when the conversation ends. Browsers' EventSource cannot send headers, so the
      * token may come as ?token=.
      */
-    .get('/:id/events', async (c) => {
-      const token = c.req.query('token');
-      const claims = await verifyBearer(deps.jwtSecret, c.req.header('authorization') ?? (token ? `Bearer ${token}` : undefined));
+    .get('/:id/events', auth(undefined, { tokenInQuery: true }), async (c) => {
+      const claims = c.var.claims;
       const conversation = await reachable(claims, c.req.param('id'));
       let after = afterParam(c.req.header('last-event-id') ?? c.req.query('after'));
       const heartbeatMs = deps.streamHeartbeatMs ?? 15_000;

@@ -11,6 +11,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { failureTypes } from '../domain/conversation';
 import { AuthError } from './auth';
+import { BodyError, readBody } from './body';
+
+export { issuesOf } from './body';
 
 /** A failure the client can act on, with a stable code. */
 export class ApiError extends Error {
@@ -24,32 +27,21 @@ export class ApiError extends Error {
   }
 }
 
-export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
-}
-
-export const NOT_JSON = Symbol('not JSON');
-
-/** The request's JSON body, `{}` when empty, or NOT_JSON; each router words the error its own way. */
-export async function readJson(c: Context): Promise<unknown> {
-  try {
-    const text = await c.req.text();
-    return text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    return NOT_JSON;
-  }
-}
-
 /** Reads and validates a JSON body: 400 when it is not JSON, 422 naming each bad field. */
 export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
-  const raw = await readJson(c);
-  if (raw === NOT_JSON) throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = issuesOf(parsed.error);
-    throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
+  try {
+    return await readBody(c, schema);
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    if (error.kind === 'not_json') throw new ApiError(400, 'invalid_json', error.message);
+    throw new ApiError(422, 'validation_failed', error.message, { issues: error.issues });
   }
-  return parsed.data;
+}
+
+/** The failure type a workflow's update handler or validator rejected with ("Error" for an untyped one). */
+export function failureTypeOf(error: unknown): string | undefined {
+  const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
 export function isTemporalUnavailable(error: unknown): boolean {
@@ -87,13 +79,13 @@ export function toErrorResponse(error: unknown, c: Context, production: boolean)
     return c.json({ error: 'conversation_closed', message: 'the conversation is closed' }, 409);
   }
   if (error instanceof WorkflowUpdateFailedError) {
-    const cause = error.cause?.message ?? error.message;
-    const type = error.cause instanceof ApplicationFailure ? error.cause.type : undefined;
+    const type = failureTypeOf(error);
     const conflict = type ? CONFLICTS[type] : undefined;
-    if (conflict) return c.json({ error: conflict, message: cause }, 409);
-    if (/closed/i.test(cause)) return c.json({ error: 'conversation_closed', message: 'the conversation is closed' }, 409);
-    return c.json({ error: 'message_rejected', message: cause }, 422);
+    const message = error.cause?.message ?? error.message;
+    if (conflict) return c.json({ error: conflict, message }, 409);
+    return c.json({ error: 'message_rejected', message }, 422);
   }
+  if (error instanceof BodyError) return toErrorResponse(error.kind === 'not_json' ? new ApiError(400, 'invalid_json', error.message) : new ApiError(422, 'validation_failed', error.message, { issues: error.issues }), c, production);
   if (isTemporalUnavailable(error)) {
     c.header('Retry-After', '5');
     return c.json({ error: 'temporal_unavailable', message: 'the conversation service did not answer in time; try again shortly' }, 503);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { MESSAGES_CHANNEL } from '../db/store';
+import { MESSAGES_CHANNEL } from '../db/conversations';
 
 /**
  * Tells open event streams that a conversation has something new, from Postgres NOTIFY: one

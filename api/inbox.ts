@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type pg from 'pg';
-import { listInbox, type InboxStatus } from '../db/store';
-import { requireRole } from './auth';
+import { listInbox, type InboxStatus } from '../db/inbox';
 import { ApiError } from './errors';
+import { authenticate, STAFF, type AuthEnv } from './middleware';
 
 export interface InboxRoutesDeps {
   db: pg.Pool;
@@ -23,8 +23,8 @@ const querySchema = z.object({
 
 /** The built-in agent inbox: escalated conversations of the caller's tenant, most urgent and longest waiting first. */
 export function inboxRoutes(deps: InboxRoutesDeps) {
-  return new Hono().get('/', async (c) => {
-    const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['agent', 'admin']);
+  return new Hono<AuthEnv>().get('/', authenticate(deps.jwtSecret)(STAFF), async (c) => {
+    const { tenant } = c.var.claims;
     const query = querySchema.safeParse({ status: c.req.query('status') ?? undefined, limit: c.req.query('limit') ?? undefined });
     if (!query.success) {
       const issues = query.error.issues.map((issue) => ({ path: String(issue.path[0] ?? 'status'), message: issue.message }));

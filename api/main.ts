@@ -1,9 +1,8 @@
 import { serve } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
 import { loadEnv } from '../env';
-import { createPool } from '../db/store';
+import { createPool } from '../db/pool';
 import { databaseUrl } from '../db/url';
-import { temporalAddress } from '../temporal/connection';
+import { lazyClient } from '../temporal/connection';
 import { createApp } from './app';
 import { appConfig } from './config';
 
@@ -12,9 +11,8 @@ async function main(): Promise<void> {
   const env = loadEnv();
   if (!env.JWT_SECRET) throw new Error('JWT_SECRET is required to run the API on its own');
   const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
-  // Lazy: the API starts, and answers 503, while Temporal is still coming up.
-  const connection = Connection.lazy({ address: temporalAddress(env), apiKey: env.TEMPORAL_API_KEY, tls: env.TEMPORAL_TLS || undefined });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  // TLS/mTLS and API-key settings come from the same place as the worker's
+  const { client, connection } = lazyClient(env);
   const app = createApp({ client, db, config: appConfig(env, env.JWT_SECRET) });
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     console.log(`API listening on http://${env.HOST}:${info.port}`);

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type pg from 'pg';
-import { deleteScript, exportCatalog, findScript, importCatalog, listScripts, saveScript, scriptVersions } from '../db/store';
+import { deleteScript, exportCatalog, findScript, importCatalog, listScripts, saveScript, scriptVersions } from '../db/scripts';
 import { catalogSchema, scriptInputSchema } from '../domain/schemas';
-import { requireRole } from './auth';
 import { ApiError, issuesOf, parseBody } from './errors';
+import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 
 export interface ScriptRoutesDeps {
   db: pg.Pool;
@@ -18,8 +18,9 @@ const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/);
  * re-script conversations); only admins write. Every write is a new version.
  */
 export function scriptRoutes(deps: ScriptRoutesDeps) {
-  const reader = (header: string | undefined) => requireRole(deps.jwtSecret, header, ['admin', 'agent']);
-  const writer = (header: string | undefined) => requireRole(deps.jwtSecret, header, ['admin']);
+  const auth = authenticate(deps.jwtSecret);
+  const reader = auth(STAFF);
+  const writer = auth(ADMINS);
 
   async function existing(tenant: string, rawId: string) {
     const id = idSchema.safeParse(rawId);
@@ -28,18 +29,18 @@ export function scriptRoutes(deps: ScriptRoutesDeps) {
     return script;
   }
 
-  return new Hono()
-    .get('/', async (c) => {
-      const { tenant } = await reader(c.req.header('authorization'));
+  return new Hono<AuthEnv>()
+    .get('/', reader, async (c) => {
+      const { tenant } = c.var.claims;
       return c.json({ scripts: await listScripts(deps.db, tenant) }, 200);
     })
-    .get('/export', async (c) => {
-      const { tenant } = await reader(c.req.header('authorization'));
+    .get('/export', reader, async (c) => {
+      const { tenant } = c.var.claims;
       c.header('Content-Disposition', `attachment; filename="${tenant}-scripts.json"`);
       return c.json(await exportCatalog(deps.db, tenant), 200);
     })
-    .post('/import', async (c) => {
-      const { tenant } = await writer(c.req.header('authorization'));
+    .post('/import', writer, async (c) => {
+      const { tenant } = c.var.claims;
       const catalog = await parseBody(c, catalogSchema);
       const saved = await importCatalog(deps.db, tenant, catalog);
       return c.json(
@@ -51,8 +52,8 @@ export function scriptRoutes(deps: ScriptRoutesDeps) {
         200,
       );
     })
-    .post('/', async (c) => {
-      const { tenant } = await writer(c.req.header('authorization'));
+    .post('/', writer, async (c) => {
+      const { tenant } = c.var.claims;
       const input = await parseBody(c, scriptInputSchema);
       if (await findScript(deps.db, tenant, input.id)) {
         throw new ApiError(409, 'script_exists', `script "${input.id}" already exists; PUT /api/v1/scripts/${input.id} makes a new version`);
@@ -60,18 +61,18 @@ export function scriptRoutes(deps: ScriptRoutesDeps) {
       const { changed: _changed, ...script } = await saveScript(deps.db, tenant, input);
       return c.json({ script }, 201);
     })
-    .get('/:id', async (c) => {
-      const { tenant } = await reader(c.req.header('authorization'));
+    .get('/:id', reader, async (c) => {
+      const { tenant } = c.var.claims;
       return c.json({ script: await existing(tenant, c.req.param('id')) }, 200);
     })
-    .get('/:id/versions', async (c) => {
-      const { tenant } = await reader(c.req.header('authorization'));
+    .get('/:id/versions', reader, async (c) => {
+      const { tenant } = c.var.claims;
       const versions = await scriptVersions(deps.db, tenant, c.req.param('id'));
       if (!versions.length) throw new ApiError(404, 'not_found', `script "${c.req.param('id')}" not found`);
       return c.json({ versions }, 200);
     })
-    .put('/:id', async (c) => {
-      const { tenant } = await writer(c.req.header('authorization'));
+    .put('/:id', writer, async (c) => {
+      const { tenant } = c.var.claims;
       await existing(tenant, c.req.param('id'));
       // The id comes from the path; a body id that disagrees is a mistake worth naming.
       const body = await parseBody(c, z.looseObject({ id: z.string().optional() }));
@@ -86,8 +87,8 @@ export function scriptRoutes(deps: ScriptRoutesDeps) {
       const { changed, ...script } = await saveScript(deps.db, tenant, parsed.data);
       return c.json({ script, changed }, 200);
     })
-    .delete('/:id', async (c) => {
-      const { tenant } = await writer(c.req.header('authorization'));
+    .delete('/:id', writer, async (c) => {
+      const { tenant } = c.var.claims;
       await existing(tenant, c.req.param('id'));
       await deleteScript(deps.db, tenant, c.req.param('id'));
       return c.body(null, 204);

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import type pg from 'pg';
-import { escalationPolicyOf, findTenant, saveEscalationPolicy } from '../db/store';
+import { escalationPolicyOf, findTenant, saveEscalationPolicy } from '../db/tenants';
 import { escalationPolicySchema } from '../domain/schemas';
-import { requireRole } from './auth';
 import { ApiError, parseBody } from './errors';
+import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 
 export interface SettingsRoutesDeps {
   db: pg.Pool;
@@ -12,15 +12,16 @@ export interface SettingsRoutesDeps {
 
 /** Tenant settings an admin tunes; new conversations take them, running ones keep what they started with. */
 export function settingsRoutes(deps: SettingsRoutesDeps) {
-  return new Hono()
-    .get('/escalation', async (c) => {
-      const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['agent', 'admin']);
+  const auth = authenticate(deps.jwtSecret);
+  return new Hono<AuthEnv>()
+    .get('/escalation', auth(STAFF), async (c) => {
+      const { tenant } = c.var.claims;
       const found = await findTenant(deps.db, tenant);
       if (!found) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
       return c.json({ policy: escalationPolicyOf(found.settings) }, 200);
     })
-    .put('/escalation', async (c) => {
-      const { tenant } = await requireRole(deps.jwtSecret, c.req.header('authorization'), ['admin']);
+    .put('/escalation', auth(ADMINS), async (c) => {
+      const { tenant } = c.var.claims;
       const policy = await parseBody(c, escalationPolicySchema);
       if (!(await findTenant(deps.db, tenant))) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
       await saveEscalationPolicy(deps.db, tenant, policy);

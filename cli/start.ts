@@ -9,14 +9,16 @@ import { mintToken } from '../api/auth';
 import { appConfig } from '../api/config';
 import { startLocalCluster, type RunningCluster } from '../db/local-cluster';
 import { migrate } from '../db/migrate';
-import { createPool, importCatalog, tenantExists } from '../db/store';
+import { createPool } from '../db/pool';
+import { importCatalog } from '../db/scripts';
+import { tenantExists } from '../db/tenants';
 import { databaseUrl } from '../db/url';
 import { catalogSchema } from '../domain/schemas';
 import { resolveBinary } from '../temporal/binaries';
 import { connectClient, connectWorker, temporalAddress } from '../temporal/connection';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/namespace';
-import { createWorker, workerDeps } from '../workers/worker';
+import { createWorker, workerDeps, workerLimits } from '../workers/worker';
 
 const DEMO_CATALOG = path.join(__dirname, '../db/demo-catalog.json');
 
@@ -109,6 +111,7 @@ export async function start(env: Env): Promise<void> {
         namespace: env.TEMPORAL_NAMESPACE,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
         deps: workerDeps(env, db),
+        ...workerLimits(env),
       });
       workerDone = worker.run();
       stops.push(async () => {

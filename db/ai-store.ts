@@ -8,7 +8,7 @@ import {
   type OnboardingFields,
   type PromptConditions,
 } from '../domain/persona';
-import { inTransaction } from './store';
+import { inTransaction } from './pool';
 
 // --- action prompts ---------------------------------------------------------------------------
 

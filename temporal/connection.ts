@@ -34,6 +34,15 @@ export async function connectClient(env: Env): Promise<{ client: Client; connect
   return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }) };
 }
 
+/**
+ * A client whose connection opens on first use, with the same TLS/mTLS and API-key settings as
+ * the worker's: the API starts, and answers 503, while Temporal is still coming up.
+ */
+export function lazyClient(env: Env): { client: Client; connection: Connection } {
+  const connection = Connection.lazy({ address: temporalAddress(env), ...securityOptions(env), connectTimeout: env.TEMPORAL_CALL_TIMEOUT });
+  return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }) };
+}
+
 export async function connectWorker(env: Env): Promise<NativeConnection> {
   const { tls } = securityOptions(env);
   return NativeConnection.connect({

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createPool } from '../db/store';
+import { createPool } from '../db/pool';
 import { testStack } from './support/stack';
 
 const run = promisify(execFile);

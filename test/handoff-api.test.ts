@@ -1,4 +1,4 @@
-import { MindchatClient } from '../activities/mindchat';
+import { MindchatClient } from '../adapters/mindchat';
 import { mintToken } from '../api/auth';
 import { conversationWorkflowId } from '../workflows/messages';
 import { searchAttributes } from '../workflows/messages';

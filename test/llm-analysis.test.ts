@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { createActivities } from '../activities';
-import { createLlmClient } from '../activities/llm';
+import { createLlmClient } from '../adapters/llm';
 import { analysisSchema } from '../domain/schemas';
 import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai';
 import { freshTenant } from './support/stack';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { createActivities } from '../activities';
-import { saveScript } from '../db/store';
-import { createLlmClient } from '../activities/llm';
+import { saveScript } from '../db/scripts';
+import { createLlmClient } from '../adapters/llm';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
 import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai';
 import { freshTenant } from './support/stack';

@@ -1,9 +1,9 @@
 import { loadEnv } from '../env';
 import { connectWorker } from '../temporal/connection';
-import { createPool } from '../db/store';
+import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import { databaseUrl } from '../db/url';
-import { createWorker, workerDeps } from './worker';
+import { createWorker, workerDeps, workerLimits } from './worker';
 
 /** The worker process on its own (production, docker-compose): Temporal and Postgres come from the environment. */
 async function main(): Promise<void> {
@@ -11,8 +11,9 @@ async function main(): Promise<void> {
   const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
   await migrate(db);
   const connection = await connectWorker(env);
-  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: workerDeps(env, db) });
-  console.log(`worker polling task queue ${env.TEMPORAL_TASK_QUEUE} on ${env.TEMPORAL_NAMESPACE}`);
+  const limits = workerLimits(env);
+  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: workerDeps(env, db), ...limits });
+  console.log(`worker polling task queue ${env.TEMPORAL_TASK_QUEUE} on ${env.TEMPORAL_NAMESPACE} (caching up to ${limits.maxCachedWorkflows} conversations)`);
   // Worker.run() stops polling on SIGINT/SIGTERM and waits for in-flight tasks before resolving.
   await worker.run();
   await connection.close();

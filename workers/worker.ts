@@ -1,8 +1,9 @@
+import v8 from 'node:v8';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
-import { llmFromEnv } from '../activities/llm';
-import { MindchatClient } from '../activities/mindchat';
+import { llmFromEnv } from '../adapters/llm';
+import { MindchatClient } from '../adapters/mindchat';
 import type { Env } from '../env';
 
 export interface CreateWorkerOptions {
@@ -12,6 +13,28 @@ export interface CreateWorkerOptions {
   deps: ActivityDeps;
   /** A pre-built workflow bundle (tests build one and share it); otherwise the worker bundles workflows/. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How many conversations stay cached between turns (see cacheSize). */
+  maxCachedWorkflows?: number;
+  maxConcurrentWorkflowTaskExecutions?: number;
+}
+
+/**
+ * What one idle cached conversation costs the worker, measured with npm run bench:idle (the
+ * workflow's isolate state, its bundle modules and the SDK's bookkeeping). Used only to turn a
+ * memory budget into a cache size; the benchmark tells whether it still holds.
+ */
+export const CACHED_CONVERSATION_MIB = 0.5;
+
+/**
+ * The conversation cache, sized explicitly instead of by the SDK's default (about 600 per GiB
+ * of heap, which let a worker grow to 4.7 GB with ~2,400 idle conversations). A conversation
+ * evicted from the cache is not lost: its next turn replays its history (tens of ms).
+ */
+export function cacheSize(options: { maxCachedWorkflows?: number; cacheMemoryMiB?: number }): number {
+  if (options.maxCachedWorkflows !== undefined) return options.maxCachedWorkflows;
+  const heapMiB = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
+  const budget = options.cacheMemoryMiB ?? Math.min(512, heapMiB / 4);
+  return Math.max(50, Math.floor(budget / CACHED_CONVERSATION_MIB));
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
@@ -21,12 +44,21 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(options.deps),
-    // Replies must feel instant; nothing here is CPU-heavy enough to need a cap below the defaults.
+    maxCachedWorkflows: options.maxCachedWorkflows ?? cacheSize({}),
+    ...(options.maxConcurrentWorkflowTaskExecutions ? { maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions } : {}),
     shutdownGraceTime: '10 seconds',
   });
 }
 
 /** Activity dependencies from the environment: the model and Mindchat only when their variables are set. */
+/** The worker's cache and concurrency settings from the environment. */
+export function workerLimits(env: Env): Pick<CreateWorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions'> {
+  return {
+    maxCachedWorkflows: cacheSize({ maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, cacheMemoryMiB: env.WORKER_CACHE_MEMORY }),
+    maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+  };
+}
+
 export function workerDeps(env: Env, db: pg.Pool): ActivityDeps {
   const mindchat =
     env.MINDCHAT_API_BASE_URL && env.MINDCHAT_API_TOKEN

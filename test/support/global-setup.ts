@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startLocalCluster } from '../../db/local-cluster';
 import { migrate } from '../../db/migrate';
-import { createPool } from '../../db/store';
+import { createPool } from '../../db/pool';
 import { resolveBinary } from '../../temporal/binaries';
 import { startDevServer } from '../../temporal/dev-server';
 

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { createPool, importCatalog } from '../../db/store';
+import { createPool } from '../../db/pool';
+import { importCatalog } from '../../db/scripts';
 import { type Catalog } from '../../domain/scripts';
 import { catalogSchema } from '../../domain/schemas';
 

@@ -1,4 +1,4 @@
-import { MindchatClient, MindchatError } from '../../activities/mindchat';
+import { MindchatClient, MindchatError } from '../../adapters/mindchat';
 import { startFakeMindchat, type FakeMindchat } from '../support/fake-mindchat';
 
 let mindchat: FakeMindchat;

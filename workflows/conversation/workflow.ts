@@ -24,9 +24,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(stateQuery, () => state);
   setHandler(sendMessageUpdate, once(c, '', (message) => handleMessage(c, message)), {
     validator: ({ text, messageId }) => {
-      if (typeof text !== 'string') throw new Error('text must be a string');
-      if (text.length > MAX_MESSAGE_LENGTH) throw new Error(`text must be at most ${MAX_MESSAGE_LENGTH} characters`);
-      if (!text.trim() && state.stage !== 'greeting') throw new Error('text must not be empty');
+      if (typeof text !== 'string') throw invalid('text must be a string');
+      if (text.length > MAX_MESSAGE_LENGTH) throw invalid(`text must be at most ${MAX_MESSAGE_LENGTH} characters`);
+      if (!text.trim() && state.stage !== 'greeting') throw invalid('text must not be empty');
       optionalString(messageId, 'messageId');
       rejectClosed(c);
     },
@@ -56,7 +56,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     validator: ({ agentId, text, messageId }) => {
       requireText(agentId, 'agentId');
       requireText(text, 'text');
-      if (text.length > MAX_MESSAGE_LENGTH) throw new Error(`text must be at most ${MAX_MESSAGE_LENGTH} characters`);
+      if (text.length > MAX_MESSAGE_LENGTH) throw invalid(`text must be at most ${MAX_MESSAGE_LENGTH} characters`);
       optionalString(messageId, 'messageId');
       requireOpen(c);
       requireHolder(c, agentId);
@@ -72,7 +72,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(resolveUpdate, (request) => resolveByAgent(c, request), {
     validator: ({ by, agentId, note }) => {
       requireText(by, 'by');
-      if (note !== undefined && (typeof note !== 'string' || note.length > MAX_MESSAGE_LENGTH)) throw new Error(`note must be a string of at most ${MAX_MESSAGE_LENGTH} characters`);
+      if (note !== undefined && (typeof note !== 'string' || note.length > MAX_MESSAGE_LENGTH)) throw invalid(`note must be a string of at most ${MAX_MESSAGE_LENGTH} characters`);
       requireOpen(c);
       if (state.stage !== 'escalated' && state.stage !== 'with_agent') throw notWaiting(c, 'only a conversation with the team can be resolved by it');
       if (state.agent && state.agent.agentId !== agentId) throw ApplicationFailure.nonRetryable(`${state.agent.agentId} holds this conversation`, failureTypes.notHolding);
@@ -136,16 +136,21 @@ async function carryOn(c: Conversation): Promise<never> {
 
 // --- validators: reject before anything reaches the history --------------------------------
 
+/** Input the workflow cannot take; the API answers 422 with the message. */
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, failureTypes.invalidMessage);
+}
+
 function requireText(value: unknown, name: string): void {
-  if (typeof value !== 'string' || !value.trim()) throw new Error(`${name} must be a non-empty string`);
+  if (typeof value !== 'string' || !value.trim()) throw invalid(`${name} must be a non-empty string`);
 }
 
 function optionalString(value: unknown, name: string): void {
-  if (value !== undefined && typeof value !== 'string') throw new Error(`${name} must be a string`);
+  if (value !== undefined && typeof value !== 'string') throw invalid(`${name} must be a string`);
 }
 
 function requireString(value: unknown, name: string): void {
-  if (typeof value !== 'string' || !value) throw new Error(`${name} must be a non-empty string`);
+  if (typeof value !== 'string' || !value) throw invalid(`${name} must be a non-empty string`);
 }
 
 /** Agent updates reject a closed conversation with a typed failure, which the API maps to 409. */
@@ -153,9 +158,9 @@ function requireOpen(c: Conversation): void {
   if (c.state.stage === 'closed') throw ApplicationFailure.nonRetryable('the conversation is closed', failureTypes.conversationClosed);
 }
 
-/** Customer updates and the analysis reject a closed conversation with a plain error, as they always have. */
+/** Customer updates and the analysis: the same typed failure (the API answers 409 by its type, never by its words). */
 function rejectClosed(c: Conversation): void {
-  if (c.state.stage === 'closed') throw new Error('the conversation is closed');
+  requireOpen(c);
 }
 
 /** Only the agent holding the conversation speaks in it or hands it back. */

@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import type { Analysis } from '../domain/analysis';
+import type { ConversationState, StoredMessage } from '../domain/conversation';
+import { mirrorInboxItem } from './inbox';
+import { inTransaction } from './pool';
+
+export type { StoredMessage };
+
+/** Conversations (the workflow's state projection) and their transcripts. */
+
+export interface ConversationRow {
+  id: string;
+  tenantId: string;
+  status: string;
+  stage: string;
+  state: ConversationState;
+}
+
+/**
+ * Writes one conversation turn atomically: the state projection (only if newer than what is
+ * stored) and its messages (ids are deterministic, so a retried write inserts nothing twice).
+ */
+export async function recordTurn(pool: pg.Pool, state: ConversationState, messages: StoredMessage[], workflowId: string): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    const written = await client.query(
+      `INSERT INTO conversations (id, tenant_id, workflow_id, channel, customer, status, stage, script_id, script_version,
+                                  answers, analysis, protocol, state, revision, created_at, updated_at, closed_at, csat_score)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       ON CONFLICT (id) DO UPDATE SET
+         customer = EXCLUDED.customer, status = EXCLUDED.status, stage = EXCLUDED.stage,
+         script_id = EXCLUDED.script_id, script_version = EXCLUDED.script_version, answers = EXCLUDED.answers,
+         analysis = EXCLUDED.analysis, protocol = EXCLUDED.protocol, state = EXCLUDED.state,
+         revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
+         csat_score = EXCLUDED.csat_score
+       WHERE conversations.revision < EXCLUDED.revision
+       RETURNING 1`,
+      [
+        state.conversationId,
+        state.tenantId,
+        workflowId,
+        state.channel,
+        state.customer,
+        state.status,
+        state.stage,
+        state.script?.id ?? null,
+        state.script?.version ?? null,
+        state.answers,
+        state.analysis,
+        state.protocol,
+        state,
+        state.revision,
+        state.startedAt,
+        state.updatedAt,
+        state.closedAt,
+        state.csat?.score ?? null,
+      ],
+    );
+    for (const message of messages) {
+      await client.query(
+        `INSERT INTO messages (id, conversation_id, seq, role, text, client_message_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+        [message.id, state.conversationId, message.seq, message.role, message.text, message.clientMessageId, message.createdAt],
+      );
+    }
+    if (written.rowCount === 1) await mirrorInboxItem(client, state);
+    // delivered at commit: open event streams of this conversation read what is new
+    if (messages.length || written.rowCount === 1) await client.query(`SELECT pg_notify('${MESSAGES_CHANNEL}', $1)`, [state.conversationId]);
+  });
+}
+
+/** The Postgres NOTIFY channel that carries the id of a conversation with new messages or a new state. */
+export const MESSAGES_CHANNEL = 'atende_conversation_changed';
+
+export async function findConversation(pool: pg.Pool, id: string): Promise<ConversationRow | undefined> {
+  const result = await pool.query<{ id: string; tenant_id: string; status: string; stage: string; state: ConversationState }>(
+    'SELECT id, tenant_id, status, stage, state FROM conversations WHERE id = $1',
+    [id],
+  );
+  const row = result.rows[0];
+  return row && { id: row.id, tenantId: row.tenant_id, status: row.status, stage: row.stage, state: row.state };
+}
+
+export async function listMessages(pool: pg.Pool, conversationId: string, afterSeq = 0, limit = 500): Promise<StoredMessage[]> {
+  const result = await pool.query<{
+    id: string;
+    seq: number;
+    role: StoredMessage['role'];
+    text: string;
+    client_message_id: string | null;
+    created_at: Date;
+  }>(
+    `SELECT id, seq, role, text, client_message_id, created_at FROM messages
+     WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [conversationId, afterSeq, limit],
+  );
+  return result.rows.map((row) => ({
+    id: row.id,
+    seq: row.seq,
+    role: row.role,
+    text: row.text,
+    clientMessageId: row.client_message_id,
+    createdAt: row.created_at.toISOString(),
+  }));
+}
+
+/**
+ * Stores an analysis made after the conversation ended (no workflow writes it any more); the
+ * revision still moves so a reader can tell the row changed.
+ */
+export async function storeAnalysis(pool: pg.Pool, conversationId: string, analysis: Analysis): Promise<void> {
+  await pool.query(
+    `UPDATE conversations SET analysis = $2, state = jsonb_set(state, '{analysis}', $2), revision = revision + 1 WHERE id = $1`,
+    [conversationId, analysis],
+  );
+}

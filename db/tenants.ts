@@ -1,0 +1,42 @@
+import type pg from 'pg';
+import { defaultEscalationPolicy, type EscalationPolicy } from '../domain/escalation';
+import { escalationPolicySchema } from '../domain/schemas';
+
+/** Tenants and their settings (business, escalation policy). */
+
+export async function upsertTenant(pool: pg.Pool, id: string, name: string, settings: object = {}): Promise<void> {
+  await pool.query(
+    `INSERT INTO tenants (id, name, settings) VALUES ($1, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, settings = EXCLUDED.settings`,
+    [id, name, settings],
+  );
+}
+
+export interface TenantSettings {
+  business?: {
+    name?: string;
+    timezone?: string;
+    workingHours?: { start: string; end: string; workDays: number[]; intervals?: { start: string; end: string }[]; holidays?: string[] };
+  };
+  escalation?: unknown;
+}
+
+export async function findTenant(pool: pg.Pool, id: string): Promise<{ name: string; settings: TenantSettings } | undefined> {
+  const result = await pool.query<{ name: string; settings: TenantSettings }>('SELECT name, settings FROM tenants WHERE id = $1', [id]);
+  return result.rows[0];
+}
+
+/** The tenant's escalation policy; a stored one that no longer parses falls back to the defaults rather than stopping conversations. */
+export function escalationPolicyOf(settings: TenantSettings): EscalationPolicy {
+  const parsed = escalationPolicySchema.safeParse(settings.escalation ?? {});
+  return parsed.success ? parsed.data : defaultEscalationPolicy;
+}
+
+export async function saveEscalationPolicy(pool: pg.Pool, tenantId: string, policy: EscalationPolicy): Promise<void> {
+  await pool.query(`UPDATE tenants SET settings = jsonb_set(settings, '{escalation}', $2) WHERE id = $1`, [tenantId, policy]);
+}
+
+export async function tenantExists(pool: pg.Pool, id: string): Promise<boolean> {
+  const result = await pool.query('SELECT 1 FROM tenants WHERE id = $1', [id]);
+  return result.rowCount === 1;
+}
