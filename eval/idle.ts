@@ -15,17 +15,12 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { conversationGateway } from '../api/conversations';
-import { startLocalCluster } from '../db/local-cluster';
-import { migrate } from '../db/migrate';
-import { createPool } from '../db/pool';
 import { importCatalog } from '../db/scripts';
 import type { ConversationInput } from '../domain/conversation';
 import { defaultEscalationPolicy } from '../domain/escalation';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
 import { catalogSchema } from '../domain/schemas';
-import { resolveBinary } from '../temporal/binaries';
-import { startDevServer } from '../temporal/dev-server';
-import { freePort } from '../test/support/global-setup';
+import { startEvalStack } from './stack';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -63,15 +58,8 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atende-bench-idle-'));
-  fs.chmodSync(dir, 0o755);
-  const cli = resolveBinary('cli', { log });
-  if (!cli) throw new Error('no Temporal CLI: run npx atende tools install');
-  const [pgPort, temporalPort] = [await freePort(), await freePort()];
-  const cluster = await startLocalCluster({ dataDir: path.join(dir, 'pg'), port: pgPort, logFile: path.join(dir, 'postgres.log') });
-  const temporal = await startDevServer({ binary: cli, port: temporalPort, namespace: 'default', logFile: path.join(dir, 'temporal.log') });
-  const db = createPool(cluster.url, 4);
-  await migrate(db);
+  const stack = await startEvalStack('bench-idle', log);
+  const { dir, db } = stack;
   const catalog = catalogSchema.parse(JSON.parse(fs.readFileSync(path.join(__dirname, '../db/demo-catalog.json'), 'utf8')));
   await importCatalog(db, 'bench', catalog);
 
@@ -79,8 +67,8 @@ async function main(): Promise<void> {
   const worker = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../workers/main.ts')], {
     env: {
       ...process.env,
-      DATABASE_URL: cluster.url,
-      TEMPORAL_ADDRESS: temporal.address,
+      DATABASE_URL: stack.databaseUrl,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,
       ...(cache ? { WORKER_MAX_CACHED_WORKFLOWS: cache } : {}),
     },
@@ -98,7 +86,7 @@ async function main(): Promise<void> {
   });
   log(await ready);
 
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection });
   const gateway = conversationGateway({ client, taskQueue, callTimeoutMs: 60_000 });
   const input = (conversationId: string): ConversationInput => ({
@@ -185,10 +173,7 @@ async function main(): Promise<void> {
   worker.kill('SIGTERM');
   await new Promise((resolve) => worker.once('exit', resolve));
   await connection.close();
-  await db.end();
-  await temporal.stop();
-  await cluster.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stack.stop();
   process.exit(failures.length ? 1 : 0);
 }
 
