@@ -30,8 +30,10 @@ Usage:
   atende scripts import FILE [--tenant T]        import a script catalog (script-catalog/v1 JSON)
   atende scripts export [--tenant T]             print the tenant's catalog as JSON
   atende nlu match "message" [--catalog FILE] [--language pt|en]
+  atende nlu match --catalog FILE < messages.jsonl  {"text"} per line → {scriptId|null, verdict, confidence, candidates} per line
                                                  show how the offline matcher reads a message
   atende nlu extract TYPE "answer" [--options a,b]
+  atende nlu extract < answers.jsonl             {"type","text","options"?,"now"?} per line → {value|null, error?} per line
                                                  validate/normalize one answer (cpf, email, date, ...)
   atende nlu analyze < conversations.jsonl       one {"messages": [...]} per line in, one analysis per line out
   atende workflows replay [--query Q] [--limit N]
@@ -44,29 +46,51 @@ Usage:
 const analyzeLineSchema = z.object({ messages: z.array(z.string()).min(1) });
 
 /**
- * Reads JSONL from stdin and writes one analysis per line, in order. A bad line is reported
- * on stderr with its number and gets {"error": ...} in its place, so outputs stay aligned.
+ * The batch form of the nlu commands: JSONL on stdin, one JSON answer per line on stdout, in
+ * order. A line that is not JSON or not of the schema is answered `{ "error": "line N: …" }`
+ * (also on stderr), and the exit code is 1.
  */
-async function analyzeLines(): Promise<number> {
+async function eachLine<T extends z.ZodType>(schema: T, answer: (line: z.infer<T>) => unknown): Promise<number> {
   let failures = 0;
   let lineNumber = 0;
   for await (const line of readline.createInterface({ input: process.stdin, crlfDelay: Infinity })) {
     lineNumber += 1;
     if (!line.trim()) continue;
-    let parsed: z.infer<typeof analyzeLineSchema>;
+    let parsed: z.infer<T>;
     try {
-      parsed = analyzeLineSchema.parse(JSON.parse(line));
+      parsed = schema.parse(JSON.parse(line));
     } catch (error) {
       failures += 1;
-      const message = error instanceof z.ZodError ? `messages: ${error.issues[0]?.message}` : 'not valid JSON';
+      const issue = error instanceof z.ZodError ? error.issues[0] : undefined;
+      const message = issue ? `${issue.path.join('.') || '(line)'}: ${issue.message}` : 'not valid JSON';
       console.error(`line ${lineNumber}: ${message}`);
       console.log(JSON.stringify({ error: `line ${lineNumber}: ${message}` }));
       continue;
     }
-    const { sentiment, urgency, intent, topics, summary } = analyzeOffline({ customerMessages: parsed.messages, now: new Date() });
-    console.log(JSON.stringify({ sentiment, urgency, intent, topics, summary }));
+    console.log(JSON.stringify(answer(parsed)));
   }
   return failures ? 1 : 0;
+}
+
+const analyzeLine = (line: z.infer<typeof analyzeLineSchema>) => {
+  const { sentiment, urgency, intent, topics, summary } = analyzeOffline({ customerMessages: line.messages, now: new Date() });
+  return { sentiment, urgency, intent, topics, summary };
+};
+
+const matchLineSchema = z.object({ text: z.string().max(4_000) });
+const extractLineSchema = z.object({
+  type: z.enum(fieldTypes),
+  text: z.string().max(4_000),
+  options: z.array(z.string().min(1)).optional(),
+  synonyms: z.record(z.string(), z.array(z.string())).optional(),
+  now: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** How an answer is read by conversations today: the customer's own words included. */
+function extractLine(line: z.infer<typeof extractLineSchema>): { value: string | null; error?: string } {
+  const context = { now: line.now ? new Date(line.now) : new Date(), timeZone: 'America/Sao_Paulo', pastByDefault: true, vocabulary: true };
+  const result = validateField(line.type, line.text, context, line.options, line.synonyms);
+  return result.ok ? { value: result.value } : { value: null, error: result.error };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -137,16 +161,23 @@ async function main(argv: string[]): Promise<number> {
         allowPositionals: true,
         options: { catalog: { type: 'string' }, language: { type: 'string' }, options: { type: 'string' } },
       });
-      if (positionals[0] === 'match' && positionals[1]) {
+      if (positionals[0] === 'match') {
         const file = values.catalog ?? path.join(__dirname, '../db/demo-catalog.json');
         const catalog = catalogSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
-        const language = values.language === 'en' ? 'en' : 'pt';
-        console.log(JSON.stringify(new ScriptMatcher(catalog.scripts, { language }).match(positionals.slice(1).join(' ')), null, 2));
-        return 0;
+        const matcher = new ScriptMatcher(catalog.scripts, { language: values.language === 'en' ? 'en' : 'pt' });
+        if (positionals[1]) {
+          console.log(JSON.stringify(matcher.match(positionals.slice(1).join(' ')), null, 2));
+          return 0;
+        }
+        return eachLine(matchLineSchema, ({ text }) => {
+          const { scriptId, verdict, confidence, candidates } = matcher.match(text);
+          return { scriptId: verdict === 'confident' ? scriptId : null, verdict, confidence, candidates };
+        });
       }
-      if (positionals[0] === 'analyze') return analyzeLines();
+      if (positionals[0] === 'analyze') return eachLine(analyzeLineSchema, analyzeLine);
+      if (positionals[0] === 'extract' && positionals.length === 1) return eachLine(extractLineSchema, extractLine);
       if (positionals[0] === 'extract' && fieldTypes.includes(positionals[1] as FieldType) && positionals[2] !== undefined) {
-        const result = validateField(positionals[1] as FieldType, positionals.slice(2).join(' '), { now: new Date(), timeZone: 'America/Sao_Paulo', pastByDefault: true }, values.options?.split(','));
+        const result = validateField(positionals[1] as FieldType, positionals.slice(2).join(' '), { now: new Date(), timeZone: 'America/Sao_Paulo', pastByDefault: true, vocabulary: true }, values.options?.split(','));
         console.log(JSON.stringify(result));
         return result.ok ? 0 : 1;
       }

@@ -80,6 +80,9 @@ export function findVolunteeredAnswers(
 
 const CORRECTION = /\b(errei|errado|errada|erro|corrigir|corrige|corrija|correcao|na verdade|o certo e|a certa e|quis dizer|digitei errado|trocar o|trocar a|mudar o|mudar a|alterar o|alterar a)\b/;
 
+/** "o email certo é …", "ops, o cpf é …": corrections in the customer's words (competence runs). */
+const LOOSE_CORRECTION = /\b(ops|opa|desculpa|perdao|foi mal)\b|\b(o|a) (\w+ ){1,2}(certo|certa|correto|correta) (e|eh)\b|\b(certo|correto) (e|eh)\b/;
+
 export interface Correction {
   stepId: string;
   /** The corrected value when the message carries a valid one; otherwise the step is asked again. */
@@ -98,7 +101,7 @@ export function findCorrection(
   context: FieldContext,
 ): Correction | null {
   const folded = fold(text);
-  if (!CORRECTION.test(folded)) return null;
+  if (!CORRECTION.test(folded) && !(context.vocabulary && LOOSE_CORRECTION.test(folded))) return null;
   const answered = steps.filter((step) => step.id in answers);
   const messageWords = new Set(words(text));
   const named = answered.filter(

@@ -1,5 +1,6 @@
 import type { FieldType, Step } from './scripts';
 import { editDistance, fold, words } from './text';
+import { optionFromWords } from './vocabulary';
 
 /**
  * Deterministic validators and normalisers for every step type. Pure functions of the
@@ -107,6 +108,12 @@ function money(text: string): FieldResult {
 }
 
 function year(text: string, context: FieldContext): FieldResult {
+  // Brazilian documents write fabricação/modelo ("2022/2023", "22/23"): the model year is the second
+  const pair = context.vocabulary ? /\b(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})\b/.exec(text) : null;
+  if (pair) {
+    const second = Number(pair[2]);
+    return year(String(second < 100 ? 2000 + second : second), { ...context, vocabulary: false });
+  }
   const match = /\b(\d{4})\b/.exec(text);
   const value = match ? Number(match[1]) : NaN;
   const latest = context.now.getUTCFullYear() + 1;
@@ -117,7 +124,11 @@ const YES = ['sim', 's', 'ss', 'claro', 'isso', 'yes', 'y', 'positivo', 'com cer
 const NO = ['nao', 'n', 'no', 'negativo', 'nunca', 'nenhum', 'nenhuma', 'nao nao', 'de jeito nenhum', 'ainda nao', 'nem'];
 const UNSURE = ['nao sei', 'talvez', 'sei la', 'acho que', 'nao lembro', 'nao tenho certeza'];
 
-function yesNo(text: string): FieldResult {
+/** Answers that say yes or no without the word: "já registrei", "graças a deus ninguém", "ainda não fiz". */
+const SAID_NO = /\b(nao|ninguem|nenhum|nenhuma|nunca|nem)\b/;
+const SAID_YES = /\b(sim|ja (fiz|registrei|fizemos|tenho|tem|foi|abri)|registrei|fiz|houve|teve|tenho|temos)\b/;
+
+function yesNo(text: string, context?: FieldContext): FieldResult {
   const folded = fold(text);
   const retry = fail('Não entendi. Pode responder sim ou não?');
   if (!folded || UNSURE.some((phrase) => folded.includes(phrase))) return retry;
@@ -125,6 +136,10 @@ function yesNo(text: string): FieldResult {
   const first = tokens[0]!;
   if (YES.includes(folded) || YES.includes(first)) return ok('true');
   if (NO.includes(folded) || NO.includes(first)) return ok('false');
+  if (context?.vocabulary) {
+    if (SAID_NO.test(folded)) return ok('false');
+    if (SAID_YES.test(folded)) return ok('true');
+  }
   return retry;
 }
 
@@ -133,7 +148,7 @@ function stem(word: string): string {
   return word.length > 4 ? word.slice(0, 4) : word;
 }
 
-function choice(text: string, options: readonly string[]): FieldResult {
+function choice(text: string, options: readonly string[], context?: FieldContext, synonyms?: Record<string, readonly string[]>): FieldResult {
   const folded = fold(text);
   const listed = `As opções são: ${options.join(', ')}.`;
   if (!folded) return fail(`Escolha uma das opções. ${listed}`);
@@ -142,6 +157,10 @@ function choice(text: string, options: readonly string[]): FieldResult {
   const foldedOptions = options.map(fold);
   const exact = foldedOptions.findIndex((option) => option === folded || new RegExp(`\\b${option}\\b`).test(folded));
   if (exact >= 0) return ok(options[exact]!);
+  if (context?.vocabulary) {
+    const named = optionFromWords(text, options, synonyms);
+    if (named) return ok(named);
+  }
   const answerWords = words(text);
   let best = -1;
   let bestScore = 0;
@@ -171,9 +190,20 @@ export interface FieldContext {
   timeZone: string;
   /** Dates without a year default to the past (an accident date), not the future. */
   pastByDefault?: boolean;
+  /**
+   * Read answers in the customer's own words: option synonyms and the service vocabulary, yes
+   * and no without the word, fabricação/modelo year pairs. Off for conversations started before.
+   */
+  vocabulary?: boolean;
 }
 
-export function validateField(type: FieldType, text: string, context: FieldContext, options: readonly string[] = []): FieldResult {
+export function validateField(
+  type: FieldType,
+  text: string,
+  context: FieldContext,
+  options: readonly string[] = [],
+  synonyms?: Record<string, readonly string[]>,
+): FieldResult {
   switch (type) {
     case 'text':
       return freeText(text);
@@ -194,14 +224,14 @@ export function validateField(type: FieldType, text: string, context: FieldConte
     case 'year':
       return year(text, context);
     case 'yes_no':
-      return yesNo(text);
+      return yesNo(text, context);
     case 'choice':
-      return choice(text, options);
+      return choice(text, options, context, synonyms);
   }
 }
 
 export function validateStep(step: Step, text: string, context: FieldContext): FieldResult {
-  return validateField(step.type, text, context, step.options);
+  return validateField(step.type, text, context, step.options, step.synonyms);
 }
 
 const SKIP = ['nao tenho', 'pular', 'pula', 'prefiro nao informar', 'nao quero informar', 'sem', 'nenhum', 'nao'];

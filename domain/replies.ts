@@ -30,6 +30,10 @@ export const replies = {
   whichTopicAgain: (titles: readonly string[]) => `É sobre qual destes assuntos?\n${numbered(titles)}`,
   noneOfThese: 'Tudo bem. Então me conta com outras palavras o que você precisa?',
 
+  smallTalkBack: (asked: boolean) => (asked ? 'Tudo ótimo por aqui, obrigado por perguntar! Me conta: em que posso te ajudar?' : 'Olá! Em que posso te ajudar?'),
+  emergency: 'Se alguém está ferido ou em perigo, ligue agora: SAMU 192, Bombeiros 193 ou Polícia 190.',
+  emergencyHandoff: 'Já estou chamando uma pessoa da nossa equipe para te atender com prioridade.',
+
   // collecting and confirming
   scriptStarted: (title: string, noted: readonly string[]) =>
     `Entendi: ${title}. Vou te fazer algumas perguntas rápidas.${noted.length ? ` Já anotei ${noted.join(', ')}.` : ''}`,
@@ -42,6 +46,12 @@ export const replies = {
   confirmUnclear: 'Não entendi. Está tudo certo? Responda sim para confirmar ou não para corrigir algo.',
   cancelled: 'Tudo bem, cancelei este atendimento. Se quiser, me conta de novo o que você precisa.',
   continueQuestion: 'Podemos continuar?',
+  stepped: (title: string) => `Tudo bem, parei por aqui: ${title}. Se quiser, me conta de novo o que você precisa.`,
+  hoursAnswer: (hours: WorkingHours | null) =>
+    hours ? `Nossa equipe atende ${describeHours(hours)}; por aqui eu respondo a qualquer hora.` : 'Por aqui eu respondo a qualquer hora; a equipe atende em horário comercial.',
+  whyWeAsk: (why: string) => why,
+  unknownQuestion: 'Boa pergunta! Não tenho essa resposta aqui, mas a equipe pode te ajudar depois.',
+  backToStep: (answer: string, question: string) => `${answer}\n\nVoltando: ${question}`,
   rescriptedByTeam: (title: string) => `Nossa equipe ajustou seu atendimento para: ${title}.`,
 
   // resolving
@@ -98,6 +108,7 @@ export const escalationDetails = {
   invalidAnswers: (attempts: number, question: string) => `Respostas inválidas ${attempts} vezes para: "${question}"`,
   byPrompt: (name: string) => `A instrução "${name}" pede atendimento humano para esta mensagem.`,
   checkInReply: (text: string) => `Resposta ao acompanhamento: "${text.slice(0, 200)}"`,
+  emergency: (text: string, urgency: string) => `Emergência relatada (urgência ${urgency}); o cliente recebeu os números SAMU 192, Bombeiros 193 e Polícia 190: "${text.slice(0, 200)}"`,
 } as const;
 
 /** What the model is asked to write when a prompt shapes a line (it falls back to the offline line). */
@@ -106,3 +117,22 @@ export const phrasingPurposes = {
   leadIn: 'uma frase de abertura para a resposta a esta mensagem do cliente',
   checkIn: 'uma mensagem curta de acompanhamento perguntando se a solicitação do cliente foi resolvida',
 } as const;
+
+/** Why a step of this type is asked, when the script does not say. */
+export const whyByType: Record<string, string> = {
+  cpf: 'Precisamos do CPF para localizar sua apólice e confirmar que é você; ele não é usado para mais nada.',
+  email: 'O e-mail é para onde enviamos o documento e o andamento do seu pedido.',
+  phone: 'O telefone é para a equipe ou o prestador falar com você se precisar.',
+  plate: 'A placa identifica o veículo na sua apólice.',
+  cep: 'O CEP nos diz onde fica o local, para encaminhar o atendimento certo.',
+  date: 'A data ajuda a registrar o pedido corretamente.',
+};
+export const whyDefault = 'Essa informação é necessária para registrar seu pedido corretamente.';
+
+/** A short name for a step in summaries: its label, else its type's name, else its id in words. */
+export function stepName(step: { id: string; type: string; label?: string }): string {
+  const byType: Record<string, string> = { cpf: 'CPF', email: 'E-mail', phone: 'Telefone', cep: 'CEP', plate: 'Placa', date: 'Data', money: 'Valor', year: 'Ano' };
+  if (step.label) return step.label;
+  const words = step.id.replace(/[_-]+/g, ' ').trim();
+  return byType[step.type] && !/\s/.test(words) ? byType[step.type]! : words.charAt(0).toUpperCase() + words.slice(1);
+}

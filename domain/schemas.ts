@@ -20,6 +20,12 @@ export const stepSchema = z
     type: z.enum(fieldTypes),
     options: z.array(z.string().trim().min(1)).min(2).optional(),
     required: z.boolean().default(true),
+    /** A short name for summaries ("CPF", "mês da parcela"); derived from the question when absent. */
+    label: z.string().trim().min(1).max(60).optional(),
+    /** Why the business asks this, said when the customer asks ("por que precisa do CPF?"). */
+    why: z.string().trim().min(1).max(500).optional(),
+    /** The customer's words for each option: `{ "colisão": ["batida", "bateram"] }`. */
+    synonyms: z.record(z.string(), z.array(z.string().trim().min(1).max(80)).max(30)).optional(),
   })
   .refine((step) => step.type !== 'choice' || step.options !== undefined, {
     message: 'a choice step needs at least two options',

@@ -16,6 +16,20 @@ function atende(args: string[]) {
   });
 }
 
+/** Runs an atende command with these lines on stdin. */
+function piped(args: string[], lines: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = execFile(process.execPath, [path.join(root, 'bin', 'atende.js'), ...args], { cwd: root });
+  const output = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  child.stdin!.end([...lines, ''].join('\n'));
+  return output;
+}
+
 describe('atende CLI', () => {
   test('scripts import then export round-trips a catalog into a tenant', async () => {
     const tenant = `cli_${randomUUID().slice(0, 8)}`;
@@ -41,16 +55,7 @@ describe('atende CLI', () => {
   });
 
   test('nlu analyze reads JSONL on stdin and writes one analysis per line, flagging bad lines in place', async () => {
-    const child = execFile(process.execPath, [path.join(root, 'bin', 'atende.js'), 'nlu', 'analyze'], { cwd: root });
-    const output = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (chunk) => (stdout += chunk));
-      child.stderr!.on('data', (chunk) => (stderr += chunk));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-    child.stdin!.end(['{"messages": ["roubaram meu carro agora"]}', 'not json', '{"messages": ["muito obrigado, nota dez"]}', ''].join('\n'));
-    const { code, stdout, stderr } = await output;
+    const { code, stdout, stderr } = await piped(['nlu', 'analyze'], ['{"messages": ["roubaram meu carro agora"]}', 'not json', '{"messages": ["muito obrigado, nota dez"]}']);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines).toHaveLength(3);
     expect(lines[0]).toEqual({ sentiment: 'negative', urgency: 'high', intent: 'theft_report', topics: ['roubo/furto', 'seguro auto'], summary: expect.stringContaining('roubaram meu carro agora') });
@@ -58,5 +63,37 @@ describe('atende CLI', () => {
     expect(lines[2]).toMatchObject({ sentiment: 'positive', urgency: 'low' });
     expect(stderr).toContain('line 2: not valid JSON');
     expect(code).toBe(1);
+  });
+
+  test('nlu match with no message reads {"text"} lines and answers one line each, scriptId only when confident', async () => {
+    const { code, stdout } = await piped(['nlu', 'match', '--catalog', catalogFile], ['{"text": "roubaram meu carro ontem"}', '{"text": "qwerty asdf zxcv"}', '{"nope": 1}']);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ scriptId: 'abertura_sinistro_auto', verdict: 'confident', candidates: expect.any(Array) });
+    expect(typeof lines[0].confidence).toBe('number');
+    expect(lines[1]).toMatchObject({ scriptId: null });
+    expect(lines[1].verdict).not.toBe('confident');
+    expect(lines[2]).toEqual({ error: expect.stringMatching(/^line 3: text/) });
+    expect(code).toBe(1);
+  });
+
+  test('nlu extract with no arguments reads {"type","text","options"?,"now"?} lines and answers {value|null, error?}', async () => {
+    const { code, stdout } = await piped(
+      ['nlu', 'extract'],
+      [
+        '{"type": "choice", "text": "foi uma batida", "options": ["colisão", "roubo", "furto"]}',
+        '{"type": "year", "text": "2022/2023", "now": "2026-06-01T12:00:00Z"}',
+        '{"type": "date", "text": "ontem", "now": "2026-06-10T15:00:00Z"}',
+        '{"type": "cpf", "text": "111.111.111-11"}',
+      ],
+    );
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      { value: 'colisão' },
+      { value: '2023' },
+      { value: '2026-06-09' },
+      { value: null, error: expect.stringMatching(/CPF/) },
+    ]);
+    expect(code).toBe(0);
   });
 });

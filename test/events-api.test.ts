@@ -71,8 +71,8 @@ describe('the conversation event stream', () => {
     expect(started.status).toBe(201);
     const { conversationId, token } = started.body as { conversationId: string; token: string };
     const base = `/api/v1/conversations/${conversationId}`;
+    // a person was asked for at once; the bot tells the waiting customer the team will answer
     await post(`${base}/messages`, { text: 'problema com minha apólice' }, token);
-    await post(`${base}/messages`, { text: 'sim' }, token);
 
     const response = await stack.app.request(`${base}/events?token=${token}&after=2`);
     expect(response.status).toBe(200);

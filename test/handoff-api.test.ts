@@ -35,12 +35,10 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
   }
 }
 
-/** Asks for a person through the demo's "atendente" script, which escalates on completion. */
+/** Asks for a person: honoured at once, whatever the bot was doing. */
 async function escalate(stack: AppStack, conversation: { conversationId: string; token: string }) {
   const path = `/api/v1/conversations/${conversation.conversationId}/messages`;
-  await request(stack, 'POST', path, { text: 'quero falar com um atendente' }, conversation.token);
-  await request(stack, 'POST', path, { text: 'problema com minha apólice' }, conversation.token);
-  const done = await request(stack, 'POST', path, { text: 'sim' }, conversation.token);
+  const done = await request(stack, 'POST', path, { text: 'quero falar com um atendente' }, conversation.token);
   expect(done.body.state.stage).toBe('escalated');
   return done;
 }
@@ -81,9 +79,9 @@ describe('escalation to Mindchat on the real stack', () => {
     expect(mindchat.tickets).toHaveLength(1);
     const ticket = mindchat.tickets[0]!;
     expect(ticket).toMatchObject({ external_reference: reference, customer_id: String(mindchat.customers[0]!.id), priority: 'low' });
-    expect(ticket.subject).toBe('Falar com uma pessoa — Segurozinho Seguros');
+    expect(ticket.subject).toBe('Atendimento — Segurozinho Seguros');
     expect(ticket.message).toContain(`https://atende.example/inbox#${conversation.conversationId}`);
-    expect(ticket.message).toMatch(/Motivo: O roteiro/);
+    expect(ticket.message).toMatch(/Motivo: O cliente pediu para falar com uma pessoa/);
     expect(opened.escalation.ticketId).toBe(String(ticket.id));
     const transcripts = mindchat.messages.filter((message) => message.external_reference === `${reference}:transcript`);
     expect(transcripts).toHaveLength(1);
@@ -153,7 +151,7 @@ describe('escalation to Mindchat on the real stack', () => {
 
     const inbox = await request(stack, 'GET', '/api/v1/inbox', undefined, agent);
     const item = inbox.body.items.find((candidate: { conversationId: string }) => candidate.conversationId === conversation.conversationId);
-    expect(item).toMatchObject({ status: 'waiting', reason: 'script_requires_agent', failure: expect.stringMatching(/422/) });
+    expect(item).toMatchObject({ status: 'waiting', reason: 'customer_asked_for_human', failure: expect.stringMatching(/422/) });
     const described = await stack.client.workflow.getHandle(conversationWorkflowId(conversation.conversationId)).describe();
     expect(described.typedSearchAttributes.get(searchAttributes.Handoff)).toBe('inbox_fallback');
     mindchat.plan(() => 'ok');
@@ -183,8 +181,8 @@ describe('the built-in agent inbox on the real stack', () => {
     const queue = await request(stack, 'GET', '/api/v1/inbox', undefined, ana);
     expect(queue.status).toBe(200);
     const item = queue.body.items.find((candidate: { conversationId: string }) => candidate.conversationId === id);
-    expect(item).toMatchObject({ status: 'waiting', reason: 'script_requires_agent', customer: { name: 'Maria Souza' }, claimedBy: null });
-    expect(item.detail).toMatch(/Falar com uma pessoa/);
+    expect(item).toMatchObject({ status: 'waiting', reason: 'customer_asked_for_human', customer: { name: 'Maria Souza' }, claimedBy: null });
+    expect(item.detail).toMatch(/quero falar com um atendente/);
     expect(new Date(item.waitingSince).getTime()).toBeLessThanOrEqual(Date.now());
 
     const claimed = await request(stack, 'POST', `/api/v1/conversations/${id}/claim`, undefined, ana);

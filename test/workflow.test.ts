@@ -4,7 +4,7 @@ import { analyzeUpdate, changeScriptUpdate, closeSignal, conversationWorkflowId,
 import { conversationWorkflow } from '../workflows';
 import { invalidCpf, testStack, validCpf } from './support/stack';
 import { timeSkippingSuite } from './support/time-skipping';
-import { fakeActivities, input, prompt } from './support/workflow-fakes';
+import { demoScripts, fakeActivities, input, prompt } from './support/workflow-fakes';
 
 const suite = timeSkippingSuite('wf');
 const { withWorker } = suite;
@@ -130,11 +130,12 @@ describe('conversation workflow', () => {
   });
 
   test('when the script says so, then completion escalates into the inbox once and the bot acknowledges the wait once', async () => {
-    const activities = fakeActivities();
+    // the boleto script, set by its admin to end with a person
+    const scripts = demoScripts.map((script) => (script.id === 'boleto' ? { ...script, onComplete: { action: 'escalate' as const }, version: 2 } : script));
+    const activities = fakeActivities({ scripts });
     await withWorker(activities, async (taskQueue) => {
       const conversation = input();
-      await send(taskQueue, conversation, 'quero falar com um atendente');
-      await send(taskQueue, conversation, 'problema com minha apólice');
+      for (const text of ['preciso da segunda via do boleto', validCpf, 'março', 'maria@exemplo.com']) await send(taskQueue, conversation, text);
       const done = await send(taskQueue, conversation, 'sim');
       expect(done.state.stage).toBe('escalated');
       expect(done.state.status).toBe('escalated');

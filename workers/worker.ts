@@ -33,7 +33,7 @@ export const CACHED_CONVERSATION_MIB = 0.5;
 export function cacheSize(options: { maxCachedWorkflows?: number; cacheMemoryMiB?: number }): number {
   if (options.maxCachedWorkflows !== undefined) return options.maxCachedWorkflows;
   const heapMiB = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
-  const budget = options.cacheMemoryMiB ?? Math.min(512, heapMiB / 4);
+  const budget = options.cacheMemoryMiB ?? Math.min(384, heapMiB / 4);
   return Math.max(50, Math.floor(budget / CACHED_CONVERSATION_MIB));
 }
 

@@ -112,6 +112,16 @@ const scenarios: Record<string, Scenario> = {
       await say('obrigado');
     },
   },
+  /**
+   * Competence: small talk answered in kind, a question while the CPF waits, a choice in the
+   * customer's words, a correction in their words, then a person asked for at the summary.
+   */
+  competence: {
+    settings: aftercare,
+    async run({ say }) {
+      for (const text of ['oi', 'bom dia, tudo bem?', 'quero abrir um sinistro do meu carro', 'por que vocês precisam do meu cpf?', '529.982.247-25', 'foi uma batida', 'graças a deus ninguém', 'bateram na traseira no sinal', 'me passa pra um humano agora']) await say(text);
+    },
+  },
   /** Escalated through the "atendente" script, claimed, answered by the agent, handed back, thanked, closed. */
   handoff: {
     async run({ say, handle }) {

@@ -51,4 +51,9 @@ export const patches = {
   workingTime: 'working-time-follow-up',
   /** Declared follow-ups, inactivity nudges and abandonment, the satisfaction survey and continue-as-new. */
   aftercare: 'aftercare',
+  /**
+   * Conversation competence: small talk answered in kind, a person at any stage, emergencies
+   * first, questions answered mid-script, answers read in the customer's words, loose cancels.
+   */
+  competence: 'competence',
 } as const;

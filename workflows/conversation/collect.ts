@@ -3,10 +3,11 @@ import { failureTypes, type ChangeScriptInput } from '../../domain/conversation'
 import { findCorrection, isCancel, pickOption } from '../../domain/collection';
 import { decision } from '../../domain/escalation';
 import { displayValue, isSkip, validateField, validateStep } from '../../domain/fields';
-import { escalationDetails, numbered, replies, systemNotes } from '../../domain/replies';
+import { escalationDetails, numbered, replies, stepName, systemNotes, whyByType, whyDefault } from '../../domain/replies';
+import { isQuestion, isSmallTalk, questionTopic, wantsToStop } from '../../domain/talk';
 import type { Script, Step } from '../../domain/scripts';
 import { understanding } from './activities';
-import { fieldContext, type Conversation } from './context';
+import { fieldContext, hours, type Conversation } from './context';
 import { escalate, finishHandoff } from './handoff';
 import { finishCollection } from './resolve';
 import { moveTo, note, say } from './turn';
@@ -40,8 +41,13 @@ export async function collect(c: Conversation, text: string): Promise<void> {
   const script = state.script!;
   const pending = state.pending!;
   const step = stepById(script, pending.stepId);
-  if (isCancel(text)) {
+  if (isCancel(text) || (c.competence && wantsToStop(text))) {
     cancelScript(c);
+    return;
+  }
+  if (c.competence && (isSmallTalk(text) || isOffStepQuestion(c, step, text))) {
+    // not an answer: answered in kind, and the step asked again without counting an attempt
+    say(c, isSmallTalk(text) ? step.question : replies.backToStep(await answerQuestion(c, step, text), step.question));
     return;
   }
   const correction = pending.correcting ? null : findCorrection(script.steps, state.answers, text, fieldContext(c));
@@ -77,10 +83,32 @@ export async function collect(c: Conversation, text: string): Promise<void> {
   if (pending.correcting || !askNext(c)) confirm(c);
 }
 
-/** The answers so far, numbered, as the confirmation shows them. */
-function summary({ state }: Conversation): string {
+/** A question of the customer's own while a step waits: not a valid answer, or a free-text step asked about hours or why. */
+function isOffStepQuestion(c: Conversation, step: Step, text: string): boolean {
+  if (!isQuestion(text)) return false;
+  if (step.type === 'text') return questionTopic(text) !== null;
+  return !validateStep(step, text, fieldContext(c)).ok;
+}
+
+/** The answer to an off-step question: the hours, why the step is asked, the business's FAQ, or an honest "I don't know". */
+async function answerQuestion(c: Conversation, step: Step, text: string): Promise<string> {
+  const topic = questionTopic(text);
+  if (topic === 'hours') return replies.hoursAnswer(hours(c));
+  if (topic === 'why') return step.why ?? whyByType[step.type] ?? whyDefault;
+  const faq = c.state.persona?.faq ?? [];
+  if (faq.length) {
+    const found = await understanding.matchScript({ tenantId: c.state.tenantId, text, threshold: c.input.settings.matchThreshold, faq, among: [] });
+    if (found.faq) return found.faq.answer;
+  }
+  return replies.unknownQuestion;
+}
+
+/** The answers so far, numbered, as the confirmation shows them (by short label since the competence patch). */
+function summary(c: Conversation): string {
+  const { state } = c;
   const steps = state.script!.steps.filter((step) => state.answers[step.id]);
-  return numbered(steps.map((step) => `${step.question.replace(/\s*\?$/, '')}: ${displayValue(step.type, state.answers[step.id]!)}`));
+  const name = (step: Step) => (c.competence ? stepName(step) : step.question.replace(/\s*\?$/, ''));
+  return numbered(steps.map((step) => `${name(step)}: ${displayValue(step.type, state.answers[step.id]!)}`));
 }
 
 /** Every step answered: the summary, for the customer to confirm or correct. */
@@ -95,7 +123,7 @@ export function confirm(c: Conversation): void {
 export async function confirming(c: Conversation, text: string): Promise<void> {
   const { state } = c;
   const script = state.script!;
-  if (isCancel(text)) {
+  if (isCancel(text) || (c.competence && wantsToStop(text))) {
     cancelScript(c);
     return;
   }

@@ -18,6 +18,8 @@ export interface Conversation {
   readonly policy: EscalationPolicy;
   /** The aftercare patch, decided once at the start so every later branch of the run agrees. */
   readonly aftercare: boolean;
+  /** The competence patch, decided the same way (runs started before it keep the stricter readers). */
+  readonly competence: boolean;
   /** Carried to the next run with the state; kept out of the Postgres projection. */
   readonly memory: Memory;
   readonly turn: Turn;
@@ -34,11 +36,13 @@ export function openConversation(input: ConversationInput): Conversation {
   const state: ConversationState = carried ? { ...carried.state, run: (carried.state.run ?? 1) + 1 } : freshState(input, startedAt);
   const aftercare = patched(patches.aftercare);
   if (aftercare && !carried) Object.assign(state, { inactivity: null, csat: null, recentUpdates: [], followUpPlan: [], run: 1 });
+  const competence = aftercare && patched(patches.competence);
   return {
     input,
     state,
     policy: input.settings.escalation ?? defaultEscalationPolicy,
     aftercare,
+    competence,
     memory: {
       // what the customer said, for the analyzer
       customerTexts: carried ? [...carried.customerTexts] : [],
@@ -91,7 +95,7 @@ function freshState(input: ConversationInput, startedAt: string): ConversationSt
 
 /** How answers are read: dates relative to now in the business's time zone, past by default. */
 export function fieldContext(c: Conversation): FieldContext {
-  return { now: new Date(), timeZone: c.input.settings.timeZone, pastByDefault: true };
+  return { now: new Date(), timeZone: c.input.settings.timeZone, pastByDefault: true, ...(c.competence ? { vocabulary: true } : {}) };
 }
 
 /** The business's hours: the onboarding's, else the catalog's. */

@@ -3,12 +3,14 @@ import { isThanks } from '../../domain/aftercare';
 import { failureTypes, type SendMessageInput, type SendMessageResult } from '../../domain/conversation';
 import { asksForHuman, decision } from '../../domain/escalation';
 import { escalationDetails, replies } from '../../domain/replies';
+import { asksForPerson, asksHowWeAre, isEmergency, isSmallTalk } from '../../domain/talk';
 import { afterResolution, goodbye, rate, resumeAbandoned } from './aftercare';
 import { collect, confirming } from './collect';
 import type { Conversation } from './context';
 import { escalate } from './handoff';
 import { clarify, identify } from './match';
-import { applyPrompts } from './prompts';
+import { applyPrompts, persona } from './prompts';
+import { analyze } from './resolve';
 import { answerTurn, note, say } from './turn';
 
 /** Stages where "quero falar com uma pessoa" interrupts whatever the bot was doing. */
@@ -33,6 +35,8 @@ export function handleMessage(c: Conversation, { text, messageId }: SendMessageI
       if (state.stage === 'rating') return rate(c, trimmed);
     }
     if (withTheTeam(c)) return;
+    // safety first: someone hurt or in danger hears the emergency numbers before anything else
+    if (c.competence && trimmed && isEmergency(trimmed)) return emergency(c, trimmed);
 
     // greet, and let the admin's prompts speak (or call a person)
     const greeting = state.stage === 'greeting';
@@ -41,8 +45,11 @@ export function handleMessage(c: Conversation, { text, messageId }: SendMessageI
       say(c, replies.humanByPrompt);
       return escalate(c, promptEscalation);
     }
-    if (policy.humanRequest && trimmed && HUMAN_REQUEST_STAGES.includes(state.stage) && asksForHuman(trimmed)) {
+    const wantsPerson = c.competence ? asksForPerson(trimmed) : HUMAN_REQUEST_STAGES.includes(state.stage) && asksForHuman(trimmed);
+    if (policy.humanRequest && trimmed && wantsPerson) {
       say(c, replies.humanOnRequest);
+      // the person who takes over gets the summary, urgency and sentiment with it
+      if (c.competence) await analyze(c);
       return escalate(c, decision('customer_asked_for_human', escalationDetails.askedForHuman(trimmed)));
     }
 
@@ -51,6 +58,7 @@ export function handleMessage(c: Conversation, { text, messageId }: SendMessageI
         if (greeting && !trimmed) return;
         // "obrigado" after an answer ("Posso ajudar em mais alguma coisa?") ends the conversation, not a new search
         if (c.aftercare && state.customerTurns > 1 && isThanks(trimmed)) return goodbye(c);
+        if (c.competence && isSmallTalk(trimmed)) return greeting ? undefined : say(c, replies.smallTalkBack(asksHowWeAre(trimmed)));
         if (trimmed) return identify(c, trimmed);
         return say(c, replies.askDemand);
       case 'clarifying':
@@ -67,6 +75,19 @@ export function handleMessage(c: Conversation, { text, messageId }: SendMessageI
         return afterResolution(c, trimmed);
     }
   });
+}
+
+/**
+ * Someone is hurt or in danger: the emergency numbers first, then a person at once with the
+ * analysis (critical urgency) for the team. No script, no questions.
+ */
+async function emergency(c: Conversation, text: string): Promise<void> {
+  // the persona says where escalations go (Mindchat or the inbox)
+  await persona(c);
+  say(c, replies.emergency);
+  say(c, replies.emergencyHandoff);
+  const analysis = await analyze(c);
+  await escalate(c, decision('urgency', escalationDetails.emergency(text, analysis.urgency), `urgency_${analysis.urgency}`));
 }
 
 /** The customer's words go into the transcript, and the run remembers them for the analyzer and the ticket. */

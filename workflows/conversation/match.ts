@@ -3,10 +3,11 @@ import { findVolunteeredAnswers, pickOption } from '../../domain/collection';
 import { asksForHuman, decision } from '../../domain/escalation';
 import { displayValue } from '../../domain/fields';
 import { escalationDetails, replies } from '../../domain/replies';
+import { isQuestion, questionTopic } from '../../domain/talk';
 import type { Script } from '../../domain/scripts';
 import { understanding } from './activities';
 import { askNext, stepLabel } from './collect';
-import { fieldContext, type Conversation } from './context';
+import { fieldContext, hours, type Conversation } from './context';
 import { escalate } from './handoff';
 import { moveTo, record, say } from './turn';
 
@@ -51,6 +52,13 @@ async function missMatch(c: Conversation, text: string): Promise<void> {
     await escalate(c, decision('customer_asked_for_human', escalationDetails.askedForHuman(text)));
     return;
   }
+  if (c.competence && isQuestion(text) && questionTopic(text) === 'hours') {
+    // a question the bot can answer is not a miss
+    state.matchMisses -= 1;
+    say(c, `${replies.hoursAnswer(hours(c))} ${replies.askDemand}`);
+    moveTo(c, 'identifying');
+    return;
+  }
   if (state.matchMisses >= policy.maxMatchMisses) {
     say(c, replies.humanAfterMisses);
     await escalate(c, decision('no_script_matched', escalationDetails.notRecognized(state.matchMisses)));
@@ -89,7 +97,9 @@ export async function clarify(c: Conversation, text: string): Promise<void> {
   }
   const script = scriptId ? await understanding.loadScript({ tenantId: state.tenantId, scriptId }) : null;
   if (script) {
-    startScript(c, script, 'clarification', null);
+    // the demand that led to the options may already carry answers ("a 2ª via da apólice")
+    const demand = c.competence ? (c.memory.customerTexts.at(-2) ?? null) : null;
+    startScript(c, script, 'clarification', demand);
     return;
   }
   // not one of the options: perhaps a fresh description of the demand

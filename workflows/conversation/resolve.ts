@@ -1,6 +1,7 @@
 import type { Analysis } from '../../domain/analysis';
-import { decideAfterCollection } from '../../domain/escalation';
-import { replies } from '../../domain/replies';
+import { decideAfterCollection, decision } from '../../domain/escalation';
+import { escalationDetails, replies } from '../../domain/replies';
+import { asksForPerson } from '../../domain/talk';
 import { understanding } from './activities';
 import { collectedAnswers, type Conversation } from './context';
 import { escalate, newProtocol } from './handoff';
@@ -14,7 +15,11 @@ export async function finishCollection(c: Conversation): Promise<void> {
   const script = c.state.script!;
   moveTo(c, 'analyzing');
   await analyze(c);
-  const found = decideAfterCollection(c.policy, script, c.state.analysis);
+  // a script whose purpose is to reach a person ends with one, whatever its completion says
+  const forPerson = c.competence && script.onComplete.action !== 'escalate' && [script.title, ...script.examples].some(asksForPerson);
+  const found = forPerson
+    ? decision('customer_asked_for_human', escalationDetails.askedForHuman(script.title))
+    : decideAfterCollection(c.policy, script, c.state.analysis);
   if (found) {
     say(c, replies.humanAfterScript(script.onComplete.message));
     await escalate(c, found);
