@@ -1,6 +1,7 @@
 import { log } from '@temporalio/activity';
 import type pg from 'pg';
 import { analyzeOffline, type Analysis, type CollectedAnswer } from '../domain/analysis';
+import { demandOf } from '../domain/collection';
 import { answerFromFaq, faqMatcher } from '../domain/faq';
 import { plainPersona, type FaqEntry, type Persona } from '../domain/persona';
 import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-store';
@@ -189,7 +190,9 @@ export function createActivities(deps: ActivityDeps) {
     async matchScript(input: MatchScriptInput): Promise<MatchScriptResult> {
       const all = await activeScripts(deps.db, input.tenantId);
       const scripts = input.among ? all.filter((script) => input.among!.includes(script.id)) : all;
-      const offline = { ...matcherFor(input.tenantId, scripts, input.threshold).match(input.text, LLM_CANDIDATES), source: 'offline' as const };
+      // the data volunteered with the demand says nothing about which script fits
+      const demand = demandOf(input.text);
+      const offline = { ...matcherFor(input.tenantId, scripts, input.threshold).match(demand, LLM_CANDIDATES), source: 'offline' as const };
       let match: MatchResult = { ...offline, candidates: offline.candidates.slice(0, 3) };
       if (deps.llm && offline.candidates.length && !(offline.verdict === 'confident' && offline.confidence >= SURE_ENOUGH_OFFLINE)) {
         try {

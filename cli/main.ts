@@ -4,6 +4,7 @@ import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { analyzeOffline } from '../domain/analysis';
+import { demandOf } from '../domain/collection';
 import { validateField } from '../domain/fields';
 import { ScriptMatcher } from '../domain/matcher';
 import { fieldTypes, type FieldType } from '../domain/scripts';
@@ -166,11 +167,11 @@ async function main(argv: string[]): Promise<number> {
         const catalog = catalogSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
         const matcher = new ScriptMatcher(catalog.scripts, { language: values.language === 'en' ? 'en' : 'pt' });
         if (positionals[1]) {
-          console.log(JSON.stringify(matcher.match(positionals.slice(1).join(' ')), null, 2));
+          console.log(JSON.stringify(matcher.match(demandOf(positionals.slice(1).join(' '))), null, 2));
           return 0;
         }
         return eachLine(matchLineSchema, ({ text }) => {
-          const { scriptId, verdict, confidence, candidates } = matcher.match(text);
+          const { scriptId, verdict, confidence, candidates } = matcher.match(demandOf(text));
           return { scriptId: verdict === 'confident' ? scriptId : null, verdict, confidence, candidates };
         });
       }

@@ -20,6 +20,22 @@ const CANDIDATE_PATTERNS: Partial<Record<FieldType, RegExp>> = {
   phone: /(?:\+?55\s?)?\(?\b\d{2}\)?\s?9?\d{4}[\s-]?\d{4}\b/g,
 };
 
+/**
+ * The demand without the data volunteered with it: "cpf 390.533.447-05, quero a 2a via da
+ * apólice no email leo@gmail.com" is matched as "quero a 2a via da apólice". The values (and
+ * the field names right before them) say nothing about which script fits, and the names alone
+ * ("cpf", "e-mail") pull towards the script that updates them.
+ */
+export function demandOf(text: string): string {
+  let demand = text;
+  for (const pattern of Object.values(CANDIDATE_PATTERNS)) {
+    const field = new RegExp(`(?:\\b(?:(?:no|na|meu|minha|o|a|é|e)\\s+)*(?:cpf|e-?mail|placa|cep|telefone|celular|whats(?:app)?)\\s*(?:é|e|:)?\\s*)?(?:${pattern.source})`, 'gi');
+    demand = demand.replace(field, ' ');
+  }
+  const cleaned = demand.replace(/\s+([,.!?])/g, '$1').replace(/(^[\s,.;]+|[\s,;]+$)/g, '').replace(/\s{2,}/g, ' ').trim();
+  return cleaned || text;
+}
+
 const TYPE_ORDER: readonly FieldType[] = ['email', 'plate', 'cpf', 'cep', 'phone'];
 
 /** Words that name a step's kind in a sentence ("errei o CPF", "o e-mail certo é"). */

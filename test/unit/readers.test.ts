@@ -1,7 +1,7 @@
 import { validateField, type FieldContext } from '../../domain/fields';
 import { asksForPerson, isEmergency, isQuestion, isSmallTalk, questionTopic, wantsToStop } from '../../domain/talk';
 import { optionFromWords } from '../../domain/vocabulary';
-import { findCorrection } from '../../domain/collection';
+import { demandOf, findCorrection } from '../../domain/collection';
 import type { Step } from '../../domain/scripts';
 
 const context: FieldContext = { now: new Date('2026-06-10T12:00:00Z'), timeZone: 'America/Sao_Paulo', pastByDefault: true, vocabulary: true };
@@ -81,5 +81,15 @@ describe('corrections in the customer\'s words', () => {
   });
   test('conversations started before keep the stricter reading', () => {
     expect(findCorrection(steps, answers, 'ops, o email certo é joao@gmail.com', strict)).toBeNull();
+  });
+});
+
+describe('the demand without the data volunteered with it', () => {
+  test.each([
+    ['oi, cpf 390.533.447-05, quero a 2a via da apólice no email leo@gmail.com', /^oi,* quero a 2a via da apólice$/],
+    ['bati o carro ontem, placa ABC1D23', /^bati o carro ontem$/],
+    ['quero atualizar meu email', /^quero atualizar meu email$/],
+  ])('"%s" is matched as its demand', (text, expected) => {
+    expect(demandOf(text)).toMatch(expected);
   });
 });
