@@ -158,16 +158,24 @@ export function readDialogues(file: string): Dialogue[] {
     });
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const json = args.includes('--json');
-  const verbose = args.includes('--verbose');
-  const catalogAt = args.indexOf('--catalog');
-  const catalogFile = catalogAt >= 0 ? args[catalogAt + 1]! : path.join(__dirname, '../../shared/fixtures/scripts.seguro.json');
-  const files = args.filter((arg, index) => !arg.startsWith('--') && args[index - 1] !== '--catalog');
-  if (!files.length) files.push(path.join(__dirname, '../../shared/fixtures/dialogues-dev.jsonl'));
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+export interface DialogueReport {
+  file: string;
+  passed: number;
+  total: number;
+  rate: number;
+  verdicts: Verdict[];
+}
 
+/**
+ * Plays every dialogue of `files` through a stack started for the purpose (PostgreSQL, the
+ * Temporal dev server, a worker and the API in this process), on the catalog of `catalogFile`.
+ */
+export async function evaluateDialogues(
+  files: readonly string[],
+  catalogFile: string,
+  onVerdict: (verdict: Verdict) => void = () => {},
+  log: (line: string) => void = () => {},
+): Promise<DialogueReport[]> {
   const stack = await startEvalStack('dialogues', log);
   const tenantId = 'seguro';
   await importCatalog(stack.db, tenantId, catalogSchema.parse(JSON.parse(fs.readFileSync(catalogFile, 'utf8'))));
@@ -200,40 +208,58 @@ async function main(): Promise<void> {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${started.token}` },
         body: JSON.stringify({ text }),
       });
-      if (sent.status === 409) {
-        const body = (await sent.json()) as { error: string };
-        throw new Error(`message refused: ${body.error}`);
-      }
-      if (sent.status !== 200) throw new Error(`message: ${sent.status} ${await sent.text()}`);
+      if (sent.status !== 200) throw new Error(`message refused: ${sent.status} ${await sent.text()}`);
       const body = (await sent.json()) as { replies: { text: string }[]; state: ConversationState };
       return { replies: body.replies.map((reply) => reply.text), state: body.state };
     };
   };
 
-  const report: { file: string; passed: number; total: number; rate: number; verdicts: Verdict[] }[] = [];
-  for (const file of files) {
-    const verdicts: Verdict[] = [];
-    for (const dialogue of readDialogues(file)) {
-      const verdict = await play(dialogue, start).catch(
-        (error: unknown): Verdict => ({ id: dialogue.id, ok: false, problems: [`failed: ${(error as Error).message}`], turns: 0, script: null, status: 'none', transcript: [] }),
-      );
-      verdicts.push(verdict);
-      if (!json) {
-        log(`${verdict.ok ? '✓' : '✗'} ${verdict.id} (${verdict.turns} turns, ${verdict.script ?? 'no script'}, ${verdict.status})${verdict.ok ? '' : `: ${verdict.problems.join('; ')}`}`);
-        if (verbose && !verdict.ok) log(verdict.transcript.map((line) => `    ${line.replace(/\n/g, '\n      ')}`).join('\n'));
+  try {
+    const reports: DialogueReport[] = [];
+    for (const file of files) {
+      const verdicts: Verdict[] = [];
+      for (const dialogue of readDialogues(file)) {
+        const verdict = await play(dialogue, start).catch(
+          (error: unknown): Verdict => ({ id: dialogue.id, ok: false, problems: [`failed: ${(error as Error).message}`], turns: 0, script: null, status: 'none', transcript: [] }),
+        );
+        verdicts.push(verdict);
+        onVerdict(verdict);
       }
+      const passed = verdicts.filter((verdict) => verdict.ok).length;
+      reports.push({ file: path.relative(process.cwd(), file), passed, total: verdicts.length, rate: verdicts.length ? passed / verdicts.length : 0, verdicts });
     }
-    const passed = verdicts.filter((verdict) => verdict.ok).length;
-    report.push({ file: path.relative(process.cwd(), file), passed, total: verdicts.length, rate: verdicts.length ? passed / verdicts.length : 0, verdicts });
-    if (!json) console.log(`${path.relative(process.cwd(), file)}: ${passed} of ${verdicts.length} dialogues succeed (${((100 * passed) / Math.max(1, verdicts.length)).toFixed(1)} %)`);
+    return reports;
+  } finally {
+    worker.shutdown();
+    await running;
+    await nativeConnection.close();
+    await connection.close();
+    await stack.stop();
   }
-  if (json) console.log(JSON.stringify({ files: report.map(({ verdicts, ...rest }) => ({ ...rest, verdicts: verdicts.map(({ transcript, ...verdict }) => verdict) })) }, null, 2));
+}
 
-  worker.shutdown();
-  await running;
-  await nativeConnection.close();
-  await connection.close();
-  await stack.stop();
+/** The catalog the shared dialogues are written for. */
+export const seguroCatalog = path.join(__dirname, '../../shared/fixtures/scripts.seguro.json');
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const verbose = args.includes('--verbose');
+  const catalogAt = args.indexOf('--catalog');
+  const catalogFile = catalogAt >= 0 ? args[catalogAt + 1]! : seguroCatalog;
+  const files = args.filter((arg, index) => !arg.startsWith('--') && args[index - 1] !== '--catalog');
+  if (!files.length) files.push(path.join(__dirname, '../../shared/fixtures/dialogues-dev.jsonl'));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const reports = await evaluateDialogues(files, catalogFile, (verdict) => {
+    if (json) return;
+    log(`${verdict.ok ? '✓' : '✗'} ${verdict.id} (${verdict.turns} turns, ${verdict.script ?? 'no script'}, ${verdict.status})${verdict.ok ? '' : `: ${verdict.problems.join('; ')}`}`);
+    if (verbose && !verdict.ok) log(verdict.transcript.map((line) => `    ${line.replace(/\n/g, '\n      ')}`).join('\n'));
+  }, log);
+  if (json) {
+    console.log(JSON.stringify({ files: reports.map(({ verdicts, ...rest }) => ({ ...rest, verdicts: verdicts.map(({ transcript, ...verdict }) => verdict) })) }, null, 2));
+    return;
+  }
+  for (const report of reports) console.log(`${report.file}: ${report.passed} of ${report.total} dialogues succeed (${(100 * report.rate).toFixed(1)} %)`);
 }
 
 if (require.main === module) {

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { evaluateDialogues, seguroCatalog } from './dialogues';
 import { performance } from 'node:perf_hooks';
 import { analyzeOffline, urgencies, type Urgency } from '../domain/analysis';
 import { validateField } from '../domain/fields';
@@ -64,7 +66,7 @@ function runExtraction(): void {
   const cases = extractDev();
   let right = 0;
   for (const item of cases) {
-    const result = validateField(item.type as FieldType, item.text, { now: new Date(item.now), timeZone: 'America/Sao_Paulo', pastByDefault: true }, item.options);
+    const result = validateField(item.type as FieldType, item.text, { now: new Date(item.now), timeZone: 'America/Sao_Paulo', pastByDefault: true, vocabulary: true }, item.options);
     const value = result.ok ? result.value : null;
     if (value === item.expected) right += 1;
     else if (verbose) console.log(`  extract miss: ${item.type} "${item.text}" → ${value}, expected ${item.expected}`);
@@ -121,4 +123,28 @@ runBenchmark(clinc150(10));
 runBenchmark(clinc150(Number.POSITIVE_INFINITY));
 runBenchmark(credsystem());
 runLatency();
-if (json) console.log(JSON.stringify({ figures }, null, 2));
+
+/** Whole conversations through the real stack, beside the single-message figures (npm run eval -- --no-dialogues skips them). */
+async function runDialogues(): Promise<void> {
+  const files = [
+    path.join(__dirname, '../../shared/fixtures/dialogues-dev.jsonl'),
+    path.join(__dirname, 'data/dialogues-fresh.jsonl'),
+    path.join(__dirname, 'data/dialogues-holdout.jsonl'),
+  ];
+  if (!json) console.log('… dialogues: starting PostgreSQL, Temporal and a worker');
+  for (const dialogues of await evaluateDialogues(files, seguroCatalog)) {
+    const goal = dialogues.file.includes('holdout') ? '≥ 90 %' : undefined;
+    report(`dialogues ${path.basename(dialogues.file, '.jsonl')}: succeed`, dialogues.passed, dialogues.total, goal);
+  }
+}
+
+(process.argv.includes('--no-dialogues') ? Promise.resolve() : runDialogues()).then(
+  () => {
+    if (json) console.log(JSON.stringify({ figures }, null, 2));
+    process.exit(0);
+  },
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
