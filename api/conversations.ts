@@ -5,11 +5,14 @@ import { z } from 'zod';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import type pg from 'pg';
 import { findConversation, listMessages } from '../db/conversations';
-import { findScript } from '../db/scripts';
+import { findScript, learnExample } from '../db/scripts';
 import { searchAttributes } from '../workflows/messages';
 import { MAX_MESSAGE_LENGTH, type ConversationInput, type ConversationSettings, type SendMessageResult } from '../domain/conversation';
 import { agentMessageUpdate, changeScriptUpdate, claimUpdate, conversationWorkflowId, conversationWorkflowType, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
 import { assertCanReach, mintToken, verifyBearer, type Claims } from './auth';
+import { demandOf } from '../domain/collection';
+import { asksForPerson, isSmallTalk } from '../domain/talk';
+import { findTenant, learnsFromAgents } from '../db/tenants';
 import { ApiError, parseBody } from './errors';
 import { authenticate, STAFF, type AuthEnv } from './middleware';
 import type { ConversationFeed } from './feed';
@@ -128,6 +131,21 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     return { claims, conversation };
   }
 
+  /**
+   * An agent who re-scripts a conversation says which script the customer's demand was for:
+   * unless the tenant opted out, the demand becomes an example of that script (a new version),
+   * so the matcher reads the next customer who says it that way right.
+   */
+  async function learnFromRescript(conversationId: string, tenantId: string, scriptId: string): Promise<{ scriptId: string; version: number; example: string } | null> {
+    const tenant = await findTenant(deps.db, tenantId);
+    if (!tenant || !learnsFromAgents(tenant.settings)) return null;
+    const said = (await listMessages(deps.db, conversationId)).filter((message) => message.role === 'customer').map((message) => demandOf(message.text));
+    const demand = said.find((text) => text.split(/\s+/).length >= 2 && !isSmallTalk(text) && !asksForPerson(text));
+    if (!demand) return null;
+    const version = await learnExample(deps.db, tenantId, scriptId, demand);
+    return version === null ? null : { scriptId, version, example: demand };
+  }
+
   const update = <T>(conversationId: string, call: (handle: WorkflowHandle) => Promise<T>) =>
     deadline(() => call(deps.client.workflow.getHandle(conversationWorkflowId(conversationId))));
 
@@ -190,7 +208,8 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           .getHandle(conversationWorkflowId(conversation.id))
           .executeUpdate(changeScriptUpdate, { args: [{ scriptId, by: `${claims.role}:${claims.sub}` }] }),
       );
-      return c.json({ replies: result.replies, state: result.state }, 200);
+      const learned = await learnFromRescript(conversation.id, conversation.tenantId, scriptId);
+      return c.json({ replies: result.replies, state: result.state, learned }, 200);
     })
     .post('/:id/claim', staff, async (c) => {
       const { claims, conversation } = await agentOn(c.var.claims, c.req.param('id'));

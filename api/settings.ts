@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
 import type pg from 'pg';
-import { escalationPolicyOf, findTenant, saveEscalationPolicy } from '../db/tenants';
+import { escalationPolicyOf, findTenant, learnsFromAgents, saveEscalationPolicy, saveLearning } from '../db/tenants';
+import { z } from 'zod';
 import { escalationPolicySchema } from '../domain/schemas';
 import { ApiError, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
+
+const learningSchema = z.object({ fromAgents: z.boolean() }).strict();
 
 export interface SettingsRoutesDeps {
   db: pg.Pool;
@@ -26,5 +29,18 @@ export function settingsRoutes(deps: SettingsRoutesDeps) {
       if (!(await findTenant(deps.db, tenant))) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
       await saveEscalationPolicy(deps.db, tenant, policy);
       return c.json({ policy }, 200);
+    })
+    /** Whether an agent's re-script teaches the matcher the customer's words (on by default). */
+    .get('/learning', auth(STAFF), async (c) => {
+      const found = await findTenant(deps.db, c.var.claims.tenant);
+      if (!found) throw new ApiError(404, 'not_found', `tenant "${c.var.claims.tenant}" not found`);
+      return c.json({ learning: { fromAgents: learnsFromAgents(found.settings) } }, 200);
+    })
+    .put('/learning', auth(ADMINS), async (c) => {
+      const { tenant } = c.var.claims;
+      const learning = await parseBody(c, learningSchema);
+      if (!(await findTenant(deps.db, tenant))) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
+      await saveLearning(deps.db, tenant, learning);
+      return c.json({ learning }, 200);
     });
 }

@@ -167,3 +167,20 @@ export async function exportCatalog(pool: pg.Pool, tenantId: string): Promise<Ca
     scripts: scripts.map(({ version: _version, deleted: _deleted, createdAt: _createdAt, ...definition }) => definition),
   };
 }
+
+/** Examples a script keeps at most; the oldest learned ones give way first. */
+const MAX_EXAMPLES = 200;
+
+/**
+ * Teaches a script one more way customers ask for it: a new version with `demand` among its
+ * examples (none when it is already there). Returns the new version, or null when nothing changed.
+ */
+export async function learnExample(pool: pg.Pool, tenantId: string, scriptId: string, demand: string): Promise<number | null> {
+  const text = demand.trim().replace(/\s+/g, ' ').slice(0, 500);
+  const script = await findScript(pool, tenantId, scriptId);
+  if (!text || !script || !script.active) return null;
+  if (script.examples.some((example) => example.toLowerCase() === text.toLowerCase())) return null;
+  const { version: _version, deleted: _deleted, createdAt: _createdAt, ...definition } = script;
+  const saved = await saveScript(pool, tenantId, { ...definition, examples: [...script.examples, text].slice(-MAX_EXAMPLES) });
+  return saved.changed ? saved.version : null;
+}

@@ -19,6 +19,17 @@ export interface TenantSettings {
     workingHours?: { start: string; end: string; workDays: number[]; intervals?: { start: string; end: string }[]; holidays?: string[] };
   };
   escalation?: unknown;
+  /** What the tenant lets Atende learn from its agents; on unless set to false. */
+  learning?: { fromAgents?: boolean };
+}
+
+/** Whether an agent's re-script teaches the matcher (the customer's demand becomes an example of the chosen script). */
+export function learnsFromAgents(settings: TenantSettings): boolean {
+  return settings.learning?.fromAgents !== false;
+}
+
+export async function saveLearning(pool: pg.Pool, tenantId: string, learning: { fromAgents: boolean }): Promise<void> {
+  await pool.query(`UPDATE tenants SET settings = jsonb_set(settings, '{learning}', $2) WHERE id = $1`, [tenantId, learning]);
 }
 
 export async function findTenant(pool: pg.Pool, id: string): Promise<{ name: string; settings: TenantSettings } | undefined> {

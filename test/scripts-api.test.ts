@@ -168,6 +168,46 @@ describe('script admin API', () => {
   });
 });
 
+describe('learning from agents', () => {
+  test('when an agent re-scripts a conversation, then the customer\'s demand becomes an example of the chosen script, once', async () => {
+    const before = await request('GET', '/api/v1/scripts/sinistro/versions', undefined, agent);
+    // words the catalog has never seen: the matcher cannot place them yet
+    const demand = 'o portão automático desceu em cima do capô';
+    const started = await request('POST', '/api/v1/conversations', { message: `oi, ${demand}` });
+    const { conversationId } = started.body;
+    expect(started.body.state.script).toBeNull();
+    const changed = await request('POST', `/api/v1/conversations/${conversationId}/script`, { scriptId: 'sinistro' }, agent);
+    expect(changed.status).toBe(200);
+    expect(changed.body.learned).toMatchObject({ scriptId: 'sinistro', example: expect.stringContaining(demand) });
+    const after = await request('GET', '/api/v1/scripts/sinistro', undefined, agent);
+    expect(after.body.script.version).toBe(before.body.versions[0].version + 1);
+    expect(after.body.script.examples).toContainEqual(expect.stringContaining(demand));
+    // the next customer who says it that way is understood at once; the same demand teaches nothing new
+    const second = await request('POST', '/api/v1/conversations', { message: `oi, ${demand}` });
+    expect(second.body.state.script?.id).toBe('sinistro');
+    const again = await request('POST', `/api/v1/conversations/${second.body.conversationId}/script`, { scriptId: 'sinistro' }, agent);
+    expect(again.body.learned).toBeNull();
+    for (const id of [conversationId, second.body.conversationId]) await stack.client.workflow.getHandle(conversationWorkflowId(id)).signal(closeSignal, { reason: 'test' });
+  });
+
+  test('when the tenant opts out, then a re-script teaches nothing; only admins may change it', async () => {
+    expect((await request('GET', '/api/v1/settings/learning', undefined, agent)).body).toEqual({ learning: { fromAgents: true } });
+    expect((await request('PUT', '/api/v1/settings/learning', { fromAgents: false }, agent)).status).toBe(403);
+    const bad = await request('PUT', '/api/v1/settings/learning', { fromAgents: 'no' }, admin);
+    expect(bad.status).toBe(422);
+    expect(bad.body.issues[0].path).toBe('fromAgents');
+    expect((await request('PUT', '/api/v1/settings/learning', { fromAgents: false }, admin)).status).toBe(200);
+    const before = await request('GET', '/api/v1/scripts/cancelamento', undefined, agent);
+    const started = await request('POST', '/api/v1/conversations', { message: 'quero desfazer o contrato do carro que vendi' });
+    const changed = await request('POST', `/api/v1/conversations/${started.body.conversationId}/script`, { scriptId: 'cancelamento' }, agent);
+    expect(changed.status).toBe(200);
+    expect(changed.body.learned).toBeNull();
+    expect((await request('GET', '/api/v1/scripts/cancelamento', undefined, agent)).body.script.version).toBe(before.body.script.version);
+    await request('PUT', '/api/v1/settings/learning', { fromAgents: true }, admin);
+    await stack.client.workflow.getHandle(conversationWorkflowId(started.body.conversationId)).signal(closeSignal, { reason: 'test' });
+  });
+});
+
 describe('seed contracts', () => {
   test('when a chat client follows the seed flow, then the session cookie carries the conversation', async () => {
     const started = await request('POST', '/initial-message', { message: 'Ana Lima' });
