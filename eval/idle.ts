@@ -1,5 +1,5 @@
 /**
- * npm run bench:idle -- [--conversations N] [--concurrency K] [--cache N] [--verify all|N]
+ * npm run bench:idle -- [--conversations N] [--concurrency K] [--cache N] [--verify all|N] [--worker-heap MiB]
  *
  * How much memory idle conversations cost a worker, and whether every one still answers. It
  * starts its own PostgreSQL cluster and Temporal dev server (own ports, a temp dir), runs the
@@ -31,6 +31,8 @@ const conversations = Number(option('conversations', '10000'));
 const concurrency = Number(option('concurrency', '16'));
 const cache = option('cache', '');
 const verify = option('verify', 'all');
+/** The worker's V8 old-space limit in MiB (node --max-old-space-size); Node's default when absent. */
+const workerHeap = option('worker-heap', '');
 
 const HOUR = 3_600_000;
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -64,7 +66,8 @@ async function main(): Promise<void> {
   await importCatalog(db, 'bench', catalog);
 
   const taskQueue = 'bench-idle';
-  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../workers/main.ts')], {
+  const heapFlag = workerHeap ? [`--max-old-space-size=${workerHeap}`] : [];
+  const worker = spawn(process.execPath, [...heapFlag, '--import', 'tsx', path.join(__dirname, '../workers/main.ts')], {
     env: {
       ...process.env,
       DATABASE_URL: stack.databaseUrl,
@@ -155,6 +158,7 @@ async function main(): Promise<void> {
     conversations,
     concurrency,
     cacheSetting: cache || 'default (from WORKER_CACHE_MEMORY / heap)',
+    workerHeapMiB: workerHeap || 'node default',
     worker: (await ready).replace(/^.*\(/, '(').trim(),
     openedPerSecond: Math.round(conversations / openSeconds),
     rssSamples: samples,
