@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './domain/hours';
+import { defaultTaskQueue } from './workflows/messages';
 
 export { parseDuration };
 
@@ -52,7 +53,7 @@ const envSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('atende-conversations'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(defaultTaskQueue),
   TEMPORAL_TLS: flag,
   TEMPORAL_TLS_CERT_PATH: optional,
   TEMPORAL_TLS_KEY_PATH: optional,

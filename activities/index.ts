@@ -72,6 +72,11 @@ export interface MatchScriptInput {
   among?: string[];
 }
 
+export interface AnswerFaqInput {
+  faq: FaqEntry[];
+  text: string;
+}
+
 export interface MatchScriptResult {
   match: MatchResult;
   /** Set when the message is an FAQ question: answer it instead of starting a script. */
@@ -207,6 +212,12 @@ export function createActivities(deps: ActivityDeps) {
       const faq = input.faq?.length ? answerFromFaq(faqMatcherFor(input.faq), input.faq, input.text, match) : null;
       if (faq) return { match, faq, script: null };
       return { match, script: scripts.find((script) => script.id === match.scriptId) ?? null };
+    },
+
+    /** The business's FAQ entry a question asks, with no script in the running (a question asked mid-script). */
+    async answerFaq(input: AnswerFaqInput): Promise<FaqEntry | null> {
+      const noScript: MatchResult = { scriptId: null, confidence: 0, verdict: 'none', candidates: [] };
+      return answerFromFaq(faqMatcherFor(input.faq), input.faq, input.text, noScript);
     },
 
     async loadPersona(input: LoadPersonaInput): Promise<LoadPersonaResult> {

@@ -32,10 +32,13 @@ export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Pro
   try {
     return await readBody(c, schema);
   } catch (error) {
-    if (!(error instanceof BodyError)) throw error;
-    if (error.kind === 'not_json') throw new ApiError(400, 'invalid_json', error.message);
-    throw new ApiError(422, 'validation_failed', error.message, { issues: error.issues });
+    throw error instanceof BodyError ? nativeBodyError(error) : error;
   }
+}
+
+/** A body failure in the native envelope: 400 when it is not JSON, 422 naming each bad field. */
+function nativeBodyError(error: BodyError): ApiError {
+  return error.kind === 'not_json' ? new ApiError(400, 'invalid_json', error.message) : new ApiError(422, 'validation_failed', error.message, { issues: error.issues });
 }
 
 /** The failure type a workflow's update handler or validator rejected with ("Error" for an untyped one). */
@@ -85,7 +88,7 @@ export function toErrorResponse(error: unknown, c: Context, production: boolean)
     if (conflict) return c.json({ error: conflict, message }, 409);
     return c.json({ error: 'message_rejected', message }, 422);
   }
-  if (error instanceof BodyError) return toErrorResponse(error.kind === 'not_json' ? new ApiError(400, 'invalid_json', error.message) : new ApiError(422, 'validation_failed', error.message, { issues: error.issues }), c, production);
+  if (error instanceof BodyError) return toErrorResponse(nativeBodyError(error), c, production);
   if (isTemporalUnavailable(error)) {
     c.header('Retry-After', '5');
     return c.json({ error: 'temporal_unavailable', message: 'the conversation service did not answer in time; try again shortly' }, 503);

@@ -59,8 +59,9 @@ export function wantsToStop(text: string): boolean {
  */
 export function isEmergency(text: string): boolean {
   if (lexiconUrgency(text) !== 'critical') return false;
+  const folded = fold(text);
   // a weapon in a robbery that is over ("levaram o carro com arma") is urgent, not an emergency now
-  return !WHEN_PAST.test(fold(text)) || HURT.test(fold(text));
+  return !WHEN_PAST.test(folded) || HURT.test(folded);
 }
 
 /** The danger is over: a robbery told after the fact. */

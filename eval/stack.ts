@@ -7,7 +7,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { resolveBinary } from '../temporal/binaries';
 import { startDevServer } from '../temporal/dev-server';
-import { freePort } from '../test/support/global-setup';
+import { freePort } from '../lib/process';
 
 export interface EvalStack {
   dir: string;

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import net from 'node:net';
 
 /** Child-process helpers shared by the embedded services (Temporal dev server, PostgreSQL cluster). */
 
@@ -31,5 +32,17 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
       resolve();
     });
     child.kill('SIGTERM');
+  });
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a throwaway server (tests, evaluations, benchmarks). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
 }

@@ -6,7 +6,7 @@ import { mintToken } from '../api/auth';
 import { closeSignal, conversationWorkflowId } from '../workflows/messages';
 import { invalidCpf, validCpf } from './support/stack';
 import { startAppStack, type AppStack } from './support/app-stack';
-import { freePort } from './support/global-setup';
+import { freePort } from '../lib/process';
 
 const secret = 'test-secret-for-api-tests';
 let stack: AppStack;

@@ -97,6 +97,18 @@ describe('conversation competence', () => {
     });
   });
 
+  test('when a question mid-script is in the business\'s FAQ, then the FAQ answers it and the step is asked again', async () => {
+    const activities = fakeActivities({ persona: { faq: [{ question: 'Vocês aceitam pagamento por pix?', answer: 'Aceitamos pix, boleto e cartão.' }] } });
+    await withWorker(activities, async (taskQueue) => {
+      const { say, state } = await start(taskQueue);
+      await say('preciso da segunda via do boleto');
+      const reply = await say('vocês aceitam pagamento por pix?');
+      expect(reply).toMatch(/Aceitamos pix, boleto e cartão\.[\s\S]*CPF/);
+      expect(activities.answerFaq).toHaveBeenCalledTimes(1);
+      expect((await state()).pending).toMatchObject({ stepId: 'cpf', attempts: 0 });
+    });
+  });
+
   test('when choices and yes/no come in the customer\'s own words, then they are read ("foi uma batida" = colisão, "graças a deus não" = não)', async () => {
     const activities = fakeActivities();
     await withWorker(activities, async (taskQueue) => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
 import { startAppStack, type AppStack } from './app-stack';
-import { freePort } from './global-setup';
+import { freePort } from '../../lib/process';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((candidate) => fs.existsSync(candidate));
 

@@ -1,23 +1,12 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../lib/process';
 import { startLocalCluster } from '../../db/local-cluster';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { resolveBinary } from '../../temporal/binaries';
 import { startDevServer } from '../../temporal/dev-server';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One real PostgreSQL cluster and one real Temporal dev server for the whole run; each test

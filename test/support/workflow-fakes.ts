@@ -4,7 +4,7 @@ import type { Activities, ComposeLineInput, LoadPersonaInput, MatchScriptInput, 
 import { analyzeOffline } from '../../domain/analysis';
 import { answerFromFaq, faqMatcher } from '../../domain/faq';
 import { DEFAULT_MATCH_THRESHOLD, ScriptMatcher } from '../../domain/matcher';
-import { plainPersona, type ActionPrompt, type Persona } from '../../domain/persona';
+import { plainPersona, type ActionPrompt, type FaqEntry, type Persona } from '../../domain/persona';
 import { type Script } from '../../domain/scripts';
 import { scriptInputSchema } from '../../domain/schemas';
 import { failureTypes, type ConversationInput } from '../../domain/conversation';
@@ -34,6 +34,9 @@ export function fakeActivities(options: FakeOptions = {}) {
       if (answered) return { match, faq: answered, script: null };
       return { match, script: candidates.find((script) => script.id === match.scriptId) ?? null };
     }),
+    answerFaq: jest.fn(async ({ faq, text }: { faq: FaqEntry[]; text: string }) =>
+      answerFromFaq(faqMatcher(faq), faq, text, { scriptId: null, confidence: 0, verdict: 'none', candidates: [] }),
+    ),
     loadScript: jest.fn(async ({ scriptId }: { scriptId: string }) => scripts.find((script) => script.id === scriptId) ?? null),
     analyzeConversation: jest.fn(async (input: Parameters<Activities['analyzeConversation']>[0]) =>
       analyzeOffline({ ...input, now: new Date('2026-03-10T17:00:00Z') }),

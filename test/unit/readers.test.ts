@@ -16,7 +16,7 @@ describe('answers in the customer\'s words', () => {
     ['a bateria arriou', ['guincho', 'chaveiro', 'troca de pneu', 'pane seca', 'pane elétrica'], 'pane elétrica'],
     ['é o da minha casa', ['auto', 'residencial', 'vida', 'viagem'], 'residencial'],
   ])('"%s" reads as %s', (text, options, expected) => {
-    expect(validateField('choice', text, context, options).ok && validateField('choice', text, context, options)).toEqual({ ok: true, value: expected });
+    expect(validateField('choice', text, context, options)).toEqual({ ok: true, value: expected });
   });
 
   test('a script\'s declared synonyms are read too', () => {

@@ -41,13 +41,17 @@ export async function collect(c: Conversation, text: string): Promise<void> {
   const script = state.script!;
   const pending = state.pending!;
   const step = stepById(script, pending.stepId);
-  if (isCancel(text) || (c.competence && wantsToStop(text))) {
+  if (dropsScript(c, text)) {
     cancelScript(c);
     return;
   }
-  if (c.competence && (isSmallTalk(text) || isOffStepQuestion(c, step, text))) {
-    // not an answer: answered in kind, and the step asked again without counting an attempt
-    say(c, isSmallTalk(text) ? step.question : replies.backToStep(await answerQuestion(c, step, text), step.question));
+  // not an answer: small talk gets the step again, a question its answer and then the step, and no attempt counts
+  if (c.competence && isSmallTalk(text)) {
+    say(c, step.question);
+    return;
+  }
+  if (c.competence && isOffStepQuestion(c, step, text)) {
+    say(c, replies.backToStep(await answerQuestion(c, step, text), step.question));
     return;
   }
   const correction = pending.correcting ? null : findCorrection(script.steps, state.answers, text, fieldContext(c));
@@ -96,11 +100,8 @@ async function answerQuestion(c: Conversation, step: Step, text: string): Promis
   if (topic === 'hours') return replies.hoursAnswer(hours(c));
   if (topic === 'why') return step.why ?? whyByType[step.type] ?? whyDefault;
   const faq = c.state.persona?.faq ?? [];
-  if (faq.length) {
-    const found = await understanding.matchScript({ tenantId: c.state.tenantId, text, threshold: c.input.settings.matchThreshold, faq, among: [] });
-    if (found.faq) return found.faq.answer;
-  }
-  return replies.unknownQuestion;
+  const entry = faq.length ? await understanding.answerFaq({ faq, text }) : null;
+  return entry?.answer ?? replies.unknownQuestion;
 }
 
 /** The answers so far, numbered, as the confirmation shows them (by short label since the competence patch). */
@@ -123,7 +124,7 @@ export function confirm(c: Conversation): void {
 export async function confirming(c: Conversation, text: string): Promise<void> {
   const { state } = c;
   const script = state.script!;
-  if (isCancel(text) || (c.competence && wantsToStop(text))) {
+  if (dropsScript(c, text)) {
     cancelScript(c);
     return;
   }
@@ -173,6 +174,11 @@ function reopen(c: Conversation, step: Step): void {
   c.state.pending = { stepId: step.id, question: step.question, attempts: 0, correcting: true };
   moveTo(c, 'collecting');
   say(c, step.question);
+}
+
+/** "Cancela", and since the competence patch "esquece, deixa pra lá" too. */
+function dropsScript(c: Conversation, text: string): boolean {
+  return isCancel(text) || (c.competence && wantsToStop(text));
 }
 
 function cancelScript(c: Conversation): void {

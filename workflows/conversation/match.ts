@@ -45,18 +45,17 @@ export async function identify(c: Conversation, text: string): Promise<void> {
 
 async function missMatch(c: Conversation, text: string): Promise<void> {
   const { state, policy } = c;
-  state.matchMisses += 1;
   state.options = null;
+  if (c.competence && isQuestion(text) && questionTopic(text) === 'hours') {
+    // a question the bot can answer is not a miss
+    say(c, `${replies.hoursAnswer(hours(c))} ${replies.askDemand}`);
+    moveTo(c, 'identifying');
+    return;
+  }
+  state.matchMisses += 1;
   if (policy.humanRequest && asksForHuman(text)) {
     say(c, replies.humanOnRequest);
     await escalate(c, decision('customer_asked_for_human', escalationDetails.askedForHuman(text)));
-    return;
-  }
-  if (c.competence && isQuestion(text) && questionTopic(text) === 'hours') {
-    // a question the bot can answer is not a miss
-    state.matchMisses -= 1;
-    say(c, `${replies.hoursAnswer(hours(c))} ${replies.askDemand}`);
-    moveTo(c, 'identifying');
     return;
   }
   if (state.matchMisses >= policy.maxMatchMisses) {
