@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import type pg from 'pg';
 import { findConversation, listMessages } from '../db/conversations';
-import { findScript, learnExample } from '../db/scripts';
+import { findScript, learnExample, type ScriptVersion } from '../db/scripts';
 import { searchAttributes } from '../workflows/messages';
 import { MAX_MESSAGE_LENGTH, type ConversationInput, type ConversationSettings, type SendMessageResult } from '../domain/conversation';
 import { agentMessageUpdate, changeScriptUpdate, claimUpdate, conversationWorkflowId, conversationWorkflowType, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
@@ -136,14 +136,14 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
    * unless the tenant opted out, the demand becomes an example of that script (a new version),
    * so the matcher reads the next customer who says it that way right.
    */
-  async function learnFromRescript(conversationId: string, tenantId: string, scriptId: string): Promise<{ scriptId: string; version: number; example: string } | null> {
+  async function learnFromRescript(conversationId: string, tenantId: string, script: ScriptVersion): Promise<{ scriptId: string; version: number; example: string } | null> {
     const tenant = await findTenant(deps.db, tenantId);
     if (!tenant || !learnsFromAgents(tenant.settings)) return null;
     const said = (await listMessages(deps.db, conversationId)).filter((message) => message.role === 'customer').map((message) => demandOf(message.text));
     const demand = said.find((text) => text.split(/\s+/).length >= 2 && !isSmallTalk(text) && !asksForPerson(text));
     if (!demand) return null;
-    const version = await learnExample(deps.db, tenantId, scriptId, demand);
-    return version === null ? null : { scriptId, version, example: demand };
+    const version = await learnExample(deps.db, tenantId, script, demand);
+    return version === null ? null : { scriptId: script.id, version, example: demand };
   }
 
   const update = <T>(conversationId: string, call: (handle: WorkflowHandle) => Promise<T>) =>
@@ -208,7 +208,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           .getHandle(conversationWorkflowId(conversation.id))
           .executeUpdate(changeScriptUpdate, { args: [{ scriptId, by: `${claims.role}:${claims.sub}` }] }),
       );
-      const learned = await learnFromRescript(conversation.id, conversation.tenantId, scriptId);
+      const learned = await learnFromRescript(conversation.id, conversation.tenantId, script);
       return c.json({ replies: result.replies, state: result.state, learned }, 200);
     })
     .post('/:id/claim', staff, async (c) => {

@@ -175,10 +175,9 @@ const MAX_EXAMPLES = 200;
  * Teaches a script one more way customers ask for it: a new version with `demand` among its
  * examples (none when it is already there). Returns the new version, or null when nothing changed.
  */
-export async function learnExample(pool: pg.Pool, tenantId: string, scriptId: string, demand: string): Promise<number | null> {
+export async function learnExample(pool: pg.Pool, tenantId: string, script: ScriptVersion, demand: string): Promise<number | null> {
   const text = demand.trim().replace(/\s+/g, ' ').slice(0, 500);
-  const script = await findScript(pool, tenantId, scriptId);
-  if (!text || !script || !script.active) return null;
+  if (!text || !script.active) return null;
   if (script.examples.some((example) => example.toLowerCase() === text.toLowerCase())) return null;
   const { version: _version, deleted: _deleted, createdAt: _createdAt, ...definition } = script;
   const saved = await saveScript(pool, tenantId, { ...definition, examples: [...script.examples, text].slice(-MAX_EXAMPLES) });

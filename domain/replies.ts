@@ -46,10 +46,8 @@ export const replies = {
   confirmUnclear: 'Não entendi. Está tudo certo? Responda sim para confirmar ou não para corrigir algo.',
   cancelled: 'Tudo bem, cancelei este atendimento. Se quiser, me conta de novo o que você precisa.',
   continueQuestion: 'Podemos continuar?',
-  stepped: (title: string) => `Tudo bem, parei por aqui: ${title}. Se quiser, me conta de novo o que você precisa.`,
   hoursAnswer: (hours: WorkingHours | null) =>
     hours ? `Nossa equipe atende ${describeHours(hours)}; por aqui eu respondo a qualquer hora.` : 'Por aqui eu respondo a qualquer hora; a equipe atende em horário comercial.',
-  whyWeAsk: (why: string) => why,
   unknownQuestion: 'Boa pergunta! Não tenho essa resposta aqui, mas a equipe pode te ajudar depois.',
   backToStep: (answer: string, question: string) => `${answer}\n\nVoltando: ${question}`,
   rescriptedByTeam: (title: string) => `Nossa equipe ajustou seu atendimento para: ${title}.`,

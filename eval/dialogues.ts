@@ -48,7 +48,13 @@ export interface Verdict {
 }
 
 /** What the simulated customer talks to: one customer message in, the bot's replies and the lean state out. */
-export type Send = (text: string) => Promise<{ replies: string[]; state: ConversationState }>;
+export type Send = (text: string) => Promise<Turn>;
+export interface Turn {
+  replies: string[];
+  state: ConversationState;
+}
+/** Starts a conversation with its first message: the first turn, and how to send the next ones. */
+export type Open = (first: string) => Promise<Turn & { send: Send }>;
 
 /** The stages where the bot is no longer asking the customer anything. */
 const DONE = new Set(['resolved', 'escalated', 'with_agent', 'rating', 'closed', 'abandoned', 'analyzing']);
@@ -65,7 +71,7 @@ function check(text: string, re: string | undefined, notRe: string | undefined, 
 }
 
 /** The simulated customer: opening turns, then answers by step, "sim" to a confirmation, the expected option by number. */
-export async function play(dialogue: Dialogue, start: (first: string) => Promise<Send>): Promise<Verdict> {
+export async function play(dialogue: Dialogue, open: Open): Promise<Verdict> {
   const problems: string[] = [];
   const transcript: string[] = [];
   const expected = dialogue.expect.script ? [dialogue.expect.script] : (dialogue.expect.scriptIn ?? []);
@@ -76,13 +82,9 @@ export async function play(dialogue: Dialogue, start: (first: string) => Promise
   const say = async (text: string): Promise<string> => {
     turns += 1;
     transcript.push(`> ${text}`);
-    let result: Awaited<ReturnType<Send>>;
-    if (!send) {
-      send = await start(text);
-      result = await send('');
-    } else {
-      result = await send(text);
-    }
+    let result: Turn;
+    if (send) result = await send(text);
+    else ({ send, ...result } = await open(text));
     state = result.state;
     const reply = result.replies.join('\n');
     for (const line of result.replies) transcript.push(`< ${line}`);
@@ -188,7 +190,7 @@ export async function evaluateDialogues(
   const jwtSecret = randomUUID();
   const app = createApp({ client, db: stack.db, config: testAppConfig({ jwtSecret, taskQueue, defaultTenant: tenantId }) });
 
-  const start = async (first: string): Promise<Send> => {
+  const open: Open = async (first) => {
     const response = await app.request('/api/v1/conversations', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -196,13 +198,7 @@ export async function evaluateDialogues(
     });
     if (response.status !== 201) throw new Error(`start: ${response.status} ${await response.text()}`);
     const started = (await response.json()) as { conversationId: string; token: string; replies: { text: string }[]; state: ConversationState };
-    let pending: Awaited<ReturnType<Send>> | null = { replies: started.replies.map((reply) => reply.text), state: started.state };
-    return async (text) => {
-      if (pending) {
-        const first = pending;
-        pending = null;
-        return first;
-      }
+    const send: Send = async (text) => {
       const sent = await app.request(`/api/v1/conversations/${started.conversationId}/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${started.token}` },
@@ -212,6 +208,7 @@ export async function evaluateDialogues(
       const body = (await sent.json()) as { replies: { text: string }[]; state: ConversationState };
       return { replies: body.replies.map((reply) => reply.text), state: body.state };
     };
+    return { replies: started.replies.map((reply) => reply.text), state: started.state, send };
   };
 
   try {
@@ -219,7 +216,7 @@ export async function evaluateDialogues(
     for (const file of files) {
       const verdicts: Verdict[] = [];
       for (const dialogue of readDialogues(file)) {
-        const verdict = await play(dialogue, start).catch(
+        const verdict = await play(dialogue, open).catch(
           (error: unknown): Verdict => ({ id: dialogue.id, ok: false, problems: [`failed: ${(error as Error).message}`], turns: 0, script: null, status: 'none', transcript: [] }),
         );
         verdicts.push(verdict);

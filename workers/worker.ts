@@ -19,16 +19,16 @@ export interface CreateWorkerOptions {
 }
 
 /**
- * What one idle cached conversation costs the worker, measured with npm run bench:idle (the
- * workflow's isolate state, its bundle modules and the SDK's bookkeeping). Used only to turn a
- * memory budget into a cache size; the benchmark tells whether it still holds.
+ * What one idle cached conversation costs the worker, rounded up from the 0.15–0.4 MiB that
+ * npm run bench:idle measured (the workflow's module state and the SDK's bookkeeping). Used
+ * only to turn a memory budget into a cache size; the benchmark tells whether it still holds.
  */
 export const CACHED_CONVERSATION_MIB = 0.5;
 
 /**
  * The conversation cache, sized explicitly instead of by the SDK's default (about 600 per GiB
  * of heap, which let a worker grow to 4.7 GB with ~2,400 idle conversations). A conversation
- * evicted from the cache is not lost: its next turn replays its history (tens of ms).
+ * evicted from the cache is not lost: its next turn replays its history first.
  */
 export function cacheSize(options: { maxCachedWorkflows?: number; cacheMemoryMiB?: number }): number {
   if (options.maxCachedWorkflows !== undefined) return options.maxCachedWorkflows;
