@@ -54,6 +54,21 @@ function maskForModel(answer: CollectedAnswer): CollectedAnswer {
 /** An offline match this sure is not worth a model call. */
 const SURE_ENOUGH_OFFLINE = 0.98;
 const LLM_CANDIDATES = 5;
+/** What the model says when the business never told it the answer. */
+const DOES_NOT_KNOW = 'NAO_SEI';
+
+function offScriptPrompt({ faq, business }: AnswerFaqInput): string {
+  return (
+    'Você atende clientes por chat. O cliente fez uma pergunta no meio de um atendimento. Responda em português, em no máximo ' +
+    `duas frases, usando apenas as informações abaixo. Se elas não trazem a resposta, responda só ${DOES_NOT_KNOW}. ` +
+    'Nunca invente prazos, valores ou regras.' +
+    (business ? `\n\nSobre a empresa:\n${business.slice(0, 2_000)}` : '') +
+    (faq.length ? `\n\nPerguntas frequentes:\n${faq.map((entry) => `- ${entry.question} ${entry.answer}`).join('\n').slice(0, 3_000)}` : '')
+  );
+}
+
+/** How many script titles a refusal lists as what the bot can do. */
+const MENU_SIZE = 5;
 /** Indexed catalogs kept per worker; building one costs milliseconds, matching microseconds. */
 const MATCHER_CACHE_SIZE = 100;
 
@@ -75,6 +90,8 @@ export interface MatchScriptInput {
 export interface AnswerFaqInput {
   faq: FaqEntry[];
   text: string;
+  /** What the model may know about the business (its prompt), when no FAQ entry answers. */
+  business?: string;
 }
 
 export interface MatchScriptResult {
@@ -83,6 +100,8 @@ export interface MatchScriptResult {
   faq?: FaqEntry;
   /** The matched script as stored now; the conversation keeps this version. */
   script: Script | null;
+  /** When nothing fits: the titles of a few scripts, for telling the customer what the bot can do. */
+  menu?: string[];
 }
 
 export interface LoadScriptInput {
@@ -211,13 +230,28 @@ export function createActivities(deps: ActivityDeps) {
       }
       const faq = input.faq?.length ? answerFromFaq(faqMatcherFor(input.faq), input.faq, input.text, match) : null;
       if (faq) return { match, faq, script: null };
-      return { match, script: scripts.find((script) => script.id === match.scriptId) ?? null };
+      const script = scripts.find((script) => script.id === match.scriptId) ?? null;
+      if (script || match.verdict !== 'none') return { match, script };
+      return { match, script, menu: all.slice(0, MENU_SIZE).map((entry) => entry.title) };
     },
 
     /** The business's FAQ entry a question asks, with no script in the running (a question asked mid-script). */
+    /**
+     * The business's FAQ entry a question asks, with no script in the running (a question asked
+     * mid-script); failing that, with a model configured, the model's short answer from what the
+     * business told us, or null when it does not know or fails.
+     */
     async answerFaq(input: AnswerFaqInput): Promise<FaqEntry | null> {
       const noScript: MatchResult = { scriptId: null, confidence: 0, verdict: 'none', candidates: [] };
-      return answerFromFaq(faqMatcherFor(input.faq), input.faq, input.text, noScript);
+      const entry = input.faq.length ? answerFromFaq(faqMatcherFor(input.faq), input.faq, input.text, noScript) : null;
+      if (entry || !deps.llm) return entry;
+      try {
+        const answer = await deps.llm.complete({ system: offScriptPrompt(input), messages: [{ role: 'user', content: input.text }], maxLength: 600 });
+        return answer.includes(DOES_NOT_KNOW) ? null : { question: input.text, answer };
+      } catch (error) {
+        warn(`LLM answer failed, saying we do not know: ${(error as Error).name}: ${(error as Error).message}`);
+        return null;
+      }
     },
 
     async loadPersona(input: LoadPersonaInput): Promise<LoadPersonaResult> {

@@ -112,7 +112,7 @@ const CRITICAL = [
   'incendio', 'pegou fogo', 'pegando fogo', 'fogo', 'explod', 'explos', '(cheiro|vazamento) de gas', 'agua (esta )?subindo', 'inundando',
   'desaband', 'desabou', 'ambulancia', 'samu\\b', 'hospital', 'pronto socorro', '(perna|braco|costela|bacia) quebrad', 'risco de vida',
   'me seguindo', 'me ameac', 'arma\\b', 'armad', 'sequestr', 'em perigo', 'socorro(?! mecanico)', 'mandem ajuda', 'atropel',
-  'desacordad', 'nao acorda', 'bateu a cabeca', 'fumaca', 'convuls', '\\bavc\\b', 'trancad[oa] (no|dentro)', 'presa? dentro', 'afogand',
+  'desacordad', 'nao acorda', 'bateu a cabeca', 'fumaca', 'convuls', '\\bavc\\b', 'trancad[oa]s? (no|na|dentro)', 'pres[oa]s? (dentro|no carro|na agua|nas ferragens)', 'afogand',
   'passou mal', '(ele|ela) nao (responde|acorda|reage|se mexe)', 'alguem me ajuda', 'me ajudem',
 ];
 /** Cues that are critical only while the danger lasts; once "ninguém se feriu" is said they are high. */

@@ -88,6 +88,14 @@ function date(text: string, context: FieldContext): FieldResult {
   if (iso) parts = [Number(iso[3]), Number(iso[2]), Number(iso[1])];
   else if (numeric) parts = [Number(numeric[1]), Number(numeric[2]), numeric[3] ? Number(numeric[3]) : undefined];
   else if (spelled) parts = [Number(spelled[1]), MONTHS.indexOf(spelled[2]!) + 1, spelled[3] ? Number(spelled[3]) : undefined];
+  // "foi no dia 10": a day of the month alone is this month's (or, past by default, the last one's)
+  const dayAlone = context.vocabulary ? /\bdia (\d{1,2})\b/.exec(folded) : null;
+  if (!parts && dayAlone) {
+    const day = Number(dayAlone[1]);
+    let month = today.getUTCMonth() + 1;
+    if (context.pastByDefault && day > today.getUTCDate()) month -= 1;
+    parts = month === 0 ? [day, 12, today.getUTCFullYear() - 1] : [day, month, today.getUTCFullYear()];
+  }
   if (!parts) return invalid;
   const [day, month, rawYear] = parts;
   let year = rawYear ?? today.getUTCFullYear();
@@ -143,6 +151,17 @@ function yesNo(text: string, context?: FieldContext): FieldResult {
   return retry;
 }
 
+const ORDINALS = ['primeir', 'segund', 'terceir', 'quart', 'quint', 'sext', 'setim', 'oitav', 'non', 'decim'];
+
+/** "2", "a 2", "opção 2", "o segundo", "a terceira opção": the option's position, 1-based. */
+function ordinalOf(folded: string): number | undefined {
+  const number = /^(?:(?:a|o) )?(?:opcao |numero |n )?(\d{1,2})(?: opcao)?$/.exec(folded);
+  if (number) return Number(number[1]);
+  const spelled = /^(?:(?:a|o) )?(?:opcao )?(\w+?)(?:o|a)(?: opcao)?$/.exec(folded);
+  const index = spelled ? ORDINALS.indexOf(spelled[1]!) : -1;
+  return index >= 0 ? index + 1 : undefined;
+}
+
 /** Word stems that point at an option without naming it ("furtaram" → furto). */
 function stem(word: string): string {
   return word.length > 4 ? word.slice(0, 4) : word;
@@ -152,8 +171,8 @@ function choice(text: string, options: readonly string[], context?: FieldContext
   const folded = fold(text);
   const listed = `As opções são: ${options.join(', ')}.`;
   if (!folded) return fail(`Escolha uma das opções. ${listed}`);
-  const byNumber = /^(\d{1,2})$/.exec(folded);
-  if (byNumber && Number(byNumber[1]) >= 1 && Number(byNumber[1]) <= options.length) return ok(options[Number(byNumber[1]) - 1]!);
+  const position = context?.vocabulary ? ordinalOf(folded) : /^(\d{1,2})$/.exec(folded) ? Number(folded) : undefined;
+  if (position !== undefined && position >= 1 && position <= options.length) return ok(options[position - 1]!);
   const foldedOptions = options.map(fold);
   const exact = foldedOptions.findIndex((option) => option === folded || new RegExp(`\\b${option}\\b`).test(folded));
   if (exact >= 0) return ok(options[exact]!);

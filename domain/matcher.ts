@@ -56,6 +56,9 @@ const STOP_WORDS = {
   ).split(' '),
 } as const;
 
+/** Words a concept phrase may skip over: "não quero mais renovar" still says "não renovar". */
+const FILLER = new Set(['quero', 'queria', 'vou', 'mais', 'o', 'a', 'os', 'as', 'meu', 'minha', 'eu', 'do', 'da', 'um', 'uma']);
+
 export type MatcherLanguage = keyof typeof STOP_WORDS;
 export const matcherLanguages = Object.keys(STOP_WORDS) as MatcherLanguage[];
 
@@ -75,9 +78,12 @@ export interface MatcherOptions {
 
 export const DEFAULT_MATCH_THRESHOLD = 0.45;
 const DEFAULT_AMBIGUITY_MARGIN = 0.12;
-const AMBIGUOUS_SCORE_RATIO = 0.9;
+const AMBIGUOUS_SCORE_RATIO = 0.8;
 /** How well a single clause must fit a script to count as a demand of its own. */
 const CLAUSE_MIN_SCORE = 0.35;
+
+/** A message asking about another business ("vocês vendem pneu?") fits every script this much less. */
+const FOREIGN_PENALTY = 0.5;
 
 /** How much each feature kind counts in a vector before normalization. */
 const FEATURE_WEIGHTS = { stem: 1, bigram: 0.6, gram: 0.35, concept: 1 } as const;
@@ -109,12 +115,27 @@ class Analyzer {
     }
   }
 
-  /** The concept groups a text mentions, by phrase or by the stem of one of its words. */
+  /**
+   * The concept groups a text mentions, by phrase or by the stem of one of its words. Phrases
+   * are also looked for with filler words left out ("não quero renovar" holds "não renovar"),
+   * and a word inside a matched phrase does not count again on its own: "parar de pagar" is a
+   * cancellation, not a payment.
+   */
   concepts(text: string, contentWords: readonly string[]): Set<string> {
     const found = new Set<string>();
-    const padded = ` ${words(text).join(' ')} `;
-    for (const { phrase, concept } of this.conceptPhrases) if (padded.includes(phrase)) found.add(concept);
-    for (const word of contentWords) for (const concept of this.conceptsByStem.get(this.stem(word)) ?? []) found.add(concept);
+    const all = words(text);
+    const padded = ` ${all.join(' ')} `;
+    const compact = ` ${all.filter((word) => !FILLER.has(word)).join(' ')} `;
+    const consumed = new Set<string>();
+    for (const { phrase, concept } of this.conceptPhrases) {
+      if (!padded.includes(phrase) && !compact.includes(phrase)) continue;
+      found.add(concept);
+      for (const word of phrase.trim().split(' ')) consumed.add(word);
+    }
+    for (const word of contentWords) {
+      if (consumed.has(word)) continue;
+      for (const concept of this.conceptsByStem.get(this.stem(word)) ?? []) found.add(concept);
+    }
     return found;
   }
 
@@ -162,6 +183,10 @@ export class ScriptMatcher {
   /** Known content words, bucketed by first letter, for typo repair. */
   private readonly vocabulary = new Map<string, string[]>();
   private readonly knownWords = new Set<string>();
+  /** Concepts only the no-script class has ("vocês vendem…"): negative evidence against every script. */
+  private readonly foreignConcepts = new Set<string>();
+  /** Stems most scripts share: the catalog's own domain ("seguro"); "vocês vendem seguro?" is not another business. */
+  private readonly domainStems = new Set<string>();
 
   constructor(catalog: readonly MatchableScript[], options: MatcherOptions = {}) {
     const language = options.language ?? 'pt';
@@ -200,6 +225,17 @@ export class ScriptMatcher {
         const sum = sums[scriptIndex]!;
         sum.set(key, (sum.get(key) ?? 0) + weight);
       }
+    }
+    const inScripts = new Set(raw.filter(({ scriptIndex }) => scriptIndex < scripts.length - 1).flatMap(({ counts }) => [...counts.keys()]));
+    const scriptsWithStem = new Map<string, Set<number>>();
+    for (const { scriptIndex, counts } of raw) {
+      if (scriptIndex === scripts.length - 1) continue;
+      for (const key of counts.keys()) if (key.startsWith('s:')) scriptsWithStem.set(key, (scriptsWithStem.get(key) ?? new Set()).add(scriptIndex));
+    }
+    for (const [key, holders] of scriptsWithStem) if (catalog.length >= 4 && holders.size >= catalog.length / 2) this.domainStems.add(key);
+    for (const { scriptIndex, counts } of raw) {
+      if (scriptIndex !== scripts.length - 1) continue;
+      for (const key of counts.keys()) if (key.startsWith('k:') && !inScripts.has(key)) this.foreignConcepts.add(key);
     }
     sums.forEach((sum, scriptIndex) => {
       const centroid = normalize(sum);
@@ -264,8 +300,10 @@ export class ScriptMatcher {
       if (documentScores[index]! > nearest[document.scriptIndex]!) nearest[document.scriptIndex] = documentScores[index]!;
     });
     const scored: { scriptIndex: number; score: number }[] = [];
+    const keys = [...query.keys()];
+    const foreign = keys.some((key) => this.foreignConcepts.has(key)) && !keys.some((key) => this.domainStems.has(key)) ? FOREIGN_PENALTY : 1;
     for (let index = 0; index < this.scripts.length - 1; index++) {
-      const score = 0.3 * nearest[index]! + 0.7 * centroidScores[index]!;
+      const score = foreign * (0.3 * nearest[index]! + 0.7 * centroidScores[index]!);
       if (score > 0) scored.push({ scriptIndex: index, score });
     }
     const last = this.scripts.length - 1;

@@ -25,6 +25,9 @@ export const replies = {
   // identifying and clarifying
   faqAnswer: (answer: string) => `${answer}\n\n${anythingElse}`,
   notUnderstood: 'Desculpe, não entendi bem o que você precisa. Pode me contar de outro jeito? Por exemplo: "preciso da segunda via do boleto".',
+  /** Nothing in the catalog fits: say so, and what the bot can do. */
+  cannotHelpWith: (titles: readonly string[]) =>
+    `Desculpe, não consegui entender seu pedido ou não é um assunto que eu atendo por aqui. Posso te ajudar com: ${listed(titles)}. O que você precisa?`,
   askDemand: 'Pode me contar em poucas palavras o que você precisa?',
   whichTopic: (titles: readonly string[]) => `Só para eu ter certeza, é sobre qual destes assuntos?\n${numbered(titles)}\nResponda com o número ou o nome, ou diga "nenhum".`,
   whichTopicAgain: (titles: readonly string[]) => `É sobre qual destes assuntos?\n${numbered(titles)}`,
@@ -133,4 +136,9 @@ export function stepName(step: { id: string; type: string; label?: string }): st
   if (step.label) return step.label;
   const words = step.id.replace(/[_-]+/g, ' ').trim();
   return byType[step.type] && !/\s/.test(words) ? byType[step.type]! : words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** "a, b e c" */
+function listed(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} e ${items.at(-1)}` : (items[0] ?? '');
 }

@@ -56,6 +56,21 @@ export function extractDev(): ExtractCase[] {
   return readJsonLines<ExtractCase>(path.join(sharedDir(), 'fixtures', 'extract-dev.jsonl'));
 }
 
+/** Our own first messages for the insurance catalog: "fresh" was measured once and then tuned on; "holdout" never is. */
+export function ownFirstMessages(name: 'match-fresh' | 'match-holdout'): IntentBenchmark {
+  return {
+    name: `${name} (pt, insurance catalog)`,
+    language: 'pt',
+    scripts: seguroCatalog().scripts,
+    test: readJsonLines<LabelledMessage>(path.join(__dirname, 'data', `${name}.jsonl`)),
+  };
+}
+
+/** Our own extraction answers, written before the readers were tuned on them. */
+export function extractFresh(): ExtractCase[] {
+  return readJsonLines<ExtractCase>(path.join(__dirname, 'data', 'extract-fresh.jsonl'));
+}
+
 export interface AnalysisCase {
   messages: string[];
   sentiment: string;

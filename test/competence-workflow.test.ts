@@ -109,6 +109,30 @@ describe('conversation competence', () => {
     });
   });
 
+  test('when a model is configured and the FAQ has no answer, then the model answers the mid-script question and the step is asked again', async () => {
+    const modelAnswer = jest.fn((text: string) => (/estacionamento/.test(text) ? { question: text, answer: 'Temos estacionamento gratuito na loja.' } : null));
+    const activities = fakeActivities({ modelAnswer });
+    await withWorker(activities, async (taskQueue) => {
+      const { say, state } = await start(taskQueue);
+      await say('preciso da segunda via do boleto');
+      expect(await say('vocês têm estacionamento?')).toMatch(/Temos estacionamento gratuito na loja\.[\s\S]*CPF/);
+      expect(await say('a franquia é cobrada à parte?')).toMatch(/Não tenho essa resposta aqui[\s\S]*CPF/);
+      expect(modelAnswer).toHaveBeenCalledTimes(2);
+      expect((await state()).pending).toMatchObject({ stepId: 'cpf', attempts: 0 });
+    });
+  });
+
+  test('when nothing in the catalog fits, then the bot says so politely and lists what it can do, starting no script', async () => {
+    const activities = fakeActivities();
+    await withWorker(activities, async (taskQueue) => {
+      const { say, state } = await start(taskQueue);
+      const reply = await say('vocês vendem celular?');
+      expect(reply).toMatch(/Posso te ajudar com: .*Segunda via/);
+      expect(reply).not.toMatch(/CPF/);
+      expect(await state()).toMatchObject({ stage: 'identifying', script: null, escalation: null });
+    });
+  });
+
   test('when choices and yes/no come in the customer\'s own words, then they are read ("foi uma batida" = colisão, "graças a deus não" = não)', async () => {
     const activities = fakeActivities();
     await withWorker(activities, async (taskQueue) => {

@@ -102,3 +102,32 @@ describe('offline matching in the activity', () => {
     expect(after.script).toMatchObject({ id: 'pet', version: 1 });
   });
 });
+
+describe('LLM answers to questions asked mid-script', () => {
+  const faq = [{ question: 'Vocês aceitam pix?', answer: 'Aceitamos pix e boleto.' }];
+
+  test('when the FAQ has no answer, then the model answers from what the business told us', async () => {
+    fake.reply({ content: 'Sim, temos estacionamento gratuito para clientes.' });
+    const before = fake.requests.length;
+    const entry = await activities().answerFaq({ faq, text: 'vocês têm estacionamento?', business: 'Loja na Rua A, 10, com estacionamento gratuito.' });
+    expect(entry).toEqual({ question: 'vocês têm estacionamento?', answer: 'Sim, temos estacionamento gratuito para clientes.' });
+    const system = fake.requests[before]!.body.messages[0].content as string;
+    expect(system).toMatch(/estacionamento gratuito/);
+    expect(system).toMatch(/Aceitamos pix e boleto/);
+  });
+
+  test('when the FAQ answers, then the model is not asked', async () => {
+    const before = fake.requests.length;
+    expect(await activities().answerFaq({ faq, text: 'vocês aceitam pix?' })).toEqual(faq[0]);
+    expect(fake.requests.length).toBe(before);
+  });
+
+  test('when the model does not know or fails, then there is no answer (the bot says it does not know)', async () => {
+    fake.reply({ content: 'NAO_SEI' });
+    expect(await activities().answerFaq({ faq: [], text: 'vocês abrem no carnaval?' })).toBeNull();
+    fake.reply({ status: 500 });
+    warnings.length = 0;
+    expect(await activities().answerFaq({ faq: [], text: 'vocês abrem no carnaval?' })).toBeNull();
+    expect(warnings.join('\n')).toMatch(/LLM answer failed/);
+  });
+});

@@ -161,7 +161,7 @@ describe('conversation workflow', () => {
       const conversation = input();
       const first = await send(taskQueue, conversation, 'qual a previsão do tempo em Recife');
       expect(first.state.stage).toBe('identifying');
-      expect(texts(first)).toMatch(/não entendi bem/);
+      expect(texts(first)).toMatch(/não consegui entender seu pedido[\s\S]*Posso te ajudar com: Segunda via do boleto/);
       const second = await send(taskQueue, conversation, 'me indica um restaurante');
       expect(second.state.stage).toBe('escalated');
       expect(second.state.escalation).toMatchObject({ reason: 'no_script_matched', via: 'inbox' });

@@ -122,6 +122,14 @@ const scenarios: Record<string, Scenario> = {
       for (const text of ['oi', 'bom dia, tudo bem?', 'quero abrir um sinistro do meu carro', 'por que vocês precisam do meu cpf?', '529.982.247-25', 'foi uma batida', 'graças a deus ninguém', 'bateram na traseira no sinal', 'me passa pra um humano agora']) await say(text);
     },
   },
+  /** A model configured: a question the FAQ does not cover, asked while the CPF waits, is answered by the model. */
+  'model-answers': {
+    settings: aftercare,
+    llm: true,
+    async run({ say }) {
+      for (const text of ['oi', 'preciso da segunda via do boleto', 'vocês têm estacionamento?', '529.982.247-25']) await say(text);
+    },
+  },
   /** Escalated through the "atendente" script, claimed, answered by the agent, handed back, thanked, closed. */
   handoff: {
     async run({ say, handle }) {
@@ -139,6 +147,8 @@ interface Scenario {
   settings?: Partial<ConversationSettings>;
   /** The business's onboarding, when the scenario needs more than the plain persona. */
   persona?: Partial<Persona>;
+  /** A model is configured (phrasing and answers come from it). */
+  llm?: boolean;
   run(run: Run): Promise<void>;
 }
 
@@ -170,7 +180,8 @@ async function main() {
         return { match, script: scripts.find((script) => script.id === match.scriptId) ?? null };
       },
       loadScript: async ({ scriptId }: { scriptId: string }) => scripts.find((script) => script.id === scriptId) ?? null,
-      loadPersona: async ({ businessName }: { businessName: string }) => ({ persona: { ...plainPersona(businessName), ...scenario.persona }, llm: false, helpdesk: 'inbox' }),
+      loadPersona: async ({ businessName }: { businessName: string }) => ({ persona: { ...plainPersona(businessName), ...scenario.persona }, llm: scenario.llm ?? false, helpdesk: 'inbox' }),
+      answerFaq: async ({ text }: { text: string }) => ({ question: text, answer: 'Temos estacionamento gratuito.' }),
       composeLine: async ({ fallback }: { fallback: string }) => fallback,
       analyzeConversation: async (input: Parameters<typeof analyzeOffline>[0]) => analyzeOffline({ ...input, now: new Date('2026-11-01T12:00:00Z') }),
     },

@@ -18,6 +18,8 @@ export interface FakeOptions {
   persona?: Partial<Persona>;
   /** Pretend the worker has a model: composeLine answers with this function. */
   llmLine?: (input: ComposeLineInput) => string;
+  /** A model is configured and answers off-script questions the FAQ does not cover like this. */
+  modelAnswer?: (text: string) => FaqEntry | null;
   /** The catalog the matcher and loadScript see; the demo catalog by default. */
   scripts?: Script[];
 }
@@ -32,11 +34,13 @@ export function fakeActivities(options: FakeOptions = {}) {
       const match = new ScriptMatcher(candidates, { threshold }).match(text);
       const answered = faq?.length ? answerFromFaq(faqMatcher(faq), faq, text, match) : null;
       if (answered) return { match, faq: answered, script: null };
-      return { match, script: candidates.find((script) => script.id === match.scriptId) ?? null };
+      const script = candidates.find((script) => script.id === match.scriptId) ?? null;
+      return match.verdict === 'none' ? { match, script, menu: scripts.map((entry) => entry.title) } : { match, script };
     }),
-    answerFaq: jest.fn(async ({ faq, text }: { faq: FaqEntry[]; text: string }) =>
-      answerFromFaq(faqMatcher(faq), faq, text, { scriptId: null, confidence: 0, verdict: 'none', candidates: [] }),
-    ),
+    answerFaq: jest.fn(async ({ faq, text }: { faq: FaqEntry[]; text: string }) => {
+      const entry = faq.length ? answerFromFaq(faqMatcher(faq), faq, text, { scriptId: null, confidence: 0, verdict: 'none', candidates: [] }) : null;
+      return entry ?? options.modelAnswer?.(text) ?? null;
+    }),
     loadScript: jest.fn(async ({ scriptId }: { scriptId: string }) => scripts.find((script) => script.id === scriptId) ?? null),
     analyzeConversation: jest.fn(async (input: Parameters<Activities['analyzeConversation']>[0]) =>
       analyzeOffline({ ...input, now: new Date('2026-03-10T17:00:00Z') }),
@@ -45,7 +49,7 @@ export function fakeActivities(options: FakeOptions = {}) {
     answerAssistant: jest.fn(async () => ({ answer: '', articleTitle: null, engine: 'offline' as const })),
     loadPersona: jest.fn(async ({ businessName }: LoadPersonaInput) => ({
       persona: { ...plainPersona(businessName), ...options.persona },
-      llm: options.llmLine !== undefined,
+      llm: options.llmLine !== undefined || options.modelAnswer !== undefined,
       helpdesk: options.mindchat ? ('mindchat' as const) : ('inbox' as const),
     })),
     composeLine: jest.fn(async (input: ComposeLineInput) => options.llmLine?.(input) ?? input.fallback),

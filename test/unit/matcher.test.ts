@@ -18,6 +18,21 @@ describe('offline script matcher', () => {
     expect(result.candidates[0]!.scriptId).toBe(expected);
   });
 
+  test('a word inside a phrase of another concept does not count on its own: "parar de pagar" is a cancellation, not a payment', () => {
+    expect(matcher.match('quero parar de pagar o seguro')).toMatchObject({ verdict: 'confident', scriptId: 'cancelamento' });
+  });
+
+  test('a car model is read as a vehicle: "quanto fica o seguro de um onix?" is a quote', () => {
+    expect(matcher.match('quanto fica o seguro de um onix?')).toMatchObject({ verdict: 'confident', scriptId: 'cotacao' });
+  });
+
+  test('when the customer asks whether we sell or repair something else, then no script fits; selling what the catalog is about still does', () => {
+    for (const text of ['vocês vendem pneu?', 'vocês consertam máquina de lavar?', 'qual o telefone da prefeitura?']) {
+      expect(matcher.match(text)).toMatchObject({ scriptId: null, verdict: 'none' });
+    }
+    expect(matcher.match('vocês vendem seguro de carro?')).toMatchObject({ verdict: 'confident', scriptId: 'cotacao' });
+  });
+
   test('when the message is only a greeting or small talk, then no script fits', () => {
     expect(matcher.match('bom dia, tudo bem?')).toEqual({ scriptId: null, confidence: 0, verdict: 'none', candidates: [] });
     for (const text of ['qual a previsão do tempo', 'me conta uma piada', 'vocês têm vaga de emprego?']) {

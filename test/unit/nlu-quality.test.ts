@@ -1,7 +1,7 @@
 import { validateField } from '../../domain/fields';
 import { ScriptMatcher } from '../../domain/matcher';
 import type { FieldType } from '../../domain/scripts';
-import { credsystem, extractDev, matchDev } from '../../eval/datasets';
+import { credsystem, extractDev, extractFresh, matchDev, ownFirstMessages } from '../../eval/datasets';
 
 /** Quality floors on the shared dev sets, so a matcher or validator change that loses ground fails CI. */
 describe('offline NLU on the shared dev sets', () => {
@@ -19,6 +19,29 @@ describe('offline NLU on the shared dev sets', () => {
   test('every extract-dev answer normalizes to its expected value or is rejected', () => {
     const misses = extractDev().filter((item) => {
       const result = validateField(item.type as FieldType, item.text, { now: new Date(item.now), timeZone: 'America/Sao_Paulo', pastByDefault: true }, item.options);
+      return (result.ok ? result.value : null) !== item.expected;
+    });
+    expect(misses).toEqual([]);
+  });
+
+  test('our own first messages: the right script runs or is offered, confident mistakes stay rare, other businesses are refused', () => {
+    for (const name of ['match-fresh', 'match-holdout'] as const) {
+      const benchmark = ownFirstMessages(name);
+      const matcher = new ScriptMatcher(benchmark.scripts);
+      const results = benchmark.test.map((item) => ({ item, result: matcher.match(item.text) }));
+      const inScope = results.filter(({ item }) => item.expected !== null);
+      const right = inScope.filter(({ item, result }) => result.scriptId === item.expected || (result.verdict === 'ambiguous' && result.candidates.some((c) => c.scriptId === item.expected)));
+      const confidentWrong = inScope.filter(({ item, result }) => result.verdict === 'confident' && result.scriptId !== item.expected);
+      const outOfScope = results.filter(({ item }) => item.expected === null);
+      expect(right.length / inScope.length).toBeGreaterThanOrEqual(0.95);
+      expect(confidentWrong.length / inScope.length).toBeLessThanOrEqual(0.04);
+      expect(outOfScope.filter(({ result }) => result.verdict === 'none').length / outOfScope.length).toBeGreaterThanOrEqual(0.85);
+    }
+  });
+
+  test('our own extraction answers, read in the customer\'s words, normalize as expected', () => {
+    const misses = extractFresh().filter((item) => {
+      const result = validateField(item.type as FieldType, item.text, { now: new Date(item.now), timeZone: 'America/Sao_Paulo', pastByDefault: true, vocabulary: true }, item.options);
       return (result.ok ? result.value : null) !== item.expected;
     });
     expect(misses).toEqual([]);

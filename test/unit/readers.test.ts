@@ -19,6 +19,21 @@ describe('answers in the customer\'s words', () => {
     expect(validateField('choice', text, context, options)).toEqual({ ok: true, value: expected });
   });
 
+  test.each([
+    ['o segundo', 'residencial'],
+    ['a terceira opção', 'vida'],
+    ['opção 4', 'viagem'],
+    ['a 1', 'auto'],
+  ])('"%s" picks the option by its position: %s', (text, expected) => {
+    expect(validateField('choice', text, context, ['auto', 'residencial', 'vida', 'viagem'])).toEqual({ ok: true, value: expected });
+  });
+
+  test('a day of the month alone is this month\'s, or last month\'s when it has not come yet', () => {
+    expect(validateField('date', 'foi no dia 8', context)).toEqual({ ok: true, value: '2026-06-08' });
+    expect(validateField('date', 'dia 20', context)).toEqual({ ok: true, value: '2026-05-20' });
+    expect(validateField('date', 'dia 20', strict).ok).toBe(false);
+  });
+
   test('a script\'s declared synonyms are read too', () => {
     expect(optionFromWords('foi o granizo', ['vendaval', 'granizo'], {})).toBe('granizo');
     expect(optionFromWords('caiu pedra de gelo', ['vendaval', 'granizo'], { granizo: ['pedra de gelo'] })).toBe('granizo');
@@ -67,6 +82,8 @@ describe('what a message is besides an answer', () => {
     expect(isEmergency('bati o carro, ninguém se feriu')).toBe(false);
     expect(isEmergency('levaram o carro com arma')).toBe(false);
     expect(isEmergency('tem um cara armado me seguindo')).toBe(true);
+    expect(isEmergency('a enchente arrastou o carro e meu pai está preso dentro')).toBe(true);
+    expect(isEmergency('fiquei preso na estrada sem gasolina')).toBe(false);
   });
 });
 

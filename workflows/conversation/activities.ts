@@ -56,4 +56,6 @@ export const patches = {
    * first, questions answered mid-script, answers read in the customer's words, loose cancels.
    */
   competence: 'competence',
+  /** With a model configured, a mid-script question no FAQ entry answers is asked of the model. */
+  modelAnswers: 'model-answers',
 } as const;

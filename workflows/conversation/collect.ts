@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { failureTypes, type ChangeScriptInput } from '../../domain/conversation';
 import { findCorrection, isCancel, pickOption } from '../../domain/collection';
 import { decision } from '../../domain/escalation';
@@ -6,7 +6,7 @@ import { displayValue, isSkip, validateField, validateStep } from '../../domain/
 import { escalationDetails, numbered, replies, stepName, systemNotes, whyByType, whyDefault } from '../../domain/replies';
 import { isQuestion, isSmallTalk, questionTopic, wantsToStop } from '../../domain/talk';
 import type { Script, Step } from '../../domain/scripts';
-import { understanding } from './activities';
+import { patches, understanding } from './activities';
 import { fieldContext, hours, type Conversation } from './context';
 import { escalate, finishHandoff } from './handoff';
 import { finishCollection } from './resolve';
@@ -100,7 +100,10 @@ async function answerQuestion(c: Conversation, step: Step, text: string): Promis
   if (topic === 'hours') return replies.hoursAnswer(hours(c));
   if (topic === 'why') return step.why ?? whyByType[step.type] ?? whyDefault;
   const faq = c.state.persona?.faq ?? [];
-  const entry = faq.length ? await understanding.answerFaq({ faq, text }) : null;
+  // with a model, a question the FAQ does not cover is still worth asking it
+  const model = c.state.llmPhrasing && patched(patches.modelAnswers);
+  const business = model ? c.state.persona?.systemPrompt : undefined;
+  const entry = faq.length || model ? await understanding.answerFaq({ faq, text, ...(business ? { business } : {}) }) : null;
   return entry?.answer ?? replies.unknownQuestion;
 }
 

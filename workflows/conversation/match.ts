@@ -20,7 +20,7 @@ import { moveTo, record, say } from './turn';
 export async function identify(c: Conversation, text: string): Promise<void> {
   const { state, input } = c;
   const faq = state.persona?.faq.length ? state.persona.faq : undefined;
-  const { match, script, faq: answered } = await understanding.matchScript({
+  const { match, script, faq: answered, menu } = await understanding.matchScript({
     tenantId: state.tenantId,
     text,
     threshold: input.settings.matchThreshold,
@@ -40,10 +40,10 @@ export async function identify(c: Conversation, text: string): Promise<void> {
     offerOptions(c, match.candidates.slice(0, 3).map(({ scriptId, title }) => ({ scriptId, title })));
     return;
   }
-  await missMatch(c, text);
+  await missMatch(c, text, menu);
 }
 
-async function missMatch(c: Conversation, text: string): Promise<void> {
+async function missMatch(c: Conversation, text: string, menu?: readonly string[]): Promise<void> {
   const { state, policy } = c;
   state.options = null;
   if (c.competence && isQuestion(text) && questionTopic(text) === 'hours') {
@@ -64,7 +64,7 @@ async function missMatch(c: Conversation, text: string): Promise<void> {
     return;
   }
   moveTo(c, 'identifying');
-  say(c, replies.notUnderstood);
+  say(c, c.competence && menu?.length ? replies.cannotHelpWith(menu) : replies.notUnderstood);
 }
 
 function offerOptions(c: Conversation, options: NonNullable<ConversationState['options']>): void {
