@@ -162,10 +162,11 @@ async function runDialogues(): Promise<void> {
     path.join(__dirname, '../../shared/fixtures/dialogues-dev.jsonl'),
     path.join(__dirname, 'data/dialogues-fresh.jsonl'),
     path.join(__dirname, 'data/dialogues-holdout.jsonl'),
+    path.join(__dirname, 'data/dialogues-unseen.jsonl'),
   ];
   if (!json) console.log('… dialogues: starting PostgreSQL, Temporal and a worker');
   for (const dialogues of await evaluateDialogues(files, seguroCatalog)) {
-    const goal = dialogues.file.includes('holdout') ? '≥ 90 %' : undefined;
+    const goal = /holdout|unseen/.test(dialogues.file) ? '≥ 90 %' : undefined;
     report(`dialogues ${path.basename(dialogues.file, '.jsonl')}: succeed`, dialogues.passed, dialogues.total, goal);
   }
 }
