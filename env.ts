@@ -37,6 +37,8 @@ const envSchema = z.object({
   /** `npm start` runs a worker in its own process unless this is false (run `npm run worker` separately). */
   ATENDE_WORKER: flagOn,
   ATENDE_DEFAULT_TENANT: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).default('demo'),
+  /** The largest request body the API reads, in bytes (413 beyond it). */
+  API_BODY_LIMIT: z.coerce.number().int().min(1_024).max(64 * 2 ** 20).default(2 ** 20),
 
   DATABASE_URL: optional,
   ATENDE_PG_PORT: port.default(54_320),

@@ -47,7 +47,7 @@ export interface AiRoutesDeps {
 /** A failure in the contract's shape; `fields` names what was wrong with the request. */
 export class AiError extends Error {
   constructor(
-    readonly status: 400 | 404 | 500 | 503,
+    readonly status: 400 | 404 | 415 | 500 | 503,
     message: string,
     readonly fields?: { path: string; message: string }[],
   ) {
@@ -95,6 +95,7 @@ const chatSchema = z.object({
 /** A body failure in the contract's words: `<error>: <the bad fields>`. */
 function bodyFailure(error: BodyError, prefix: string): AiError {
   if (error.kind === 'not_json') return new AiError(400, `${prefix}: o corpo da requisição não é JSON válido`, error.issues);
+  if (error.kind === 'not_json_type') return new AiError(415, `${prefix}: envie o corpo com Content-Type: application/json`, error.issues);
   return new AiError(400, `${prefix}: ${error.issues.map((field) => field.path).join(', ')}`, error.issues);
 }
 

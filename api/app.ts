@@ -14,6 +14,7 @@ import { scriptRoutes } from './scripts';
 import { inboxRoutes } from './inbox';
 import { settingsRoutes } from './settings';
 import { toErrorResponse } from './errors';
+import { allowedMethods, edgeChecks } from './edge';
 import { ConversationFeed } from './feed';
 
 export interface AppConfig {
@@ -31,6 +32,8 @@ export interface AppConfig {
   production: boolean;
   /** Keep-alive interval of event streams. */
   streamHeartbeatMs?: number;
+  /** The largest request body read, in bytes (default 1 MiB). */
+  bodyLimitBytes?: number;
 }
 
 export interface AppDeps {
@@ -68,6 +71,7 @@ export function createApp({ client, db, config }: AppDeps) {
   const feed = new ConversationFeed(db);
   const gateway = conversationGateway({ client, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs });
   const app = new Hono()
+    .use(...edgeChecks(config.bodyLimitBytes ?? 2 ** 20))
     .get('/', (c) => c.html(chatPage, 200))
     .get('/inbox', (c) => c.html(inboxPage, 200))
     .get('/healthz', async (c) => {
@@ -114,7 +118,14 @@ export function createApp({ client, db, config }: AppDeps) {
         settingsFor,
       }),
     )
-    .notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+    .notFound((c) => {
+      const allowed = allowedMethods(app, c.req.path);
+      if (allowed.length) {
+        c.header('Allow', allowed.join(', '));
+        return c.json({ error: 'method_not_allowed', message: `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}` }, 405);
+      }
+      return c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404);
+    });
   app.onError((error, c) => toErrorResponse(error, c, config.production));
   return app;
 }

@@ -35,7 +35,7 @@ const FINAL_STAGES: readonly Stage[] = ['confirming', 'analyzing', 'escalated', 
 
 class ClassicError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404,
+    readonly status: 400 | 401 | 404 | 415,
     message: string,
   ) {
     super(message);
@@ -45,7 +45,10 @@ class ClassicError extends Error {
 /** Reads `{ <field>: string }` from a JSON body, naming the field when it is missing. */
 async function readField(c: Context, field: string, schema: z.ZodType = z.string().trim().min(1).max(MAX_MESSAGE_LENGTH)): Promise<unknown> {
   const body = await readBody(c, z.unknown()).catch((error: unknown) => {
-    throw error instanceof BodyError ? new ClassicError(400, 'o corpo da requisição não é um JSON válido') : error;
+    if (!(error instanceof BodyError)) throw error;
+    if (error.kind === 'not_json_type') throw new ClassicError(415, 'envie o corpo com Content-Type: application/json');
+    if (error.kind === 'invalid') throw new ClassicError(400, `campo "${error.issues[0]!.path}" inválido: ${error.issues[0]!.message}`);
+    throw new ClassicError(400, 'o corpo da requisição não é um JSON válido');
   });
   const value = (body as Record<string, unknown> | null)?.[field];
   const parsed = schema.safeParse(value);

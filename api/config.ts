@@ -17,5 +17,6 @@ export function appConfig(env: Env, jwtSecret: string): AppConfig {
     csat: env.CSAT_SURVEY,
     ...(env.MAX_HISTORY_EVENTS ? { maxHistoryEvents: env.MAX_HISTORY_EVENTS } : {}),
     production: env.NODE_ENV === 'production',
+    bodyLimitBytes: env.API_BODY_LIMIT,
   };
 }

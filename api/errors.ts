@@ -18,7 +18,7 @@ export { issuesOf } from './body';
 /** A failure the client can act on, with a stable code. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409 | 422 | 503,
+    readonly status: 400 | 404 | 405 | 409 | 413 | 415 | 422 | 503,
     readonly code: string,
     message: string,
     readonly details?: Record<string, unknown>,
@@ -38,7 +38,9 @@ export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Pro
 
 /** A body failure in the native envelope: 400 when it is not JSON, 422 naming each bad field. */
 function nativeBodyError(error: BodyError): ApiError {
-  return error.kind === 'not_json' ? new ApiError(400, 'invalid_json', error.message) : new ApiError(422, 'validation_failed', error.message, { issues: error.issues });
+  if (error.kind === 'not_json') return new ApiError(400, 'invalid_json', error.message);
+  if (error.kind === 'not_json_type') return new ApiError(415, 'unsupported_media_type', error.message);
+  return new ApiError(422, 'validation_failed', error.message, { issues: error.issues });
 }
 
 /** The failure type a workflow's update handler or validator rejected with ("Error" for an untyped one). */

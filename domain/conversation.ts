@@ -311,4 +311,6 @@ export const failureTypes = {
   notWaitingForAgent: 'NotWaitingForAgent',
   mindchatRejected: 'MindchatRejected',
   mindchatNotConfigured: 'MindchatNotConfigured',
+  /** Data our own store refused (a constraint, a malformed value): no retry can fix it. */
+  invalidData: 'InvalidData',
 } as const;

@@ -2,6 +2,7 @@ import v8 from 'node:v8';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
+import { storageSafety } from '../activities/safety';
 import { llmFromEnv } from '../adapters/llm';
 import { MindchatClient } from '../adapters/mindchat';
 import type { Env } from '../env';
@@ -44,6 +45,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(options.deps),
+    interceptors: { activity: [storageSafety] },
     maxCachedWorkflows: options.maxCachedWorkflows ?? cacheSize({}),
     ...(options.maxConcurrentWorkflowTaskExecutions ? { maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions } : {}),
     shutdownGraceTime: '10 seconds',

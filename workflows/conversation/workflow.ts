@@ -1,5 +1,6 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { failureTypes, MAX_MESSAGE_LENGTH, type CarriedState, type ConversationInput, type ConversationState } from '../../domain/conversation';
+import { isStorable } from '../../domain/text';
 import { agentMessageUpdate, analyzeUpdate, changeScriptUpdate, claimUpdate, closeSignal, handbackUpdate, resolveUpdate, searchAttributes, sendMessageUpdate, stateQuery } from '../messages';
 import { agentMessage, claim, handback, resolveByAgent } from './agents';
 import { changeScript } from './collect';
@@ -24,8 +25,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(stateQuery, () => state);
   setHandler(sendMessageUpdate, once(c, '', (message) => handleMessage(c, message)), {
     validator: ({ text, messageId }) => {
-      if (typeof text !== 'string') throw invalid('text must be a string');
-      if (text.length > MAX_MESSAGE_LENGTH) throw invalid(`text must be at most ${MAX_MESSAGE_LENGTH} characters`);
+      requireMessage(text, 'text');
       if (!text.trim() && state.stage !== 'greeting') throw invalid('text must not be empty');
       optionalString(messageId, 'messageId');
       rejectClosed(c);
@@ -56,7 +56,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     validator: ({ agentId, text, messageId }) => {
       requireText(agentId, 'agentId');
       requireText(text, 'text');
-      if (text.length > MAX_MESSAGE_LENGTH) throw invalid(`text must be at most ${MAX_MESSAGE_LENGTH} characters`);
+      requireMessage(text, 'text');
       optionalString(messageId, 'messageId');
       requireOpen(c);
       requireHolder(c, agentId);
@@ -72,7 +72,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(resolveUpdate, (request) => resolveByAgent(c, request), {
     validator: ({ by, agentId, note }) => {
       requireText(by, 'by');
-      if (note !== undefined && (typeof note !== 'string' || note.length > MAX_MESSAGE_LENGTH)) throw invalid(`note must be a string of at most ${MAX_MESSAGE_LENGTH} characters`);
+      if (note !== undefined) requireMessage(note, 'note');
       requireOpen(c);
       if (state.stage !== 'escalated' && state.stage !== 'with_agent') throw notWaiting(c, 'only a conversation with the team can be resolved by it');
       if (state.agent && state.agent.agentId !== agentId) throw ApplicationFailure.nonRetryable(`${state.agent.agentId} holds this conversation`, failureTypes.notHolding);
@@ -143,14 +143,28 @@ function invalid(message: string): ApplicationFailure {
 
 function requireText(value: unknown, name: string): void {
   if (typeof value !== 'string' || !value.trim()) throw invalid(`${name} must be a non-empty string`);
+  requireStorable(value, name);
 }
 
 function optionalString(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== 'string') throw invalid(`${name} must be a string`);
+  if (value !== undefined) requireStorable(value, name);
 }
 
 function requireString(value: unknown, name: string): void {
   if (typeof value !== 'string' || !value) throw invalid(`${name} must be a non-empty string`);
+  requireStorable(value, name);
+}
+
+/** A message of any length up to the limit, with nothing Postgres cannot store (the API rejects these first). */
+function requireMessage(value: unknown, name: string): void {
+  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
+  if (value.length > MAX_MESSAGE_LENGTH) throw invalid(`${name} must be at most ${MAX_MESSAGE_LENGTH} characters`);
+  requireStorable(value, name);
+}
+
+function requireStorable(value: string, name: string): void {
+  if (!isStorable(value)) throw invalid(`${name} must not contain NUL characters or unpaired surrogates`);
 }
 
 /** Agent updates reject a closed conversation with a typed failure, which the API maps to 409. */
