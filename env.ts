@@ -37,6 +37,10 @@ const envSchema = z.object({
   /** `npm start` runs a worker in its own process unless this is false (run `npm run worker` separately). */
   ATENDE_WORKER: flagOn,
   ATENDE_DEFAULT_TENANT: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).default('demo'),
+  /** Per-client, per-tenant and per-user request limits (429 beyond them); tenants tune them in their settings. */
+  RATE_LIMITS: flagOn,
+  /** Behind a reverse proxy: take the client's address from X-Forwarded-For. */
+  TRUST_PROXY: flag,
   /** The largest request body the API reads, in bytes (413 beyond it). */
   API_BODY_LIMIT: z.coerce.number().int().min(1_024).max(64 * 2 ** 20).default(2 ** 20),
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Hono } from 'hono';
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type pg from 'pg';
 import { DEFAULT_MATCH_THRESHOLD } from '../domain/matcher';
 import { workingHoursSchema } from '../domain/schemas';
@@ -13,8 +14,11 @@ import { conversationGateway, conversationRoutes } from './conversations';
 import { scriptRoutes } from './scripts';
 import { inboxRoutes } from './inbox';
 import { settingsRoutes } from './settings';
+import { accountRoutes } from './accounts';
 import { toErrorResponse } from './errors';
 import { allowedMethods, edgeChecks } from './edge';
+import { defaultRateLimits, rateLimiter, type RateLimits } from './limits';
+import { verifyBearer } from './auth';
 import { ConversationFeed } from './feed';
 
 export interface AppConfig {
@@ -34,6 +38,8 @@ export interface AppConfig {
   streamHeartbeatMs?: number;
   /** The largest request body read, in bytes (default 1 MiB). */
   bodyLimitBytes?: number;
+  /** Request limits (on with the defaults of api/limits.ts unless configured). */
+  rateLimits?: { enabled: boolean; trustProxy: boolean; defaults: RateLimits };
 }
 
 export interface AppDeps {
@@ -68,23 +74,40 @@ export function createApp({ client, db, config }: AppDeps) {
     };
   }
 
+  const limiter = rateLimiter({ db, ...(config.rateLimits ?? { enabled: true, trustProxy: false, defaults: defaultRateLimits }) });
+  const accounts = accountRoutes({ db, jwtSecret: config.jwtSecret, defaultTenant: config.defaultTenant, production: config.production, limiter });
   const feed = new ConversationFeed(db);
   const gateway = conversationGateway({ client, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs });
   const app = new Hono()
     .use(...edgeChecks(config.bodyLimitBytes ?? 2 ** 20))
+    // staff requests count per user; the routes count public starts and messages themselves
+    .use('/api/*', async (c, next) => {
+      const header = c.req.header('authorization');
+      const claims = header ? await verifyBearer(config.jwtSecret, header).catch(() => undefined) : undefined;
+      if (claims && claims.role !== 'customer') await limiter.check(c, 'staff', { tenantId: claims.tenant, userId: claims.sub });
+      await next();
+    })
     .get('/', (c) => c.html(chatPage, 200))
     .get('/inbox', (c) => c.html(inboxPage, 200))
     .get('/healthz', async (c) => {
       const deadline = Date.now() + Math.min(config.callTimeoutMs, 5_000);
-      const [temporal, postgres] = await Promise.allSettled([
+      const [namespace, postgres, pollers] = await Promise.allSettled([
         client.withDeadline(deadline, () => client.workflowService.describeNamespace({ namespace: config.namespace })),
         db.query('SELECT 1'),
+        client.withDeadline(deadline, () =>
+          client.workflowService.describeTaskQueue({
+            namespace: config.namespace,
+            taskQueue: { name: config.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          }),
+        ),
       ]);
       const checks = {
-        temporal: temporal.status === 'fulfilled' ? 'ok' : 'unreachable',
+        temporal: namespace.status === 'fulfilled' ? 'ok' : 'unreachable',
         postgres: postgres.status === 'fulfilled' ? 'ok' : 'unreachable',
+        worker: pollers.status === 'rejected' ? 'unknown' : recentPoller(pollers.value.pollers ?? []) ? 'ok' : 'not_polling',
       };
-      const healthy = checks.temporal === 'ok' && checks.postgres === 'ok';
+      const healthy = Object.values(checks).every((check) => check === 'ok');
       return c.json({ status: healthy ? 'ok' : 'degraded', checks }, healthy ? 200 : 503);
     })
     .route(
@@ -99,12 +122,15 @@ export function createApp({ client, db, config }: AppDeps) {
         customerTokenTtlSeconds: config.customerTokenTtlSeconds,
         settingsFor,
         feed,
+        limiter,
         ...(config.streamHeartbeatMs ? { streamHeartbeatMs: config.streamHeartbeatMs } : {}),
       }),
     )
+    .route('/api/v1/auth', accounts.auths)
+    .route('/api/v1/users', accounts.users)
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
-    .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret, defaultLimits: config.rateLimits?.defaults ?? defaultRateLimits }))
     .route('/api/ai', aiRoutes({ client, db, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
     .route(
       '/',
@@ -116,6 +142,7 @@ export function createApp({ client, db, config }: AppDeps) {
         customerTokenTtlSeconds: config.customerTokenTtlSeconds,
         production: config.production,
         settingsFor,
+        limiter,
       }),
     )
     .notFound((c) => {
@@ -131,3 +158,12 @@ export function createApp({ client, db, config }: AppDeps) {
 }
 
 export type AppType = ReturnType<typeof createApp>;
+
+/** A worker polled the task queue within the last minute (Temporal lists pollers for a while after they leave). */
+function recentPoller(pollers: temporal.api.taskqueue.v1.IPollerInfo[]): boolean {
+  const now = Date.now();
+  return pollers.some((poller) => {
+    const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
+    return now - seconds * 1000 < 60_000;
+  });
+}

@@ -10,6 +10,8 @@ const claimsSchema = z.object({
   tenant: z.string().min(1),
   /** For customers: the one conversation the token reaches. */
   conversation: z.string().uuid().optional(),
+  /** Set on a stream ticket: it opens one conversation's event stream and nothing else. */
+  scope: z.literal('events').optional(),
   exp: z.number().optional(),
 });
 export type Claims = z.infer<typeof claimsSchema>;
@@ -29,6 +31,7 @@ export interface MintOptions {
   subject?: string;
   conversation?: string;
   ttlSeconds?: number;
+  scope?: 'events';
 }
 
 export async function mintToken(secret: string, options: MintOptions): Promise<string> {
@@ -39,6 +42,7 @@ export async function mintToken(secret: string, options: MintOptions): Promise<s
       role: options.role,
       tenant: options.tenant,
       ...(options.conversation ? { conversation: options.conversation } : {}),
+      ...(options.scope ? { scope: options.scope } : {}),
       iat: now,
       ...(options.ttlSeconds ? { exp: now + options.ttlSeconds } : {}),
     },
@@ -47,13 +51,30 @@ export async function mintToken(secret: string, options: MintOptions): Promise<s
   );
 }
 
-/** Verifies a Bearer header: signature, expiry and the claims' shape. */
+/** Verifies a Bearer header: signature, expiry and the claims' shape. A stream ticket is not a bearer token. */
 export async function verifyBearer(secret: string, header: string | undefined): Promise<Claims> {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!match) throw new AuthError(401, 'missing bearer token (Authorization: Bearer <token>)');
+  const claims = await verifyJwt(secret, match[1]!);
+  if (claims.scope) throw new AuthError(401, 'a stream ticket opens an event stream only; send a bearer token');
+  return claims;
+}
+
+/** How long a stream ticket opens its stream: enough to connect, too short to matter in a proxy log. */
+export const STREAM_TICKET_TTL_SECONDS = 60;
+
+/** Verifies a stream ticket (`?ticket=`) for one conversation's event stream. */
+export async function verifyTicket(secret: string, ticket: string, conversationId: string): Promise<Claims> {
+  const claims = await verifyJwt(secret, ticket);
+  if (claims.scope !== 'events') throw new AuthError(401, 'not a stream ticket: get one from POST /api/v1/conversations/{id}/events/ticket');
+  if (claims.conversation !== conversationId) throw new AuthError(403, 'this ticket opens another conversation\'s stream');
+  return claims;
+}
+
+async function verifyJwt(secret: string, token: string): Promise<Claims> {
   let payload: unknown;
   try {
-    payload = await verify(match[1]!, secret, 'HS256');
+    payload = await verify(token, secret, 'HS256');
   } catch {
     throw new AuthError(401, 'invalid or expired token');
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
@@ -11,8 +11,9 @@ import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
 import { AuthError, mintToken, verifyBearer } from './auth';
 import { BodyError, readBody } from './body';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
-import type { ConversationGateway } from './conversations';
+import { AcceptedLater, type ConversationGateway } from './conversations';
 import { ApiError, toErrorResponse } from './errors';
+import { RateLimited, type RateLimiter } from './limits';
 
 /**
  * The contracts of the original Segurozinho service (seed document), kept for the clients
@@ -28,6 +29,7 @@ export interface ClassicRoutesDeps {
   customerTokenTtlSeconds: number;
   production: boolean;
   settingsFor(tenantId: string): Promise<ConversationSettings | undefined>;
+  limiter: RateLimiter;
 }
 
 const SESSION_COOKIE = 'atende_session';
@@ -72,6 +74,8 @@ export function classicRoutes(deps: ClassicRoutesDeps) {
     if (error instanceof ClassicError) return c.json({ status: 'Error', message: error.message }, error.status);
     if (error instanceof AuthError) return c.json({ status: 'Error', message: error.message }, error.status);
     if (error instanceof ApiError && error.status < 500) return c.json({ status: 'Error', message: error.message }, 400);
+    if (error instanceof RateLimited) return c.json({ status: 'Error', message: error.message }, 429);
+    if (error instanceof AcceptedLater) return c.json({ status: 'Accepted', message: error.message, messageId: error.messageId }, 202);
     return toErrorResponse(error, c, deps.production);
   }
 
@@ -85,14 +89,24 @@ export function classicRoutes(deps: ClassicRoutesDeps) {
     return conversation;
   }
 
+  /**
+   * The seed's chat clients send no message id, so one is derived from the attempt: the
+   * session, how many turns the customer had when the message came, and the text. A resend
+   * of a message Temporal holds but has not answered yet is then the same update, applied
+   * once. A client may send its own `messageId` instead.
+   */
   async function chat(c: Context) {
     const message = (await readField(c, 'message')) as string;
+    const ownId = (await readField(c, 'messageId', z.string().trim().min(1).max(200).optional())) as string | undefined;
     const conversation = await sessionConversation(c);
+    await deps.limiter.check(c, 'message', { tenantId: conversation.tenantId });
     const { state } = conversation;
     const settings = await deps.settingsFor(state.tenantId);
+    const attempt = createHash('sha256').update(`${state.customerTurns}\u0000${message}`).digest('hex').slice(0, 24);
     const result = await deps.gateway.send(
       { conversationId: state.conversationId, tenantId: state.tenantId, channel: state.channel, customer: state.customer, settings: settings! },
       message,
+      ownId ?? `seed-${state.conversationId}-${attempt}`,
     );
     return { answer: result.replies.map((reply) => reply.text).join('\n'), state: result.state };
   }
@@ -104,8 +118,8 @@ export function classicRoutes(deps: ClassicRoutesDeps) {
       const tenantId = deps.defaultTenant;
       const settings = await deps.settingsFor(tenantId);
       if (!settings) throw new ClassicError(400, `tenant "${tenantId}" não existe`);
+      await deps.limiter.check(c, 'start', { tenantId });
       const conversationId = randomUUID();
-      const result = await deps.gateway.send({ conversationId, tenantId, channel: 'web-classic', customer: { name }, settings }, '');
       const token = await mintToken(deps.jwtSecret, {
         role: 'customer',
         tenant: tenantId,
@@ -119,7 +133,15 @@ export function classicRoutes(deps: ClassicRoutesDeps) {
         secure: deps.production,
         maxAge: deps.customerTokenTtlSeconds,
       });
-      return c.json({ answer: result.replies.map((reply) => reply.text).join('\n'), Name: name, Session: conversationId }, 200);
+      try {
+        const result = await deps.gateway.send({ conversationId, tenantId, channel: 'web-classic', customer: { name }, settings }, '');
+        return c.json({ answer: result.replies.map((reply) => reply.text).join('\n'), Name: name, Session: conversationId }, 200);
+      } catch (error) {
+        // the session exists and its greeting will come: the client keeps the cookie
+        if (error instanceof RateLimited) return c.json({ status: 'Error', message: error.message }, 429);
+    if (error instanceof AcceptedLater) return c.json({ status: 'Accepted', answer: '', Name: name, Session: conversationId, message: error.message }, 202);
+        throw error;
+      }
     })
     .post('/chat', async (c) => {
       const { answer, state } = await chat(c);

@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import type { AppConfig } from './app';
+import { defaultRateLimits } from './limits';
 
 export function appConfig(env: Env, jwtSecret: string): AppConfig {
   return {
@@ -18,5 +19,6 @@ export function appConfig(env: Env, jwtSecret: string): AppConfig {
     ...(env.MAX_HISTORY_EVENTS ? { maxHistoryEvents: env.MAX_HISTORY_EVENTS } : {}),
     production: env.NODE_ENV === 'production',
     bodyLimitBytes: env.API_BODY_LIMIT,
+    rateLimits: { enabled: env.RATE_LIMITS, trustProxy: env.TRUST_PROXY, defaults: defaultRateLimits },
   };
 }

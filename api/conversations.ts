@@ -1,19 +1,23 @@
-import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
+import { createHmac, randomUUID } from 'node:crypto';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type pg from 'pg';
 import { findConversation, listMessages } from '../db/conversations';
 import { findScript, learnExample, type ScriptVersion } from '../db/scripts';
 import { searchAttributes } from '../workflows/messages';
 import { MAX_MESSAGE_LENGTH, type ConversationInput, type ConversationSettings, type SendMessageResult } from '../domain/conversation';
 import { agentMessageUpdate, changeScriptUpdate, claimUpdate, conversationWorkflowId, conversationWorkflowType, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
-import { assertCanReach, mintToken, verifyBearer, type Claims } from './auth';
+import { assertCanReach, mintToken, STREAM_TICKET_TTL_SECONDS, verifyBearer, type Claims } from './auth';
 import { demandOf } from '../domain/collection';
 import { asksForPerson, isSmallTalk } from '../domain/talk';
 import { findTenant, learnsFromAgents } from '../db/tenants';
 import { ApiError, parseBody } from './errors';
+import { stateFor } from './views';
+import type { RateLimiter } from './limits';
 import { authenticate, STAFF, type AuthEnv } from './middleware';
 import type { ConversationFeed } from './feed';
 
@@ -27,6 +31,7 @@ export interface ConversationRoutesDeps {
   customerTokenTtlSeconds: number;
   settingsFor(tenantId: string): Promise<ConversationSettings | undefined>;
   feed: ConversationFeed;
+  limiter: RateLimiter;
   /** How long an idle event stream waits before a keep-alive (and a re-read, in case a notification was missed). */
   streamHeartbeatMs?: number;
 }
@@ -69,43 +74,130 @@ const resolveSchema = z.object({ note: z.string().trim().min(1).max(MAX_MESSAGE_
 
 
 export interface ConversationGateway {
-  /** Starts the conversation's workflow if needed and returns the bot's replies to `text`. */
+  /**
+   * Starts the conversation's workflow if needed and returns the bot's replies to `text`. When
+   * the deadline passes after Temporal admitted the message, throws AcceptedLater: the message
+   * will be applied once a worker takes it, and resending it with the same messageId is safe.
+   */
   send(input: ConversationInput, text: string, messageId?: string): Promise<SendMessageResult>;
   /** Runs `fn` under the API's deadline for calls into Temporal. */
   deadline<T>(fn: () => Promise<T>): Promise<T>;
 }
 
+/** A message Temporal holds but no worker has answered yet: 202, not 503. */
+export class AcceptedLater extends Error {
+  constructor(
+    readonly conversationId: string,
+    readonly messageId: string,
+  ) {
+    super('the message was accepted and will be answered as soon as the conversation service catches up');
+  }
+}
+
 export function conversationGateway(deps: Pick<ConversationRoutesDeps, 'client' | 'taskQueue' | 'callTimeoutMs'>): ConversationGateway {
   const deadline = <T>(fn: () => Promise<T>) => deps.client.withDeadline(Date.now() + deps.callTimeoutMs, fn);
 
+  /** Whether Temporal holds the update (asked briefly, after the call itself timed out). */
+  async function admitted(workflowId: string, updateId: string): Promise<boolean> {
+    try {
+      await deps.client.withDeadline(Date.now() + 3_000, () =>
+        deps.client.workflowService.pollWorkflowExecutionUpdate({
+          namespace: deps.client.options.namespace,
+          updateRef: { workflowExecution: { workflowId }, updateId },
+          identity: deps.client.options.identity,
+          waitPolicy: { lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED },
+        }),
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Every message, the first included, is one update-with-start: the workflow starts if it
-   * does not exist yet, and the update returns the bot's replies. A repeated messageId is the
-   * same update id, which Temporal answers with the first outcome instead of running it again.
+   * does not exist yet, and the update returns the bot's replies. Every message has an id (the
+   * client's, or one made here) and its update id is derived from it, so a resend is the same
+   * update, which Temporal answers with the first outcome instead of running it again.
    */
-  function send(input: ConversationInput, text: string, messageId?: string): Promise<SendMessageResult> {
-    return deadline(() =>
-      deps.client.workflow.executeUpdateWithStart(sendMessageUpdate, {
-        args: [{ text, ...(messageId ? { messageId } : {}) }],
-        updateId: messageId ? `message-${messageId}` : randomUUID(),
-        startWorkflowOperation: new WithStartWorkflowOperation(conversationWorkflowType, {
-          workflowId: conversationWorkflowId(input.conversationId),
-          taskQueue: deps.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          // a closed conversation stays closed: its id is never started again
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: searchAttributes.TenantId, value: input.tenantId },
-            { key: searchAttributes.Channel, value: input.channel },
-            { key: searchAttributes.ConversationStatus, value: 'active' },
-            { key: searchAttributes.ConversationStage, value: 'greeting' },
-          ],
+  async function send(input: ConversationInput, text: string, messageId: string = randomUUID()): Promise<SendMessageResult> {
+    const workflowId = conversationWorkflowId(input.conversationId);
+    const updateId = `message-${messageId}`;
+    try {
+      return await deadline(() =>
+        deps.client.workflow.executeUpdateWithStart(sendMessageUpdate, {
+          args: [{ text, messageId }],
+          updateId,
+          startWorkflowOperation: new WithStartWorkflowOperation(conversationWorkflowType, {
+            workflowId,
+            taskQueue: deps.taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            // a closed conversation stays closed: its id is never started again
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            typedSearchAttributes: [
+              { key: searchAttributes.TenantId, value: input.tenantId },
+              { key: searchAttributes.Channel, value: input.channel },
+              { key: searchAttributes.ConversationStatus, value: 'active' },
+              { key: searchAttributes.ConversationStage, value: 'greeting' },
+            ],
+          }),
         }),
-      }),
-    );
+      );
+    } catch (error) {
+      if (isTimeout(error) && (await admitted(workflowId, updateId))) throw new AcceptedLater(input.conversationId, messageId);
+      throw error;
+    }
   }
   return { send, deadline };
+}
+
+/** The call's deadline passed (as opposed to Temporal refusing or being unreachable). */
+function isTimeout(error: unknown): boolean {
+  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
+    if (current instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+    if ((current as { code?: unknown }).code === grpcStatus.DEADLINE_EXCEEDED) return true;
+    if (/deadline exceeded/i.test(String((current as { message?: unknown }).message ?? ''))) return true;
+  }
+  return false;
+}
+
+/**
+ * A start with an Idempotency-Key names its conversation from the key (and the server's
+ * secret, so an id cannot be guessed from a key): a retried start is the same conversation and
+ * its first message the same update.
+ */
+function idempotentIds(secret: string, tenantId: string, key: string): { conversationId: string; messageId: string } {
+  const digest = createHmac('sha256', secret).update(`${tenantId}\u0000${key}`).digest('hex');
+  const conversationId = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-4${digest.slice(13, 16)}-${((parseInt(digest[16]!, 16) & 0x3) | 0x8).toString(16)}${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
+  return { conversationId, messageId: `start-${digest.slice(32, 56)}` };
+}
+
+/** An Idempotency-Key header: 1–200 visible characters, or none. */
+function idempotencyKey(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(raw)) {
+    throw new ApiError(422, 'validation_failed', 'invalid Idempotency-Key', { issues: [{ path: 'Idempotency-Key', message: 'must be 1–200 visible ASCII characters' }] });
+  }
+  return raw;
+}
+
+/** 202: the message is held and will be answered; where to read the reply, and the id to resend it with. */
+function accepted(c: Context, later: AcceptedLater, token?: string): Response {
+  const messages = `/api/v1/conversations/${later.conversationId}/messages`;
+  c.header('Location', messages);
+  c.header('Retry-After', '2');
+  return c.json(
+    {
+      status: 'accepted',
+      conversationId: later.conversationId,
+      messageId: later.messageId,
+      ...(token ? { token } : {}),
+      message: later.message,
+      replies: { messages, events: `/api/v1/conversations/${later.conversationId}/events` },
+    },
+    202,
+  );
 }
 
 export function conversationRoutes(deps: ConversationRoutesDeps) {
@@ -162,24 +254,33 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       if (!settings) {
         throw new ApiError(422, 'validation_failed', 'tenant: unknown tenant', { issues: [{ path: 'tenant', message: 'unknown tenant' }] });
       }
-      const conversationId = randomUUID();
-      const result = await sendMessage(
-        { conversationId, tenantId, channel: body.channel, customer: body.customer, settings, ...(body.instanceId ? { instanceId: body.instanceId } : {}) },
-        body.message ?? '',
-      );
+      await deps.limiter.check(c, 'start', { tenantId });
+      const key = idempotencyKey(c.req.header('idempotency-key'));
+      const { conversationId, messageId } = key ? idempotentIds(deps.jwtSecret, tenantId, key) : { conversationId: randomUUID(), messageId: undefined };
       const token = await mintToken(deps.jwtSecret, {
         role: 'customer',
         tenant: tenantId,
         conversation: conversationId,
         ttlSeconds: deps.customerTokenTtlSeconds,
       });
-      return c.json({ conversationId, token, replies: result.replies, state: result.state }, 201);
+      try {
+        const result = await sendMessage(
+          { conversationId, tenantId, channel: body.channel, customer: body.customer, settings, ...(body.instanceId ? { instanceId: body.instanceId } : {}) },
+          body.message ?? '',
+          messageId,
+        );
+        return c.json({ conversationId, token, replies: result.replies, state: stateFor(caller, result.state) }, 201);
+      } catch (error) {
+        if (error instanceof AcceptedLater) return accepted(c, error, token);
+        throw error;
+      }
     })
     .post('/:id/messages', anyone, async (c) => {
       const claims = c.var.claims;
       const conversation = await reachable(claims, c.req.param('id'));
       const body = await parseBody(c, messageSchema);
       if (conversation.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
+      if (claims.role === 'customer') await deps.limiter.check(c, 'message', { tenantId: conversation.tenantId });
       const { state } = conversation;
       const settings = await deps.settingsFor(state.tenantId);
       const input: ConversationInput = {
@@ -189,8 +290,13 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         customer: state.customer,
         settings: settings!,
       };
-      const result = await sendMessage(input, body.text, body.messageId);
-      return c.json({ replies: result.replies, state: result.state }, 200);
+      try {
+        const result = await sendMessage(input, body.text, body.messageId);
+        return c.json({ replies: result.replies, state: stateFor(claims, result.state) }, 200);
+      } catch (error) {
+        if (error instanceof AcceptedLater) return accepted(c, error);
+        throw error;
+      }
     })
     .post('/:id/script', staff, async (c) => {
       const claims = c.var.claims;
@@ -244,11 +350,11 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     .get('/:id', anyone, async (c) => {
       const claims = c.var.claims;
       const conversation = await reachable(claims, c.req.param('id'));
-      if (conversation.stage === 'closed') return c.json({ state: conversation.state }, 200);
+      if (conversation.stage === 'closed') return c.json({ state: stateFor(claims, conversation.state) }, 200);
       const state = await deadline(() =>
         deps.client.workflow.getHandle(conversationWorkflowId(conversation.id)).query(stateQuery),
       );
-      return c.json({ state }, 200);
+      return c.json({ state: stateFor(claims, state) }, 200);
     })
     .get('/:id/messages', anyone, async (c) => {
       const claims = c.var.claims;
@@ -256,13 +362,27 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       const messages = await listMessages(deps.db, conversation.id, afterParam(c.req.query('after')));
       return c.json({ messages }, 200);
     })
+    /** A stream ticket: opens this conversation's event stream for a minute, so no bearer token goes in a URL. */
+    .post('/:id/events/ticket', anyone, async (c) => {
+      const claims = c.var.claims;
+      const conversation = await reachable(claims, c.req.param('id'));
+      const ticket = await mintToken(deps.jwtSecret, {
+        role: claims.role,
+        tenant: claims.tenant,
+        subject: claims.sub,
+        conversation: conversation.id,
+        scope: 'events',
+        ttlSeconds: STREAM_TICKET_TTL_SECONDS,
+      });
+      return c.json({ ticket, expiresInSeconds: STREAM_TICKET_TTL_SECONDS, url: `/api/v1/conversations/${conversation.id}/events?ticket=${ticket}` }, 201);
+    })
     /**
      * Server-sent events: every message after `after` (or Last-Event-ID) as a "message" event
      * whose id is its sequence number, the stage and status as a "state" event when they change,
-     * and "closed" when the conversation ends. Browsers' EventSource cannot send headers, so the
-     * token may come as ?token=.
+     * and "closed" when the conversation ends. Browsers' EventSource cannot send headers, so a
+     * stream may be opened with a ticket (?ticket=, from POST …/events/ticket) instead.
      */
-    .get('/:id/events', auth(undefined, { tokenInQuery: true }), async (c) => {
+    .get('/:id/events', auth(undefined, { ticketInQuery: true }), async (c) => {
       const claims = c.var.claims;
       const conversation = await reachable(claims, c.req.param('id'));
       let after = afterParam(c.req.header('last-event-id') ?? c.req.query('after'));

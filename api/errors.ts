@@ -12,13 +12,14 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { failureTypes } from '../domain/conversation';
 import { AuthError } from './auth';
 import { BodyError, readBody } from './body';
+import { RateLimited } from './limits';
 
 export { issuesOf } from './body';
 
 /** A failure the client can act on, with a stable code. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 404 | 405 | 409 | 413 | 415 | 422 | 503,
+    readonly status: 400 | 401 | 404 | 405 | 409 | 413 | 415 | 422 | 503,
     readonly code: string,
     message: string,
     readonly details?: Record<string, unknown>,
@@ -79,6 +80,7 @@ export function toErrorResponse(error: unknown, c: Context, production: boolean)
     return c.json({ error: error.status === 401 ? 'unauthorized' : 'forbidden', message: error.message }, error.status);
   }
   if (error instanceof HTTPException) return error.getResponse();
+  if (error instanceof RateLimited) return c.json({ error: 'rate_limited', message: error.message }, 429);
   if (error instanceof WorkflowNotFoundError) return c.json({ error: 'not_found', message: 'conversation not found' }, 404);
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
     return c.json({ error: 'conversation_closed', message: 'the conversation is closed' }, 409);

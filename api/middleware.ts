@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { verifyBearer, AuthError, type Claims, type Role } from './auth';
+import { verifyBearer, verifyTicket, AuthError, type Claims, type Role } from './auth';
 
 /** What the auth middleware leaves on the context for the handlers after it. */
 export interface AuthVariables {
@@ -14,11 +14,11 @@ export type AuthEnv = { Variables: AuthVariables };
  * `.get('/', auth(['agent', 'admin']), handler)`.
  */
 export function authenticate(secret: string) {
-  return (roles?: readonly Role[], options: { tokenInQuery?: boolean } = {}) =>
+  return (roles?: readonly Role[], options: { ticketInQuery?: boolean } = {}) =>
     createMiddleware<AuthEnv>(async (c, next) => {
-      // EventSource cannot send headers: a stream may carry its token as ?token=
-      const token = options.tokenInQuery ? c.req.query('token') : undefined;
-      const claims = await verifyBearer(secret, c.req.header('authorization') ?? (token ? `Bearer ${token}` : undefined));
+      // EventSource cannot send headers: a stream may be opened with a short-lived ?ticket=
+      const ticket = options.ticketInQuery && !c.req.header('authorization') ? c.req.query('ticket') : undefined;
+      const claims = ticket ? await verifyTicket(secret, ticket, c.req.param('id') ?? '') : await verifyBearer(secret, c.req.header('authorization'));
       if (roles && !roles.includes(claims.role)) throw new AuthError(403, `this needs the role ${roles.join(' or ')}`);
       c.set('claims', claims);
       await next();

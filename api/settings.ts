@@ -1,16 +1,19 @@
 import { Hono } from 'hono';
 import type pg from 'pg';
-import { escalationPolicyOf, findTenant, learnsFromAgents, saveEscalationPolicy, saveLearning } from '../db/tenants';
+import { escalationPolicyOf, findTenant, learnsFromAgents, saveEscalationPolicy, saveLearning, saveLimits } from '../db/tenants';
 import { z } from 'zod';
-import { escalationPolicySchema } from '../domain/schemas';
+import { escalationPolicySchema, rateLimitsSchema } from '../domain/schemas';
 import { ApiError, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
+import type { RateLimits } from './limits';
 
 const learningSchema = z.object({ fromAgents: z.boolean() }).strict();
 
 export interface SettingsRoutesDeps {
   db: pg.Pool;
   jwtSecret: string;
+  /** The server's limits, which the tenant's own override field by field. */
+  defaultLimits: RateLimits;
 }
 
 /** Tenant settings an admin tunes; new conversations take them, running ones keep what they started with. */
@@ -42,5 +45,20 @@ export function settingsRoutes(deps: SettingsRoutesDeps) {
       if (!(await findTenant(deps.db, tenant))) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
       await saveLearning(deps.db, tenant, learning);
       return c.json({ learning }, 200);
+    })
+    /** Requests per minute: what the tenant set, and what is in force (the server's default for the rest). */
+    .get('/limits', auth(STAFF), async (c) => {
+      const found = await findTenant(deps.db, c.var.claims.tenant);
+      if (!found) throw new ApiError(404, 'not_found', `tenant "${c.var.claims.tenant}" not found`);
+      const own = rateLimitsSchema.safeParse(found.settings.limits ?? {});
+      const limits = own.success ? own.data : {};
+      return c.json({ limits, effective: { ...deps.defaultLimits, ...limits } }, 200);
+    })
+    .put('/limits', auth(ADMINS), async (c) => {
+      const { tenant } = c.var.claims;
+      const limits = await parseBody(c, rateLimitsSchema);
+      if (!(await findTenant(deps.db, tenant))) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
+      await saveLimits(deps.db, tenant, limits);
+      return c.json({ limits, effective: { ...deps.defaultLimits, ...limits } }, 200);
     });
 }

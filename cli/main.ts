@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -14,6 +15,8 @@ import { mintToken, roles, type Role } from '../api/auth';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { exportCatalog, importCatalog } from '../db/scripts';
+import { createLoginLink, createUser, DuplicateEmail } from '../db/users';
+import { hashPassword } from '../lib/passwords';
 import { databaseUrl } from '../db/url';
 import { installPinned, resolveBinary } from '../temporal/binaries';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -25,8 +28,11 @@ const USAGE = `atende — customer-service conversations on Temporal
 
 Usage:
   atende start                                   run everything locally (what npm start does)
-  atende token --role admin|agent [--tenant T] [--ttl 30d]
-                                                 mint a JWT for the API
+  atende token --role admin|agent --subject ID [--tenant T] [--ttl 30d]
+                                                 mint a JWT for a service account (people log in instead)
+  atende users add --email E --role admin|agent [--name N] [--tenant T] [--password P]
+                                                 create a user (e.g. the first admin); prints a
+                                                 one-time login link, and the password if generated
   atende migrate                                 apply database migrations to DATABASE_URL
   atende scripts import FILE [--tenant T]        import a script catalog (script-catalog/v1 JSON)
   atende scripts export [--tenant T]             print the tenant's catalog as JSON
@@ -45,6 +51,14 @@ Usage:
 `;
 
 const analyzeLineSchema = z.object({ messages: z.array(z.string()).min(1) });
+
+const newUserArgs = z.object({
+  email: z.string().trim().toLowerCase().email(),
+  role: z.enum(['admin', 'agent']),
+  name: z.string().trim().min(1).max(120).optional(),
+  tenant: z.string().trim().min(1).max(63),
+  password: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+});
 
 /**
  * The batch form of the nlu commands: JSONL on stdin, one JSON answer per line on stdout, in
@@ -110,6 +124,10 @@ async function main(argv: string[]): Promise<number> {
         console.error('--role must be admin or agent (customer tokens come with their conversation)');
         return 2;
       }
+      if (!values.subject || !/^[\w.@:-]{1,100}$/.test(values.subject)) {
+        console.error('--subject is required: the service account this token speaks for (letters, digits, . @ : _ -); people log in with `atende users add` accounts');
+        return 2;
+      }
       const ttl = values.ttl ? Math.round(loadEnv({ ...process.env, CUSTOMER_TOKEN_TTL: values.ttl }).CUSTOMER_TOKEN_TTL / 1000) : 30 * 86_400;
       const token = await mintToken(jwtSecret(env), {
         role: values.role as Role,
@@ -119,6 +137,48 @@ async function main(argv: string[]): Promise<number> {
       });
       console.log(token);
       return 0;
+    }
+    case 'users': {
+      const [action, ...options] = rest;
+      if (action !== 'add') {
+        console.error('usage: atende users add --email E --role admin|agent [--name N] [--tenant T] [--password P]');
+        return 2;
+      }
+      const { values } = parseArgs({
+        args: options,
+        options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, tenant: { type: 'string' }, password: { type: 'string' } },
+      });
+      const input = newUserArgs.safeParse({ ...values, tenant: values.tenant ?? env.ATENDE_DEFAULT_TENANT });
+      if (!input.success) {
+        console.error(input.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n'));
+        return 2;
+      }
+      const db = createPool(databaseUrl(env));
+      try {
+        await migrate(db, () => {});
+        const generated = input.data.password ? undefined : randomBytes(12).toString('base64url');
+        const user = await createUser(db, {
+          tenantId: input.data.tenant,
+          email: input.data.email,
+          name: input.data.name ?? input.data.email.split('@')[0]!,
+          role: input.data.role,
+          passwordHash: await hashPassword(input.data.password ?? generated!),
+        });
+        const code = await createLoginLink(db, user.id, 15 * 60);
+        const base = env.ATENDE_PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
+        console.log(`created ${user.role} ${user.email} (id ${user.id}, tenant ${user.tenantId})`);
+        if (generated) console.log(`password (shown once): ${generated}`);
+        console.log(`one-time login link (15 minutes): ${base}/inbox#login=${code}`);
+        return 0;
+      } catch (error) {
+        if (error instanceof DuplicateEmail) {
+          console.error(error.message);
+          return 1;
+        }
+        throw error;
+      } finally {
+        await db.end();
+      }
     }
     case 'migrate': {
       const db = createPool(databaseUrl(env));

@@ -5,7 +5,6 @@ import { serve } from '@hono/node-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Env } from '../env';
 import { createApp } from '../api/app';
-import { mintToken } from '../api/auth';
 import { appConfig } from '../api/config';
 import { startLocalCluster, type RunningCluster } from '../db/local-cluster';
 import { migrate } from '../db/migrate';
@@ -13,6 +12,9 @@ import { createPool } from '../db/pool';
 import { importCatalog } from '../db/scripts';
 import { tenantExists } from '../db/tenants';
 import { databaseUrl } from '../db/url';
+import { createLoginLink, createUser, findUserForLogin, type User } from '../db/users';
+import { hashPassword } from '../lib/passwords';
+import type pg from 'pg';
 import { catalogSchema } from '../domain/schemas';
 import { resolveBinary } from '../temporal/binaries';
 import { connectClient, connectWorker, temporalAddress } from '../temporal/connection';
@@ -21,6 +23,18 @@ import { registerSearchAttributes } from '../temporal/namespace';
 import { createWorker, workerDeps, workerLimits } from '../workers/worker';
 
 const DEMO_CATALOG = path.join(__dirname, '../db/demo-catalog.json');
+
+/**
+ * The dev admin `npm start` logs in with a one-time link: created on the first start with a
+ * random password nobody sees (set one with PATCH /api/v1/users/:id, or add people with
+ * `atende users add`).
+ */
+async function ensureDevAdmin(db: pg.Pool, tenantId: string): Promise<User> {
+  const email = `admin@${tenantId}.local`;
+  const existing = await findUserForLogin(db, tenantId, email);
+  if (existing) return existing;
+  return createUser(db, { tenantId, email, name: 'Dev admin', role: 'admin', passwordHash: await hashPassword(crypto.randomBytes(24).toString('base64url')) });
+}
 
 /** JWT_SECRET, or a random one kept in the data dir so dev tokens survive restarts. */
 export function jwtSecret(env: Env): string {
@@ -133,23 +147,22 @@ export async function start(env: Env): Promise<void> {
     });
 
     const base = env.ATENDE_PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
-    const token = await mintToken(secret, { role: 'admin', tenant: env.ATENDE_DEFAULT_TENANT, subject: 'dev-admin', ttlSeconds: 30 * 86_400 });
-    const agentToken = await mintToken(secret, { role: 'agent', tenant: env.ATENDE_DEFAULT_TENANT, subject: 'dev-agent', ttlSeconds: 30 * 86_400 });
+    const devAdmin = await ensureDevAdmin(db, env.ATENDE_DEFAULT_TENANT);
+    const code = await createLoginLink(db, devAdmin.id, 15 * 60);
     const ui = devServer?.uiUrl ?? env.TEMPORAL_UI_URL;
     console.log(
       [
         '',
         `Atende is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         `  Chat page     ${base}/`,
-        `  Agent inbox   ${base}/inbox#token=${agentToken}`,
+        `  Agent inbox   ${base}/inbox#login=${code}`,
+        `                (a one-time link, 15 minutes, for the dev admin ${devAdmin.email}; add people with npx atende users add)`,
         `  Escalations   ${env.MINDCHAT_API_BASE_URL ? `Mindchat tickets at ${new URL(env.MINDCHAT_API_BASE_URL).host}, built-in inbox as fallback` : 'built-in agent inbox (set MINDCHAT_API_BASE_URL and MINDCHAT_API_TOKEN for Mindchat tickets)'}`,
         `  API           ${base}/api/v1/conversations`,
         `  Health        ${base}/healthz`,
         `  Temporal      ${temporalAddress(env)} (namespace ${env.TEMPORAL_NAMESPACE})`,
         ui ? `  Temporal UI   ${ui}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows` : '',
         `  PostgreSQL    ${cluster ? cluster.url : '(DATABASE_URL)'}`,
-        `  Dev admin token (tenant ${env.ATENDE_DEFAULT_TENANT}, 30 days):`,
-        `    ${token}`,
         '',
         'Ctrl-C stops everything.',
       ]

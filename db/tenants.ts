@@ -21,6 +21,12 @@ export interface TenantSettings {
   escalation?: unknown;
   /** What the tenant lets Atende learn from its agents; on unless set to false. */
   learning?: { fromAgents?: boolean };
+  /** Requests per minute (see api/limits.ts); missing ones keep the server's defaults. */
+  limits?: unknown;
+}
+
+export async function saveLimits(pool: pg.Pool, tenantId: string, limits: object): Promise<void> {
+  await pool.query(`UPDATE tenants SET settings = jsonb_set(settings, '{limits}', $2) WHERE id = $1`, [tenantId, limits]);
 }
 
 /** Whether an agent's re-script teaches the matcher (the customer's demand becomes an example of the chosen script). */

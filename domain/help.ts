@@ -138,12 +138,13 @@ export const helpArticles: readonly HelpArticle[] = [
   {
     id: 'tokens',
     title: 'Tokens de acesso',
-    questions: ['como gero um token de acesso', 'erro não autenticado', 'criar token de atendente', 'token expirado'],
+    questions: ['como gero um token de acesso', 'erro não autenticado', 'criar token de atendente', 'token expirado', 'como crio um usuário atendente'],
     answer:
-      'A API usa Bearer JWT.\n\n' +
-      '1. Gere um token: npx atende token --role admin (ou agent) --tenant SEU_TENANT.\n' +
-      '2. Envie no cabeçalho: Authorization: Bearer <token>.\n' +
-      '3. "Não autenticado" (401) significa token ausente, inválido ou expirado; gere outro.',
+      'A API usa Bearer JWT. Pessoas entram com a própria conta; integrações usam um token de serviço.\n\n' +
+      '1. Pessoas: um admin cria a conta (POST /api/v1/users, ou npx atende users add --email E --role agent) e a pessoa entra em /inbox com e-mail e senha. O token de acesso dura 15 minutos e é renovado sozinho.\n' +
+      '2. Integrações: gere um token de serviço com npx atende token --role agent --subject NOME --tenant SEU_TENANT.\n' +
+      '3. Envie no cabeçalho: Authorization: Bearer <token>.\n' +
+      '4. "Não autenticado" (401) significa token ausente, inválido ou expirado; entre de novo ou gere outro.',
   },
   {
     id: 'llm',

@@ -185,3 +185,16 @@ export const analysisSchema = z.object({
   analyzedAt: z.string(),
   engine: z.enum(['offline', 'llm']),
 });
+
+/** Requests per minute a tenant allows; each missing field keeps the server's default. */
+export const rateLimitsSchema = z
+  .object({
+    startsPerClient: z.number().int().min(1).max(1_000_000),
+    startsPerTenant: z.number().int().min(1).max(1_000_000),
+    messagesPerClient: z.number().int().min(1).max(1_000_000),
+    messagesPerTenant: z.number().int().min(1).max(1_000_000),
+    staffRequestsPerUser: z.number().int().min(1).max(1_000_000),
+    loginsPerClient: z.number().int().min(1).max(1_000_000),
+  })
+  .partial()
+  .strict();

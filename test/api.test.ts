@@ -47,7 +47,7 @@ describe('conversation API end to end (API → Temporal → worker → Postgres)
   test('a conversation goes greet → match → collect with a re-ask → resolve, and every message is in Postgres', async () => {
     const { conversationId, token, replies, state } = await startConversation('oi, preciso da segunda via do boleto');
     expect(replies.map((reply) => reply.text).join('\n')).toMatch(/Olá, João![\s\S]*Segunda via do boleto[\s\S]*CPF/);
-    expect(state).toMatchObject({ stage: 'collecting', tenantId, script: { id: 'boleto', version: 1 } });
+    expect(state).toMatchObject({ stage: 'collecting', script: { id: 'boleto', version: 1 } });
 
     const reasked = await say(conversationId, token, invalidCpf);
     expect(reasked.status).toBe(200);
@@ -147,6 +147,20 @@ describe('conversation API end to end (API → Temporal → worker → Postgres)
     expect((await say(randomUUID(), agent, 'oi')).status).toBe(404);
   });
 
+  test('a customer\'s token sees the customer view; staff see the whole state', async () => {
+    const { conversationId, token, state } = await startConversation('sofri um acidente e estou muito irritado, quero falar com um humano');
+    const internal = ['analysis', 'escalation', 'agent', 'persona', 'actions', 'tenantId', 'matchMisses', 'scriptSource', 'recentUpdates'];
+    for (const key of internal) expect(state).not.toHaveProperty(key);
+    expect(state).toMatchObject({ conversationId, stage: 'escalated', status: 'escalated', withAgent: false, protocol: expect.any(String) });
+    const mine = await request('GET', `/api/v1/conversations/${conversationId}`, undefined, token);
+    for (const key of internal) expect(mine.body.state).not.toHaveProperty(key);
+    expect(JSON.stringify(mine.body)).not.toMatch(/systemPrompt|sentiment|urgency/);
+    const agent = await mintToken(secret, { role: 'agent', tenant: tenantId, subject: 'view-agent' });
+    const staff = await request('GET', `/api/v1/conversations/${conversationId}`, undefined, agent);
+    expect(staff.body.state).toMatchObject({ tenantId, escalation: { reason: expect.any(String) }, analysis: { urgency: expect.any(String) } });
+    await client.workflow.getHandle(conversationWorkflowId(conversationId)).signal(closeSignal, { reason: 'test' });
+  });
+
   test('when the conversation is closed, then a new message gets 409', async () => {
     const { conversationId, token } = await startConversation('quero falar com um atendente');
     const handle = client.workflow.getHandle(conversationWorkflowId(conversationId));
@@ -170,8 +184,12 @@ describe('conversation API end to end (API → Temporal → worker → Postgres)
     expect(Date.now() - started).toBeLessThan(10_000);
     const health = await request('GET', '/healthz', undefined, undefined, offline);
     expect(health.status).toBe(503);
-    expect(health.body.checks).toEqual({ temporal: 'unreachable', postgres: 'ok' });
-    expect((await request('GET', '/healthz')).body).toEqual({ status: 'ok', checks: { temporal: 'ok', postgres: 'ok' } });
+    expect(health.body.checks).toEqual({ temporal: 'unreachable', postgres: 'ok', worker: 'unknown' });
+    expect((await request('GET', '/healthz')).body).toEqual({ status: 'ok', checks: { temporal: 'ok', postgres: 'ok', worker: 'ok' } });
+    // a task queue nobody polls: Temporal is up, and the health check names what is missing
+    const unpolled = createApp({ client, db, config: config({ taskQueue: `nobody-${randomUUID()}` }) });
+    const lonely = await request('GET', '/healthz', undefined, undefined, unpolled);
+    expect(lonely).toMatchObject({ status: 503, body: { status: 'degraded', checks: { temporal: 'ok', postgres: 'ok', worker: 'not_polling' } } });
     await lazy.close().catch(() => {});
   });
 

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { mintToken } from '../api/auth';
-import { browserTestFor, servedApp } from './support/browser';
-import { testStack, validCpf } from './support/stack';
+import { browserTestFor, screenshotPath, servedApp } from './support/browser';
+import { validCpf } from './support/stack';
 
 const browserTest = browserTestFor('chat page');
 const app = servedApp('chat-page-secret');
@@ -24,7 +23,7 @@ browserTest('a person opens the chat page, is greeted, states a demand and answe
     'preciso da segunda via do boleto',
     validCpf,
   ]);
-  await page.screenshot({ path: path.join(testStack().dir, 'chat-page.png') });
+  await page.screenshot({ path: screenshotPath('chat-page.png') });
 });
 
 browserTest('when an agent takes over, then the chat page shows the agent\'s message from its event stream, marked as the team\'s', async () => {

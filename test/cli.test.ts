@@ -45,6 +45,22 @@ describe('atende CLI', () => {
     expect(rows.rows[0].n).toBe(14);
   });
 
+  test('users add creates a person with a one-time login link; a token needs the service account it is for', async () => {
+    const tenant = `cli_${randomUUID().slice(0, 8)}`;
+    await atende(['scripts', 'import', catalogFile, '--tenant', tenant]);
+    const added = await atende(['users', 'add', '--email', 'First.Admin@Example.com', '--role', 'admin', '--tenant', tenant]);
+    expect(added.stdout).toMatch(/created admin first\.admin@example\.com/);
+    expect(added.stdout).toMatch(/password \(shown once\): \S{16}/);
+    expect(added.stdout).toMatch(/\/inbox#login=\S+/);
+    const twice = await atende(['users', 'add', '--email', 'first.admin@example.com', '--role', 'admin', '--tenant', tenant]).catch((error) => error);
+    expect(twice.code).toBe(1);
+    const anonymous = await atende(['token', '--role', 'agent']).catch((error) => error);
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toMatch(/--subject is required/);
+    const service = await atende(['token', '--role', 'agent', '--subject', 'crm-sync']);
+    expect(JSON.parse(Buffer.from(service.stdout.trim().split('.')[1]!, 'base64url').toString())).toMatchObject({ sub: 'crm-sync', role: 'agent' });
+  });
+
   test('nlu match and extract show what the offline engine reads', async () => {
     const match = JSON.parse((await atende(['nlu', 'match', 'roubaram meu carro ontem', '--catalog', catalogFile])).stdout);
     expect(match).toMatchObject({ scriptId: 'abertura_sinistro_auto', verdict: 'confident' });

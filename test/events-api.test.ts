@@ -74,7 +74,9 @@ describe('the conversation event stream', () => {
     // a person was asked for at once; the bot tells the waiting customer the team will answer
     await post(`${base}/messages`, { text: 'problema com minha apólice' }, token);
 
-    const response = await stack.app.request(`${base}/events?token=${token}&after=2`);
+    const ticket = await post(`${base}/events/ticket`, {}, token);
+    expect(ticket).toMatchObject({ status: 201, body: { expiresInSeconds: 60 } });
+    const response = await stack.app.request(`${base}/events?ticket=${ticket.body.ticket}&after=2`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     const events = eventReader(response.body!);
@@ -97,12 +99,18 @@ describe('the conversation event stream', () => {
     await events.cancel();
   });
 
-  test('when the token is missing or belongs to another conversation, then the stream is refused', async () => {
+  test('when the ticket is missing, another conversation\'s, or a bearer token in the URL, then the stream is refused; a ticket is no bearer token', async () => {
     const a = (await post('/api/v1/conversations', { message: 'oi' }, '')).body as { conversationId: string; token: string };
     const b = (await post('/api/v1/conversations', { message: 'oi' }, '')).body as { conversationId: string; token: string };
     expect((await stack.app.request(`/api/v1/conversations/${a.conversationId}/events`)).status).toBe(401);
-    expect((await stack.app.request(`/api/v1/conversations/${a.conversationId}/events?token=${b.token}`)).status).toBe(403);
-    const bad = await stack.app.request(`/api/v1/conversations/${a.conversationId}/events?token=${a.token}&after=-1`);
+    expect((await post(`/api/v1/conversations/${a.conversationId}/events/ticket`, {}, b.token)).status).toBe(403);
+    const ticketB = (await post(`/api/v1/conversations/${b.conversationId}/events/ticket`, {}, b.token)).body.ticket as string;
+    expect((await stack.app.request(`/api/v1/conversations/${a.conversationId}/events?ticket=${ticketB}`)).status).toBe(403);
+    expect((await stack.app.request(`/api/v1/conversations/${a.conversationId}/events?ticket=${a.token}`)).status).toBe(401);
+    expect((await stack.app.request(`/api/v1/conversations/${a.conversationId}/events?token=${a.token}`)).status).toBe(401);
+    expect((await post(`/api/v1/conversations/${b.conversationId}/messages`, { text: 'oi' }, ticketB)).status).toBe(401);
+    const ticketA = (await post(`/api/v1/conversations/${a.conversationId}/events/ticket`, {}, a.token)).body.ticket as string;
+    const bad = await stack.app.request(`/api/v1/conversations/${a.conversationId}/events?ticket=${ticketA}&after=-1`);
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({ error: 'validation_failed', issues: [{ path: 'after' }] });
   });

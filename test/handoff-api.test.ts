@@ -217,7 +217,9 @@ describe('the built-in agent inbox on the real stack', () => {
 
     await request(stack, 'POST', `/api/v1/conversations/${id}/messages`, { text: validCpf }, conversation.token);
     const again = await request(stack, 'POST', `/api/v1/conversations/${id}/messages`, { text: 'quero falar com uma pessoa' }, conversation.token);
-    expect(again.body.state.escalation).toMatchObject({ number: 2, reason: 'customer_asked_for_human' });
+    expect(again.body.state).toMatchObject({ status: 'escalated', withAgent: false });
+    const escalatedView = await request(stack, 'GET', `/api/v1/conversations/${id}`, undefined, bruno);
+    expect(escalatedView.body.state.escalation).toMatchObject({ number: 2, reason: 'customer_asked_for_human' });
     expect((await request(stack, 'POST', `/api/v1/conversations/${id}/claim`, undefined, bruno)).status).toBe(200);
     const resolved = await request(stack, 'POST', `/api/v1/conversations/${id}/resolve`, { note: 'Enviei a segunda via para o seu e-mail.' }, bruno);
     expect(resolved.status).toBe(200);

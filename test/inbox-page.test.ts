@@ -1,8 +1,8 @@
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { mintToken } from '../api/auth';
-import { browserTestFor, servedApp } from './support/browser';
-import { testStack } from './support/stack';
+import { createLoginLink, createUser } from '../db/users';
+import { hashPassword } from '../lib/passwords';
+import { browserTestFor, screenshotPath, servedApp } from './support/browser';
 
 const browserTest = browserTestFor('inbox page');
 const secret = 'inbox-page-secret';
@@ -83,7 +83,7 @@ browserTest('an agent finds the waiting customer, claims, talks while the bot is
   expect(last.map((message) => message.role)).toEqual(['agent', 'bot']);
   expect(last[0]!.text).toBe('Pronto, resolvido por aqui.');
   expect(last[1]!.text).toMatch(/concluído pela nossa equipe/);
-  await page.screenshot({ path: path.join(testStack().dir, 'inbox-page.png') });
+  await page.screenshot({ path: screenshotPath('inbox-page.png') });
 });
 
 browserTest('when another agent took the conversation first, then the page says so instead of failing silently', async () => {
@@ -107,4 +107,39 @@ browserTest('a customer token is refused at the inbox login', async () => {
   const page = await openInbox(customer.token);
   await page.locator('#login-error', { hasText: 'não é um token de atendente' }).waitFor();
   expect(await page.isHidden('#app')).toBe(true);
+});
+
+browserTest('a person logs in with e-mail and password, is named in the page, and claims as themself; a one-time link logs in once', async () => {
+  const user = await createUser(app.stack.db, { tenantId: app.stack.tenantId, email: `helena-${Date.now()}@example.com`, name: 'Helena Prado', role: 'agent', passwordHash: await hashPassword('senha da helena 1') });
+  const customer = await waitingCustomer('Igor Nunes');
+  const page = await (await (await app.browser()).newContext()).newPage();
+  await page.goto(`${app.base}/inbox`);
+  await page.locator('#password-login').waitFor();
+  await page.fill('#email', user.email);
+  await page.fill('#password', 'senha errada demais');
+  await page.click('#password-button');
+  await page.locator('#login-error', { hasText: 'E-mail ou senha incorretos' }).waitFor();
+  await page.screenshot({ path: screenshotPath('inbox-login.png') });
+  await page.fill('#password', 'senha da helena 1');
+  await page.click('#password-button');
+  await page.locator('#me', { hasText: 'Helena Prado' }).waitFor();
+  expect(await page.evaluate(() => localStorage.getItem('atende.agentToken'))).toBeNull();
+  await page.locator('#queue li', { hasText: 'Igor Nunes' }).click();
+  await page.click('#claim');
+  await page.locator('#meta', { hasText: 'atendente: Helena Prado' }).waitFor();
+  const state = (await api('GET', `/api/v1/conversations/${customer.conversationId}`, undefined, await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'check' }))).body.state;
+  expect(state.agent.agentId).toBe(user.id);
+
+  // a reload keeps the session through the refresh cookie, without any token in storage
+  await page.reload();
+  await page.locator('#me', { hasText: 'Helena Prado' }).waitFor();
+
+  const code = await createLoginLink(app.stack.db, user.id, 900);
+  const linked = await (await (await app.browser()).newContext()).newPage();
+  await linked.goto(`${app.base}/inbox#login=${code}`);
+  await linked.locator('#me', { hasText: 'Helena Prado' }).waitFor();
+  expect(linked.url()).not.toContain('login=');
+  const reused = await (await (await app.browser()).newContext()).newPage();
+  await reused.goto(`${app.base}/inbox#login=${code}`);
+  await reused.locator('#login-error', { hasText: 'já foi usado' }).waitFor();
 });

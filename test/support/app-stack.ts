@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type pg from 'pg';
 import { createApp, type AppConfig } from '../../api/app';
+import { defaultRateLimits } from '../../api/limits';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { freshTenant, testStack } from './stack';
 
@@ -20,6 +21,8 @@ export function testAppConfig(required: Pick<AppConfig, 'jwtSecret' | 'taskQueue
     inactivity: { nudgeAfterMs: 3_600_000, abandonAfterMs: 3_600_000, resumeWithinMs: 86_400_000 },
     csat: true,
     production: false,
+    // on, so every test goes through the limiter, and high, so no test but the limits' own meets them
+    rateLimits: { enabled: true, trustProxy: false, defaults: { ...defaultRateLimits, startsPerClient: 100_000, messagesPerClient: 100_000, startsPerTenant: 100_000, messagesPerTenant: 100_000, staffRequestsPerUser: 100_000, loginsPerClient: 100_000 } },
     ...required,
   };
 }
@@ -31,6 +34,10 @@ export interface AppStack {
   client: Client;
   app: ReturnType<typeof createApp>;
   config(overrides?: Partial<AppConfig>): AppConfig;
+  /** Stops the worker (as a crash would leave the task queue: nobody polling). */
+  stopWorker(): Promise<void>;
+  /** Starts a fresh worker on the same task queue. */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,8 +50,17 @@ export async function startAppStack(jwtSecret: string, deps: Omit<Partial<Activi
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet });
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: createActivities({ db, ...deps }), interceptors: { activity: [storageSafety] } });
-  const workerRun = worker.run();
+  const newWorker = async () => {
+    const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities: createActivities({ db, ...deps }), interceptors: { activity: [storageSafety] } });
+    return { worker, run: worker.run() };
+  };
+  let running: { worker: Worker; run: Promise<void> } | null = await newWorker();
+  const stopWorker = async () => {
+    if (!running) return;
+    running.worker.shutdown();
+    await running.run;
+    running = null;
+  };
   const config = (overrides: Partial<AppConfig> = {}) => testAppConfig({ jwtSecret, taskQueue, defaultTenant: tenantId, ...overrides });
   return {
     db,
@@ -53,9 +69,12 @@ export async function startAppStack(jwtSecret: string, deps: Omit<Partial<Activi
     client,
     app: createApp({ client, db, config: config() }),
     config,
+    stopWorker,
+    async startWorker() {
+      running ??= await newWorker();
+    },
     async stop() {
-      worker.shutdown();
-      await workerRun;
+      await stopWorker();
       await nativeConnection.close();
       await connection.close();
       await db.end();

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
 import { startAppStack, type AppStack } from './app-stack';
 import { freePort } from '../../lib/process';
+import { testStack } from './stack';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((candidate) => fs.existsSync(candidate));
 
@@ -56,4 +58,9 @@ export function servedApp(jwtSecret: string): ServedApp {
       return browser;
     },
   };
+}
+
+/** Where a page test saves its screenshot: ATENDE_SCREENSHOT_DIR to keep them for a look, else the test run's own directory. */
+export function screenshotPath(name: string): string {
+  return path.join(process.env.ATENDE_SCREENSHOT_DIR ?? testStack().dir, name);
 }
