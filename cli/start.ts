@@ -6,7 +6,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Env } from '../env';
 import { createApp } from '../api/app';
 import { appConfig } from '../api/config';
-import { startLocalCluster, type RunningCluster } from '../db/local-cluster';
+import { redactedUrl, startLocalCluster, type RunningCluster } from '../db/local-cluster';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { importCatalog } from '../db/scripts';
@@ -96,6 +96,7 @@ export async function start(env: Env): Promise<void> {
         namespace: env.TEMPORAL_NAMESPACE,
         dbFile: path.join(dataDir, 'temporal.sqlite'),
         logFile: path.join(dataDir, 'temporal.log'),
+        pidFile: path.join(dataDir, 'temporal.pid'),
       });
       stops.push(() => devServer!.stop());
     }
@@ -162,7 +163,7 @@ export async function start(env: Env): Promise<void> {
         `  Health        ${base}/healthz`,
         `  Temporal      ${temporalAddress(env)} (namespace ${env.TEMPORAL_NAMESPACE})`,
         ui ? `  Temporal UI   ${ui}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows` : '',
-        `  PostgreSQL    ${cluster ? cluster.url : '(DATABASE_URL)'}`,
+        `  PostgreSQL    ${cluster ? redactedUrl(cluster.url) : '(DATABASE_URL)'}`,
         '',
         'Ctrl-C stops everything.',
       ]

@@ -16,16 +16,16 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'lowercase letters, 
 export const stepSchema = z
   .object({
     id: slug,
-    question: z.string().trim().min(1),
+    question: z.string().trim().min(1).max(1_000),
     type: z.enum(fieldTypes),
-    options: z.array(z.string().trim().min(1)).min(2).optional(),
+    options: z.array(z.string().trim().min(1).max(120)).min(2).max(30).optional(),
     required: z.boolean().default(true),
     /** A short name for summaries ("CPF", "mês da parcela"); derived from the question when absent. */
     label: z.string().trim().min(1).max(60).optional(),
     /** Why the business asks this, said when the customer asks ("por que precisa do CPF?"). */
     why: z.string().trim().min(1).max(500).optional(),
     /** The customer's words for each option: `{ "colisão": ["batida", "bateram"] }`. */
-    synonyms: z.record(z.string(), z.array(z.string().trim().min(1).max(80)).max(30)).optional(),
+    synonyms: z.record(z.string().max(120), z.array(z.string().trim().min(1).max(80)).max(30)).optional(),
   })
   .refine((step) => step.type !== 'choice' || step.options !== undefined, {
     message: 'a choice step needs at least two options',
@@ -33,8 +33,8 @@ export const stepSchema = z
   });
 
 export const completionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('resolve'), message: z.string().min(1).optional() }),
-  z.object({ action: z.literal('escalate'), message: z.string().min(1).optional() }),
+  z.object({ action: z.literal('resolve'), message: z.string().min(1).max(1_000).optional() }),
+  z.object({ action: z.literal('escalate'), message: z.string().min(1).max(1_000).optional() }),
 ]);
 
 export const scriptFollowUpSchema = z
@@ -51,8 +51,8 @@ export const scriptInputSchema = z
     id: slug,
     title: z.string().trim().min(1).max(200),
     description: z.string().trim().max(2_000).default(''),
-    examples: z.array(z.string().trim().min(1)).default([]),
-    steps: z.array(stepSchema).min(1),
+    examples: z.array(z.string().trim().min(1).max(500)).max(500).default([]),
+    steps: z.array(stepSchema).min(1).max(50),
     onComplete: completionSchema.default({ action: 'resolve' }),
     /** Check-ins after a resolution by this script, in order; the business's default check-in when empty. */
     followUps: z.array(scriptFollowUpSchema).max(5).default([]),
@@ -67,24 +67,24 @@ export const catalogSchema = z.object({
   format: z.literal('script-catalog/v1'),
   business: z
     .object({
-      name: z.string().min(1),
-      type: z.string().optional(),
-      tone: z.string().optional(),
-      timezone: z.string().optional(),
+      name: z.string().min(1).max(120),
+      type: z.string().max(60).optional(),
+      tone: z.string().max(40).optional(),
+      timezone: z.string().max(64).refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as America/Sao_Paulo').optional(),
       workingHours: z
         .object({
-          start: z.string(),
-          end: z.string(),
-          workDays: z.array(z.number().int().min(0).max(7)),
-          intervals: z.array(z.object({ start: z.string(), end: z.string() })).optional(),
-          holidays: z.array(z.string()).optional(),
+          start: z.string().max(5),
+          end: z.string().max(5),
+          workDays: z.array(z.number().int().min(0).max(7)).max(7),
+          intervals: z.array(z.object({ start: z.string().max(5), end: z.string().max(5) })).max(10).optional(),
+          holidays: z.array(z.string().max(10)).max(366).optional(),
         })
         .optional(),
     })
     .passthrough()
     .optional(),
-  fieldTypes: z.record(z.string(), z.string()).optional(),
-  scripts: z.array(scriptInputSchema),
+  fieldTypes: z.record(z.string().max(40), z.string().max(500)).optional(),
+  scripts: z.array(scriptInputSchema).max(500),
 });
 
 // --- escalation policy ------------------------------------------------------------------

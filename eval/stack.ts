@@ -28,7 +28,7 @@ export async function startEvalStack(name: string, log: (line: string) => void =
   const cli = resolveBinary('cli', { log });
   if (!cli) throw new Error('no Temporal CLI: run npx atende tools install');
   const [pgPort, temporalPort] = [await freePort(), await freePort()];
-  const cluster = await startLocalCluster({ dataDir: path.join(dir, 'pg'), port: pgPort, logFile: path.join(dir, 'postgres.log') });
+  const cluster = await startLocalCluster({ dataDir: path.join(dir, 'pg'), port: pgPort, logFile: path.join(dir, 'postgres.log'), durable: false });
   const temporal = await startDevServer({ binary: cli, port: temporalPort, namespace: 'default', logFile: path.join(dir, 'temporal.log') });
   const db = createPool(cluster.url, 8);
   await migrate(db);

@@ -95,6 +95,20 @@ describe('poison text at every write path', () => {
   });
 });
 
+describe('bounded scripts and catalogs', () => {
+  test('when a script field is longer than its limit or a time zone is not IANA, then 422 names the field and nothing is saved', async () => {
+    const admin = await mintToken(secret, { role: 'admin', tenant: stack.tenantId, subject: 'edge-admin' });
+    const long = await send('POST', '/api/v1/scripts', { id: 'longo', title: 'Longo', steps: [{ id: 'q', question: 'x'.repeat(1_001), type: 'text' }] }, { token: admin });
+    expect(long.status).toBe(422);
+    expect(JSON.parse(long.text).issues[0].path).toBe('steps.0.question');
+    const catalog = { format: 'script-catalog/v1', business: { name: 'Loja', timezone: 'Mars/Olympus_Mons' }, scripts: [] };
+    const zone = await send('POST', '/api/v1/scripts/import', catalog, { token: admin });
+    expect(zone.status).toBe(422);
+    expect(JSON.parse(zone.text).issues[0].path).toBe('business.timezone');
+    expect((await send('GET', '/api/v1/scripts/longo', undefined, { token: admin })).status).toBe(404);
+  });
+});
+
 describe('bodies, content types and methods', () => {
   test('when a body is larger than the limit, then 413 and no conversation is started', async () => {
     const before = await stack.db.query('SELECT count(*)::int AS n FROM conversations WHERE tenant_id = $1', [stack.tenantId]);

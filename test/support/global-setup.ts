@@ -22,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
   if (!cliPath || !testServerPath) throw new Error('the Temporal binaries could not be found or installed; see README (Temporal binaries)');
 
   const [pgPort, temporalPort] = [await freePort(), await freePort()];
-  const cluster = await startLocalCluster({ dataDir: path.join(dir, 'pg'), port: pgPort, logFile: path.join(dir, 'postgres.log') });
+  const cluster = await startLocalCluster({ dataDir: path.join(dir, 'pg'), port: pgPort, logFile: path.join(dir, 'postgres.log'), durable: false });
   const temporal = await startDevServer({
     binary: cliPath,
     port: temporalPort,
