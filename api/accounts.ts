@@ -40,11 +40,11 @@ const password = z.string().min(12, 'must be at least 12 characters').max(200);
 const name = z.string().trim().min(1).max(120);
 const role = z.enum(['admin', 'agent']);
 
-const loginSchema = z.object({ email, password: z.string().min(1).max(200), tenant: z.string().trim().min(1).max(63).optional() }).strict();
-const linkSchema = z.object({ code: z.string().trim().min(10).max(200) }).strict();
-const refreshSchema = z.object({ refreshToken: z.string().trim().min(10).max(200).optional() }).strict();
-const newUserSchema = z.object({ email, name, role, password }).strict();
-const patchUserSchema = z
+export const loginSchema = z.object({ email, password: z.string().min(1).max(200), tenant: z.string().trim().min(1).max(63).optional() }).strict();
+export const linkSchema = z.object({ code: z.string().trim().min(10).max(200) }).strict();
+export const refreshSchema = z.object({ refreshToken: z.string().trim().min(10).max(200).optional() }).strict();
+export const newUserSchema = z.object({ email, name, role, password }).strict();
+export const patchUserSchema = z
   .object({ name, role, disabled: z.boolean(), password })
   .partial()
   .strict()

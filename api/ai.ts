@@ -58,8 +58,8 @@ export class AiError extends Error {
 const uuidSchema = z.string().uuid();
 const instanceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, "-" or "_"');
 
-const analyzeSchema = z.object({ conversationId: uuidSchema, force: z.boolean().default(false) });
-const statesSchema = z.object({ conversationIds: z.array(z.string().max(100)).min(1).max(200) });
+export const analyzeSchema = z.object({ conversationId: uuidSchema, force: z.boolean().default(false) });
+export const statesSchema = z.object({ conversationIds: z.array(z.string().max(100)).min(1).max(200) });
 
 const promptFields = {
   name: z.string().trim().min(1).max(120),
@@ -69,21 +69,21 @@ const promptFields = {
   priority: z.number().int().min(0).max(10_000),
   conditions: promptConditionsSchema,
 };
-const createPromptSchema = z.object({
+export const createPromptSchema = z.object({
   ...promptFields,
   isActive: promptFields.isActive.default(true),
   priority: promptFields.priority.optional(),
   conditions: promptFields.conditions.default({}),
 });
-const updatePromptSchema = z
+export const updatePromptSchema = z
   .object(promptFields)
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, { message: 'send at least one of name, actionType, prompt, isActive, priority, conditions' });
 
-const saveOnboardingSchema = onboardingFieldsSchema.extend({ currentStep: z.number().int().min(0).max(100).optional() });
-const generateSchema = z.object({ onboardingData: onboardingFieldsSchema.refine((data) => data.businessName !== undefined, { message: 'businessName is required', path: ['businessName'] }) });
+export const saveOnboardingSchema = onboardingFieldsSchema.extend({ currentStep: z.number().int().min(0).max(100).optional() });
+export const generateSchema = z.object({ onboardingData: onboardingFieldsSchema.refine((data) => data.businessName !== undefined, { message: 'businessName is required', path: ['businessName'] }) });
 
-const chatSchema = z.object({
+export const chatSchema = z.object({
   message: z.string().trim().min(1).max(4_000),
   conversationId: uuidSchema.optional(),
   history: z

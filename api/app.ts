@@ -15,8 +15,10 @@ import { scriptRoutes } from './scripts';
 import { inboxRoutes } from './inbox';
 import { settingsRoutes } from './settings';
 import { accountRoutes } from './accounts';
+import { docsRoutes } from './docs';
 import { toErrorResponse } from './errors';
 import { allowedMethods, edgeChecks } from './edge';
+import { problem } from './problem';
 import { defaultRateLimits, rateLimiter, type RateLimits } from './limits';
 import { verifyBearer } from './auth';
 import { ConversationFeed } from './feed';
@@ -89,6 +91,7 @@ export function createApp({ client, db, config }: AppDeps) {
     })
     .get('/', (c) => c.html(chatPage, 200))
     .get('/inbox', (c) => c.html(inboxPage, 200))
+    .route('/', docsRoutes())
     .get('/healthz', async (c) => {
       const deadline = Date.now() + Math.min(config.callTimeoutMs, 5_000);
       const [namespace, postgres, pollers] = await Promise.allSettled([
@@ -147,11 +150,12 @@ export function createApp({ client, db, config }: AppDeps) {
     )
     .notFound((c) => {
       const allowed = allowedMethods(app, c.req.path);
-      if (allowed.length) {
+      // a route of this method that found nothing is a plain 404
+      if (allowed.length && !allowed.includes(c.req.method)) {
         c.header('Allow', allowed.join(', '));
-        return c.json({ error: 'method_not_allowed', message: `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}` }, 405);
+        return problem(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`);
       }
-      return c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404);
+      return problem(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
     });
   app.onError((error, c) => toErrorResponse(error, c, config.production));
   return app;

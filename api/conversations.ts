@@ -36,7 +36,7 @@ export interface ConversationRoutesDeps {
   streamHeartbeatMs?: number;
 }
 
-const afterSchema = z.coerce.number().int().min(0).default(0);
+const afterSchema = z.coerce.number().int().min(0).max(2_147_483_647).default(0);
 
 function afterParam(raw: string | undefined): number {
   const after = afterSchema.safeParse(raw === '' ? undefined : raw);
@@ -44,7 +44,7 @@ function afterParam(raw: string | undefined): number {
   return after.data;
 }
 
-const startSchema = z.object({
+export const startSchema = z.object({
   message: z.string().max(MAX_MESSAGE_LENGTH).optional(),
   channel: z.string().trim().min(1).max(40).default('web'),
   tenant: z.string().trim().min(1).max(63).optional(),
@@ -61,16 +61,16 @@ const startSchema = z.object({
     .default({}),
 });
 
-const messageSchema = z.object({
+export const messageSchema = z.object({
   text: z.string().trim().min(1, 'must not be empty').max(MAX_MESSAGE_LENGTH),
   messageId: z.string().trim().min(1).max(200).optional(),
 });
 
 const idSchema = z.string().uuid();
 
-const changeScriptSchema = z.object({ scriptId: z.string().trim().min(1).max(80) });
+export const changeScriptSchema = z.object({ scriptId: z.string().trim().min(1).max(80) });
 
-const resolveSchema = z.object({ note: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH).optional() }).strict();
+export const resolveSchema = z.object({ note: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH).optional() }).strict();
 
 
 export interface ConversationGateway {

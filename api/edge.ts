@@ -1,6 +1,7 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { isStorable } from '../domain/text';
+import { problem, requestId } from './problem';
 
 /**
  * What every request meets before its route: a bounded body, and a path and query with
@@ -8,9 +9,10 @@ import { isStorable } from '../domain/text';
  */
 export function edgeChecks(limitBytes: number): MiddlewareHandler[] {
   return [
+    requestId,
     bodyLimit({
       maxSize: limitBytes,
-      onError: (c) => c.json({ error: 'payload_too_large', message: `the request body is larger than ${limitBytes} bytes` }, 413),
+      onError: (c) => problem(c, 413, 'payload_too_large', `the request body is larger than ${limitBytes} bytes`),
     }),
     async (c, next) => {
       const url = new URL(c.req.url);
@@ -18,11 +20,11 @@ export function edgeChecks(limitBytes: number): MiddlewareHandler[] {
       try {
         path = decodeURIComponent(url.pathname);
       } catch {
-        return c.json({ error: 'invalid_path', message: 'the path is not valid percent-encoded UTF-8' }, 400);
+        return problem(c, 400, 'invalid_path', 'the path is not valid percent-encoded UTF-8');
       }
-      if (!isStorable(path)) return c.json({ error: 'invalid_path', message: 'the path must not contain NUL characters or unpaired surrogates' }, 400);
+      if (!isStorable(path)) return problem(c, 400, 'invalid_path', 'the path must not contain NUL characters or unpaired surrogates');
       for (const [name, value] of url.searchParams) {
-        if (!isStorable(name) || !isStorable(value)) return c.json({ error: 'invalid_query', message: `query parameter "${name}" must not contain NUL characters` }, 400);
+        if (!isStorable(name) || !isStorable(value)) return problem(c, 400, 'invalid_query', `query parameter "${name}" must not contain NUL characters`, { issues: [{ path: name, message: 'must not contain NUL characters or unpaired surrogates' }] });
       }
       await next();
     },

@@ -13,6 +13,7 @@ import { failureTypes } from '../domain/conversation';
 import { AuthError } from './auth';
 import { BodyError, readBody } from './body';
 import { RateLimited } from './limits';
+import { problem, requestIdOf } from './problem';
 
 export { issuesOf } from './body';
 
@@ -74,29 +75,30 @@ const CONFLICTS: Record<string, string> = {
 
 export function toErrorResponse(error: unknown, c: Context, production: boolean): Response {
   if (error instanceof ApiError) {
-    return c.json({ error: error.code, message: error.message, ...error.details }, error.status);
+    return problem(c, error.status, error.code, error.message, error.details);
   }
   if (error instanceof AuthError) {
-    return c.json({ error: error.status === 401 ? 'unauthorized' : 'forbidden', message: error.message }, error.status);
+    return problem(c, error.status, error.status === 401 ? 'unauthorized' : 'forbidden', error.message);
   }
   if (error instanceof HTTPException) return error.getResponse();
-  if (error instanceof RateLimited) return c.json({ error: 'rate_limited', message: error.message }, 429);
-  if (error instanceof WorkflowNotFoundError) return c.json({ error: 'not_found', message: 'conversation not found' }, 404);
+  if (error instanceof RateLimited) return problem(c, 429, 'rate_limited', error.message);
+  if (error instanceof WorkflowNotFoundError) return problem(c, 404, 'not_found', 'conversation not found');
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
-    return c.json({ error: 'conversation_closed', message: 'the conversation is closed' }, 409);
+    return problem(c, 409, 'conversation_closed', 'the conversation is closed');
   }
   if (error instanceof WorkflowUpdateFailedError) {
     const type = failureTypeOf(error);
     const conflict = type ? CONFLICTS[type] : undefined;
     const message = error.cause?.message ?? error.message;
-    if (conflict) return c.json({ error: conflict, message }, 409);
-    return c.json({ error: 'message_rejected', message }, 422);
+    if (conflict) return problem(c, 409, conflict, message);
+    return problem(c, 422, 'message_rejected', message);
   }
   if (error instanceof BodyError) return toErrorResponse(nativeBodyError(error), c, production);
   if (isTemporalUnavailable(error)) {
     c.header('Retry-After', '5');
-    return c.json({ error: 'temporal_unavailable', message: 'the conversation service did not answer in time; try again shortly' }, 503);
+    return problem(c, 503, 'temporal_unavailable', 'the conversation service did not answer in time; try again shortly');
   }
-  console.error(error);
-  return c.json({ error: 'internal', message: production ? 'internal error' : String((error as Error)?.message ?? error) }, 500);
+  // the cause goes to the log under the request id, never to the client (it may quote a database error)
+  console.error(`[api] request ${requestIdOf(c)} failed:`, error);
+  return problem(c, 500, 'internal', `internal error; quote request ${requestIdOf(c)} when reporting it`);
 }

@@ -7,7 +7,7 @@ import { ApiError, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 import type { RateLimits } from './limits';
 
-const learningSchema = z.object({ fromAgents: z.boolean() }).strict();
+export const learningSchema = z.object({ fromAgents: z.boolean() }).strict();
 
 export interface SettingsRoutesDeps {
   db: pg.Pool;

@@ -18,7 +18,7 @@ import { exportCatalog, importCatalog } from '../db/scripts';
 import { createLoginLink, createUser, DuplicateEmail } from '../db/users';
 import { hashPassword } from '../lib/passwords';
 import { databaseUrl } from '../db/url';
-import { installPinned, resolveBinary } from '../temporal/binaries';
+import { devTool, installPinned, resolveBinary } from '../temporal/binaries';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { connectClient } from '../temporal/connection';
 import { replayConversations } from '../temporal/replay';
@@ -46,7 +46,8 @@ Usage:
   atende workflows replay [--query Q] [--limit N]
                                                  replay running conversations against this build's
                                                  workflow code; exit 1 if one would break
-  atende tools install                           install the pinned Temporal binaries into .tools/
+  atende tools install                           install the pinned Temporal binaries (and the test suite's
+                                                 Schemathesis) into .tools/
   atende tools path                              print where the Temporal binaries resolve
 `;
 
@@ -278,7 +279,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'tools': {
       if (rest[0] === 'install') {
-        installPinned();
+        installPinned(undefined, { dev: true });
       } else if (rest[0] !== 'path') {
         console.error(USAGE);
         return 2;
@@ -287,6 +288,7 @@ async function main(argv: string[]): Promise<number> {
       const testServer = resolveBinary('testServer', { explicitPath: env.TEMPORAL_TEST_SERVER_PATH, install: false });
       console.log(`temporal cli:         ${cli ?? '(not found)'}`);
       console.log(`temporal test server: ${testServer ?? '(not found)'}`);
+      console.log(`schemathesis (tests): ${devTool('schemathesis') ?? '(not found)'}`);
       return cli && testServer ? 0 : 1;
     }
     case undefined:

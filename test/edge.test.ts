@@ -129,6 +129,27 @@ describe('bodies, content types and methods', () => {
     expect((await send('POST', '/api/v1/conversations', { message: 'oi' }, { contentType: 'application/json; charset=utf-8' })).status).toBe(201);
   });
 
+  test('native errors are RFC 9457 problem details naming the fields, with the request id', async () => {
+    const response = await stack.app.request('/api/v1/conversations', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-123' },
+      body: JSON.stringify({ customer: { email: 'nope' } }),
+    });
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('x-request-id')).toBe('trace-123');
+    expect(await response.json()).toMatchObject({
+      type: 'urn:atende:problem:validation_failed',
+      title: 'Unprocessable Content',
+      status: 422,
+      detail: expect.any(String),
+      errors: [{ path: 'customer.email', message: expect.any(String) }],
+      requestId: 'trace-123',
+    });
+    const generated = await send('GET', '/no/such/path');
+    expect(JSON.parse(generated.text)).toMatchObject({ status: 404, requestId: generated.headers.get('x-request-id') });
+  });
+
   test('when a path exists with other methods, then 405 with Allow; an unknown path stays 404', async () => {
     const wrong = await send('DELETE', '/api/v1/conversations');
     expect(wrong.status).toBe(405);

@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
+import { catalogSchema, escalationPolicySchema, rateLimitsSchema, scriptInputSchema } from '../domain/schemas';
+import { linkSchema, loginSchema, newUserSchema, patchUserSchema, refreshSchema } from './accounts';
+import { analyzeSchema, chatSchema, createPromptSchema, generateSchema, saveOnboardingSchema, statesSchema, updatePromptSchema } from './ai';
+import { changeScriptSchema, messageSchema, resolveSchema, startSchema } from './conversations';
+import { learningSchema } from './settings';
+
+/**
+ * The OpenAPI 3.1 description of the API, built from the same zod schemas the routes validate
+ * with (zod's own JSON Schema output, 2020-12, the dialect of OpenAPI 3.1). Every route of
+ * the app is listed here and nothing else: test/openapi.test.ts compares this list with the
+ * app's route table, so the two cannot drift apart.
+ */
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Access = 'public' | 'bearer' | 'session';
+
+interface Operation {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  body?: z.ZodType;
+  /** Success responses: status → schema (or a description only, for streams and pages). */
+  responses: Record<number, z.ZodType | { description: string; contentType: string }>;
+  /** Error statuses this operation may answer, besides the common ones. */
+  errors?: number[];
+  query?: Record<string, z.ZodType>;
+  headers?: Record<string, z.ZodType>;
+  /** The seed and AI contracts keep their own error envelopes. */
+  envelope?: 'problem' | 'seed' | 'ai';
+}
+
+const uuid = z.string().uuid();
+const anyObject = z.object({}).passthrough();
+const reply = z.object({ seq: z.number().int(), text: z.string(), at: z.string() });
+const turn = z.object({ replies: z.array(reply), state: anyObject });
+const started = z.object({ conversationId: uuid, token: z.string(), replies: z.array(reply), state: anyObject });
+const accepted = z.object({
+  status: z.literal('accepted'),
+  conversationId: uuid,
+  messageId: z.string(),
+  token: z.string().optional(),
+  message: z.string(),
+  replies: z.object({ messages: z.string(), events: z.string() }),
+});
+const storedMessage = z.object({ seq: z.number().int(), role: z.string(), text: z.string() }).passthrough();
+const session = z.object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int(), refreshToken: z.string(), user: anyObject });
+const problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })),
+    requestId: z.string(),
+  })
+  .passthrough();
+const seedError = z.object({ status: z.literal('Error'), message: z.string() }).passthrough();
+const aiEnvelope = z.object({ success: z.boolean() }).passthrough();
+const limitsAnswer = z.object({ limits: rateLimitsSchema, effective: anyObject });
+const seedMessage = z.object({ message: z.string().min(1).max(MAX_MESSAGE_LENGTH), messageId: z.string().max(200).optional() });
+const html = { description: 'an HTML page', contentType: 'text/html' };
+const events = { description: 'a server-sent event stream: `message`, `state`, `closed` and `ping` events', contentType: 'text/event-stream' };
+
+const conversationOps: Operation[] = [
+  { method: 'post', path: '/api/v1/conversations', summary: 'Start a conversation (optionally with its first message)', tag: 'conversations', access: 'public', body: startSchema, headers: { 'Idempotency-Key': z.string().min(1).max(200) }, responses: { 201: started, 202: accepted }, errors: [429, 503] },
+  { method: 'get', path: '/api/v1/conversations/{id}', summary: 'The conversation\'s state (the customer\'s view for a customer token)', tag: 'conversations', access: 'bearer', responses: { 200: z.object({ state: anyObject }) }, errors: [503] },
+  { method: 'post', path: '/api/v1/conversations/{id}/messages', summary: 'Send a customer message; the bot\'s replies come back', tag: 'conversations', access: 'bearer', body: messageSchema, responses: { 200: turn, 202: accepted }, errors: [409, 429, 503] },
+  { method: 'get', path: '/api/v1/conversations/{id}/messages', summary: 'The transcript after a sequence number', tag: 'conversations', access: 'bearer', query: { after: z.number().int().min(0).max(2_147_483_647) }, responses: { 200: z.object({ messages: z.array(storedMessage) }) } },
+  { method: 'post', path: '/api/v1/conversations/{id}/events/ticket', summary: 'A one-minute ticket that opens the event stream', tag: 'conversations', access: 'bearer', responses: { 201: z.object({ ticket: z.string(), expiresInSeconds: z.number().int(), url: z.string() }) } },
+  { method: 'get', path: '/api/v1/conversations/{id}/events', summary: 'Server-sent events of the conversation (Bearer header or ?ticket=)', tag: 'conversations', access: 'bearer', query: { after: z.number().int().min(0).max(2_147_483_647), ticket: z.string() }, responses: { 200: events } },
+  { method: 'post', path: '/api/v1/conversations/{id}/script', summary: 'Re-script the conversation (agents)', tag: 'handoff', access: 'bearer', body: changeScriptSchema, responses: { 200: turn.extend({ learned: anyObject.nullable() }) }, errors: [409, 503] },
+  { method: 'post', path: '/api/v1/conversations/{id}/claim', summary: 'Take an escalated conversation', tag: 'handoff', access: 'bearer', responses: { 200: turn }, errors: [409, 503] },
+  { method: 'post', path: '/api/v1/conversations/{id}/agent-messages', summary: 'The holding agent writes to the customer', tag: 'handoff', access: 'bearer', body: messageSchema, responses: { 201: turn }, errors: [409, 503] },
+  { method: 'post', path: '/api/v1/conversations/{id}/handback', summary: 'Hand the conversation back to the bot', tag: 'handoff', access: 'bearer', responses: { 200: turn }, errors: [409, 503] },
+  { method: 'post', path: '/api/v1/conversations/{id}/resolve', summary: 'Resolve as the team', tag: 'handoff', access: 'bearer', body: resolveSchema, responses: { 200: turn }, errors: [409, 503] },
+  { method: 'get', path: '/api/v1/inbox', summary: 'The built-in inbox', tag: 'handoff', access: 'bearer', query: { status: z.string() }, responses: { 200: z.object({ items: z.array(anyObject) }) } },
+];
+
+const scriptOps: Operation[] = [
+  { method: 'get', path: '/api/v1/scripts', summary: 'The tenant\'s scripts', tag: 'scripts', access: 'bearer', responses: { 200: z.object({ scripts: z.array(anyObject) }) } },
+  { method: 'post', path: '/api/v1/scripts', summary: 'Create a script', tag: 'scripts', access: 'bearer', body: scriptInputSchema, responses: { 201: z.object({ script: anyObject }) }, errors: [409] },
+  { method: 'get', path: '/api/v1/scripts/export', summary: 'The catalog (script-catalog/v1)', tag: 'scripts', access: 'bearer', responses: { 200: anyObject } },
+  { method: 'post', path: '/api/v1/scripts/import', summary: 'Import a catalog in one transaction', tag: 'scripts', access: 'bearer', body: catalogSchema, responses: { 200: anyObject } },
+  { method: 'get', path: '/api/v1/scripts/{id}', summary: 'A script, latest version', tag: 'scripts', access: 'bearer', responses: { 200: z.object({ script: anyObject }) } },
+  { method: 'put', path: '/api/v1/scripts/{id}', summary: 'Save a new version when the definition changed', tag: 'scripts', access: 'bearer', body: scriptInputSchema, responses: { 200: z.object({ script: anyObject, changed: z.boolean() }) } },
+  { method: 'delete', path: '/api/v1/scripts/{id}', summary: 'Delete (a tombstone version)', tag: 'scripts', access: 'bearer', responses: { 200: anyObject } },
+  { method: 'get', path: '/api/v1/scripts/{id}/versions', summary: 'Every version, newest first', tag: 'scripts', access: 'bearer', responses: { 200: z.object({ versions: z.array(anyObject) }) } },
+];
+
+const settingOps: Operation[] = [
+  { method: 'get', path: '/api/v1/settings/escalation', summary: 'The escalation policy', tag: 'settings', access: 'bearer', responses: { 200: z.object({ policy: anyObject }) } },
+  { method: 'put', path: '/api/v1/settings/escalation', summary: 'Set the escalation policy', tag: 'settings', access: 'bearer', body: escalationPolicySchema, responses: { 200: z.object({ policy: anyObject }) } },
+  { method: 'get', path: '/api/v1/settings/learning', summary: 'Whether re-scripts teach the matcher', tag: 'settings', access: 'bearer', responses: { 200: z.object({ learning: learningSchema }) } },
+  { method: 'put', path: '/api/v1/settings/learning', summary: 'Turn learning from agents on or off', tag: 'settings', access: 'bearer', body: learningSchema, responses: { 200: z.object({ learning: learningSchema }) } },
+  { method: 'get', path: '/api/v1/settings/limits', summary: 'Requests per minute', tag: 'settings', access: 'bearer', responses: { 200: limitsAnswer } },
+  { method: 'put', path: '/api/v1/settings/limits', summary: 'Set the tenant\'s limits', tag: 'settings', access: 'bearer', body: rateLimitsSchema, responses: { 200: limitsAnswer } },
+];
+
+const accountOps: Operation[] = [
+  { method: 'post', path: '/api/v1/auth/login', summary: 'Log in with e-mail and password', tag: 'accounts', access: 'public', body: loginSchema, responses: { 200: session }, errors: [401, 429] },
+  { method: 'post', path: '/api/v1/auth/link', summary: 'Log in with a one-time link\'s code', tag: 'accounts', access: 'public', body: linkSchema, responses: { 200: session }, errors: [401, 429] },
+  { method: 'post', path: '/api/v1/auth/refresh', summary: 'Spend a refresh token for a new pair', tag: 'accounts', access: 'public', body: refreshSchema, responses: { 200: session }, errors: [401] },
+  { method: 'post', path: '/api/v1/auth/logout', summary: 'Revoke the refresh token', tag: 'accounts', access: 'public', body: refreshSchema, responses: { 204: { description: 'logged out', contentType: '' } } },
+  { method: 'get', path: '/api/v1/auth/me', summary: 'Who the token speaks for', tag: 'accounts', access: 'bearer', responses: { 200: anyObject } },
+  { method: 'get', path: '/api/v1/users', summary: 'The tenant\'s users', tag: 'accounts', access: 'bearer', responses: { 200: z.object({ users: z.array(anyObject) }) } },
+  { method: 'post', path: '/api/v1/users', summary: 'Add a user', tag: 'accounts', access: 'bearer', body: newUserSchema, responses: { 201: z.object({ user: anyObject }) }, errors: [409] },
+  { method: 'get', path: '/api/v1/users/{id}', summary: 'A user', tag: 'accounts', access: 'bearer', responses: { 200: z.object({ user: anyObject }) } },
+  { method: 'patch', path: '/api/v1/users/{id}', summary: 'Change a user (name, role, disabled, password)', tag: 'accounts', access: 'bearer', body: patchUserSchema, responses: { 200: z.object({ user: anyObject }) } },
+  { method: 'post', path: '/api/v1/users/{id}/revoke', summary: 'End every session of the user', tag: 'accounts', access: 'bearer', responses: { 200: z.object({ user: anyObject }) } },
+  { method: 'post', path: '/api/v1/users/{id}/login-link', summary: 'A one-time login link', tag: 'accounts', access: 'bearer', responses: { 201: z.object({ code: z.string(), path: z.string(), expiresInSeconds: z.number().int() }) } },
+];
+
+const ai = (method: Method, path: string, summary: string, body?: z.ZodType): Operation => ({
+  method,
+  path: `/api/ai${path}`,
+  summary,
+  tag: 'ai (seed contract)',
+  access: 'bearer',
+  ...(body ? { body } : {}),
+  responses: { 200: aiEnvelope },
+  envelope: 'ai',
+});
+const aiOps: Operation[] = [
+  ai('post', '/analyze', 'Analyze a conversation', analyzeSchema),
+  ai('get', '/conversations/{id}/state', 'A conversation\'s analysis state'),
+  ai('post', '/conversations/states', 'Several conversations\' analysis states', statesSchema),
+  ai('get', '/prompts', 'Action prompts'),
+  ai('post', '/prompts', 'Create an action prompt', createPromptSchema),
+  ai('put', '/prompts/{id}', 'Change an action prompt', updatePromptSchema),
+  ai('delete', '/prompts/{id}', 'Delete an action prompt'),
+  ai('post', '/prompts/{id}/toggle', 'Turn an action prompt on or off'),
+  ai('post', '/onboarding/generate', 'Generate a system prompt', generateSchema),
+  ai('get', '/onboarding/{instanceId}', 'An onboarding'),
+  ai('post', '/onboarding/{instanceId}', 'Save onboarding fields', saveOnboardingSchema),
+  ai('post', '/assistant/chat', 'Ask the internal assistant', chatSchema),
+  ai('get', '/assistant/conversations', 'The agent\'s assistant conversations'),
+  ai('get', '/assistant/conversations/{id}/messages', 'An assistant conversation\'s messages'),
+  ai('delete', '/assistant/conversations/{id}', 'Delete an assistant conversation'),
+].map((operation) => (operation.path === '/api/ai/prompts' && operation.method === 'post' ? { ...operation, responses: { 201: aiEnvelope } } : operation));
+
+const seedOps: Operation[] = [
+  { method: 'post', path: '/initial-message', summary: 'Start a session with the customer\'s name (seed contract)', tag: 'seed contract', access: 'public', body: z.object({ message: z.string().min(1).max(200) }), responses: { 200: z.object({ answer: z.string(), Name: z.string(), Session: uuid }), 202: anyObject }, envelope: 'seed', errors: [429] },
+  { method: 'post', path: '/chat', summary: 'A message in the session (seed contract)', tag: 'seed contract', access: 'session', body: seedMessage, responses: { 200: z.object({ answer: z.string(), steps: z.string(), is_final_step: z.enum(['True', 'False']) }), 202: anyObject }, envelope: 'seed', errors: [401, 429] },
+  { method: 'post', path: '/chat_ai', summary: 'A message in the session, answer only (seed contract)', tag: 'seed contract', access: 'session', body: seedMessage, responses: { 200: z.object({ answer: z.string() }), 202: anyObject }, envelope: 'seed', errors: [401, 429] },
+  { method: 'get', path: '/api/v1/script', summary: 'The scripts as a JSON string (seed contract)', tag: 'seed contract', access: 'bearer', responses: { 200: z.object({ scripts: z.string() }) }, envelope: 'seed' },
+  { method: 'post', path: '/api/v1/script', summary: 'Save a script (seed contract)', tag: 'seed contract', access: 'bearer', body: z.object({ args: scriptInputSchema }), responses: { 201: anyObject }, envelope: 'seed' },
+];
+
+const serviceOps: Operation[] = [
+  { method: 'get', path: '/', summary: 'The chat page', tag: 'pages', access: 'public', responses: { 200: html } },
+  { method: 'get', path: '/inbox', summary: 'The agent inbox page', tag: 'pages', access: 'public', responses: { 200: html } },
+  { method: 'get', path: '/docs', summary: 'This description in Swagger UI', tag: 'pages', access: 'public', responses: { 200: html } },
+  { method: 'get', path: '/openapi.json', summary: 'This description', tag: 'pages', access: 'public', responses: { 200: anyObject } },
+  { method: 'get', path: '/docs/assets/{file}', summary: 'Swagger UI\'s files (from the npm package)', tag: 'pages', access: 'public', responses: { 200: { description: 'a CSS or JavaScript file', contentType: 'text/javascript' } } },
+  { method: 'get', path: '/healthz', summary: 'Temporal, Postgres and a polling worker', tag: 'operations', access: 'public', responses: { 200: anyObject }, errors: [503] },
+];
+
+export const operations: readonly Operation[] = [...conversationOps, ...scriptOps, ...settingOps, ...accountOps, ...aiOps, ...seedOps, ...serviceOps];
+
+function jsonSchema(schema: z.ZodType): object {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+const ERROR_SCHEMAS = { problem, seed: seedError, ai: aiEnvelope } as const;
+const COMMON_ERRORS: Record<Access, number[]> = { public: [400, 413, 415, 422], bearer: [400, 401, 403, 404, 413, 415, 422, 429], session: [400, 413, 415, 422] };
+
+let built: object | undefined;
+
+export function openApiDocument(): object {
+  if (built) return built;
+  const paths: Record<string, Record<string, object>> = {};
+  for (const operation of operations) {
+    const envelope = operation.envelope ?? 'problem';
+    const errorBody = { content: { [envelope === 'problem' ? 'application/problem+json' : 'application/json']: { schema: jsonSchema(ERROR_SCHEMAS[envelope]) } } };
+    const responses: Record<string, object> = {};
+    for (const [status, schema] of Object.entries(operation.responses)) {
+      if (schema instanceof z.ZodType) responses[status] = { description: 'success', content: { 'application/json': { schema: jsonSchema(schema) } } };
+      else responses[status] = { description: schema.description, ...(schema.contentType ? { content: { [schema.contentType]: {} } } : {}) };
+    }
+    const errors = new Set([...COMMON_ERRORS[operation.access], ...(operation.errors ?? []), ...(operation.body ? [] : [])]);
+    if (operation.path.includes('{')) errors.add(404);
+    for (const status of errors) if (!(status in responses)) responses[status] = { description: `error (${envelope === 'problem' ? 'RFC 9457 problem details' : `the ${envelope} contract's envelope`})`, ...errorBody };
+    responses['405'] = { description: 'the path exists with other methods (see Allow)', ...ERROR_BODY_405 };
+    const parameters = [
+      ...[...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+        name,
+        in: 'path',
+        required: true,
+        schema: name === 'id' && operation.path.startsWith('/api/v1/conversations') ? { type: 'string', format: 'uuid' } : { type: 'string', maxLength: 100 },
+      })),
+      ...Object.entries(operation.query ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema: jsonSchema(schema) })),
+      ...Object.entries(operation.headers ?? {}).map(([name, schema]) => ({ name, in: 'header', required: false, schema: jsonSchema(schema) })),
+    ];
+    paths[operation.path] ??= {};
+    paths[operation.path]![operation.method] = {
+      summary: operation.summary,
+      tags: [operation.tag],
+      operationId: `${operation.method}${operation.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ?? '').toUpperCase())}`,
+      ...(operation.access === 'bearer' ? { security: [{ bearer: [] }] } : operation.access === 'session' ? { security: [{ session: [] }] } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } } : {}),
+      responses,
+    };
+  }
+  built = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Atende API',
+      version: '0.1.0',
+      description:
+        'Customer-service conversations on Temporal. Native errors are RFC 9457 problem details (application/problem+json); ' +
+        'the seed contracts (/initial-message, /chat, /chat_ai, /api/v1/script) and the AI contract (/api/ai/*) keep their documented envelopes.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        session: { type: 'apiKey', in: 'cookie', name: 'atende_session' },
+      },
+    },
+    paths,
+  };
+  return built;
+}
+
+const ERROR_BODY_405 = { content: { 'application/problem+json': { schema: jsonSchema(problem) } } };
