@@ -156,3 +156,24 @@ test('when the worker is killed with SIGKILL while a follow-up is pending, then 
   expect(rated.body.state.csat).toMatchObject({ score: 5 });
   expect(await followUps()).toHaveLength(1);
 });
+
+test('when the worker is killed with SIGKILL and a message comes, then 202 with its id, and it is applied exactly once when a worker returns', async () => {
+  const first = await startWorkerProcess();
+  const impatient = createApp({ client: new Client({ connection }), db, config: testAppConfig({ jwtSecret: 'durability-secret', taskQueue, defaultTenant: tenantId, callTimeoutMs: 2_000 }) });
+  const started = await post('/api/v1/conversations', { message: 'quero cancelar meu seguro' });
+  const { conversationId, token } = started.body;
+
+  first.kill('SIGKILL');
+  await new Promise((resolve) => first.once('exit', resolve));
+  const held = await post(`/api/v1/conversations/${conversationId}/messages`, { text: validCpf, messageId: 'after-the-crash' }, token, impatient);
+  expect(held.status).toBe(202);
+  expect(held.body).toMatchObject({ status: 'accepted', messageId: 'after-the-crash' });
+  expect((await post(`/api/v1/conversations/${conversationId}/messages`, { text: validCpf, messageId: 'after-the-crash' }, token, impatient)).status).toBe(202);
+
+  await startWorkerProcess();
+  const answered = await post(`/api/v1/conversations/${conversationId}/messages`, { text: validCpf, messageId: 'after-the-crash' }, token);
+  expect(answered.status).toBe(200);
+  expect(answered.body.state.pending.stepId).toBe('motivo');
+  const stored = await db.query("SELECT count(*)::int AS n FROM messages WHERE conversation_id = $1 AND role = 'customer' AND text = $2", [conversationId, validCpf]);
+  expect(stored.rows[0].n).toBe(1);
+});
