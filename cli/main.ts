@@ -19,10 +19,7 @@ import { createLoginLink, createUser, DuplicateEmail } from '../db/users';
 import { hashPassword } from '../lib/passwords';
 import { databaseUrl } from '../db/url';
 import { devTool, installPinned, resolveBinary } from '../temporal/binaries';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { connectClient } from '../temporal/connection';
-import { replayConversations } from '../temporal/replay';
-import { jwtSecret, start } from './start';
+import { jwtSecret } from './secret';
 
 const USAGE = `atende — customer-service conversations on Temporal
 
@@ -114,7 +111,8 @@ async function main(argv: string[]): Promise<number> {
   const env = loadEnv();
   switch (command) {
     case 'start':
-      await start(env);
+      // the stack's modules load only for the commands that need them, so `atende --help` is quick
+      await (await import('./start')).start(env);
       return 0;
     case 'token': {
       const { values } = parseArgs({
@@ -259,6 +257,9 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       // the replay worker's own state changes are noise here; warnings and errors still show
+      const { DefaultLogger, Runtime } = await import('@temporalio/worker');
+      const { connectClient } = await import('../temporal/connection');
+      const { replayConversations } = await import('../temporal/replay');
       Runtime.install({ logger: new DefaultLogger('WARN') });
       const { client, connection } = await connectClient(env);
       try {

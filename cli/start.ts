@@ -4,6 +4,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Env } from '../env';
+import { jwtSecret } from './secret';
 import { createApp } from '../api/app';
 import { appConfig } from '../api/config';
 import { redactedUrl, startLocalCluster, type RunningCluster } from '../db/local-cluster';
@@ -34,17 +35,6 @@ async function ensureDevAdmin(db: pg.Pool, tenantId: string): Promise<User> {
   const existing = await findUserForLogin(db, tenantId, email);
   if (existing) return existing;
   return createUser(db, { tenantId, email, name: 'Dev admin', role: 'admin', passwordHash: await hashPassword(crypto.randomBytes(24).toString('base64url')) });
-}
-
-/** JWT_SECRET, or a random one kept in the data dir so dev tokens survive restarts. */
-export function jwtSecret(env: Env): string {
-  if (env.JWT_SECRET) return env.JWT_SECRET;
-  const file = path.join(env.ATENDE_DATA_DIR, 'jwt-secret');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(env.ATENDE_DATA_DIR, { recursive: true });
-    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
-  }
-  return fs.readFileSync(file, 'utf8').trim();
 }
 
 /**

@@ -26,7 +26,13 @@ export function devTool(kind: keyof typeof PINNED_DEV): string | undefined {
   return isExecutable(file) ? file : undefined;
 }
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+/** The project's root: the nearest directory with package.json (this file runs from temporal/ or dist/temporal/). */
+export const PROJECT_ROOT = (() => {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..');
+  }
+})();
 export const TOOLS_DIR = path.join(PROJECT_ROOT, '.tools');
 const VENV_DIR = path.join(TOOLS_DIR, 'venv');
 
