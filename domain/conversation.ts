@@ -103,6 +103,8 @@ export interface CarriedState {
   /** The customer's latest messages, for the analyzer. */
   customerTexts: string[];
   lastCustomerSeq: number;
+  /** When the customer last wrote (the silence before a nudge counts from it); absent in runs carried before it was kept. */
+  lastCustomerAt?: string;
   acknowledged: number;
   /** Mindchat messages already shown to the customer and the last customer message relayed, while a ticket is open. */
   ticket: { seen: string[]; relayedUpTo: number } | null;

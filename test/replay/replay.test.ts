@@ -33,6 +33,7 @@ const stageHistories: Record<string, { stages: string[]; timersFired?: number }>
   'stage-inactivity.binpb': { stages: ['collecting', 'abandoned', 'collecting'], timersFired: 2 },
   'stage-competence.binpb': { stages: ['identifying', 'collecting', 'confirming', 'escalated'] },
   'stage-model-answers.binpb': { stages: ['identifying', 'collecting'] },
+  'stage-local-turns.binpb': { stages: ['identifying', 'collecting', 'confirming', 'escalated'] },
   'before-stage-modules.binpb': { stages: ['clarifying', 'collecting', 'confirming', 'collecting', 'resolved', 'escalated', 'with_agent', 'identifying', 'closed'], timersFired: 1 },
 };
 

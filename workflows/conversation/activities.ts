@@ -1,9 +1,19 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { failureTypes } from '../../domain/conversation';
 
 /** Writes to our own Postgres: retried until it answers, so a turn is never half-recorded. */
 export const storage = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+
+/**
+ * The same writes as a local activity (the local-turns patch): run by the worker that runs the
+ * turn, inside its workflow task, and recorded as one marker instead of three events and a
+ * second workflow task. Retried as long, with the SDK's timers once past a minute.
+ */
+export const localStorage = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
@@ -58,4 +68,6 @@ export const patches = {
   competence: 'competence',
   /** With a model configured, a mid-script question no FAQ entry answers is asked of the model. */
   modelAnswers: 'model-answers',
+  /** A turn's Postgres write as a local activity: one workflow task per answer turn. */
+  localTurns: 'local-turns',
 } as const;

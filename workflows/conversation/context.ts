@@ -20,6 +20,8 @@ export interface Conversation {
   readonly aftercare: boolean;
   /** The competence patch, decided the same way (runs started before it keep the stricter readers). */
   readonly competence: boolean;
+  /** The local-turns patch: a turn's Postgres write is a local activity, so an answer turn is one workflow task. */
+  readonly localTurns: boolean;
   /** Carried to the next run with the state; kept out of the Postgres projection. */
   readonly memory: Memory;
   readonly turn: Turn;
@@ -37,17 +39,20 @@ export function openConversation(input: ConversationInput): Conversation {
   const aftercare = patched(patches.aftercare);
   if (aftercare && !carried) Object.assign(state, { inactivity: null, csat: null, recentUpdates: [], followUpPlan: [], run: 1 });
   const competence = aftercare && patched(patches.competence);
+  const localTurns = competence && patched(patches.localTurns);
   return {
     input,
     state,
     policy: input.settings.escalation ?? defaultEscalationPolicy,
     aftercare,
     competence,
+    localTurns,
     memory: {
       // what the customer said, for the analyzer
       customerTexts: carried ? [...carried.customerTexts] : [],
       // the sequence number of the customer's latest message, for relaying it to a ticket
       lastCustomerSeq: carried?.lastCustomerSeq ?? 0,
+      ...(carried?.lastCustomerAt ? { lastCustomerAt: carried.lastCustomerAt } : {}),
       // the escalation whose waiting customer was already told a person will answer
       acknowledged: carried?.acknowledged ?? 0,
       // the open Mindchat ticket's watch: agent messages already shown, customer messages already relayed

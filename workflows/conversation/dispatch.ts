@@ -95,6 +95,7 @@ function remember(c: Conversation, text: string, messageId: string | undefined):
   const message = note(c, 'customer', text, messageId ?? null);
   const { memory } = c;
   memory.lastCustomerSeq = message.seq;
+  memory.lastCustomerAt = message.createdAt;
   c.state.customerTurns += 1;
   memory.customerTexts.push(text);
   if (memory.customerTexts.length > 40) memory.customerTexts.splice(0, memory.customerTexts.length - 40);

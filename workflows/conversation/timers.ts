@@ -90,6 +90,7 @@ function workingTimeAfter(c: Conversation, ms: number): Date {
 
 /** A question unanswered: asked once more after a silence, then the conversation closes as abandoned. */
 export async function watchSilence(c: Conversation): Promise<void> {
+  if (c.localTurns) return watchSilenceLean(c);
   const { state } = c;
   const settings = c.input.settings.inactivity!;
   if (!state.inactivity?.nudgedAt) {
@@ -110,6 +111,51 @@ export async function watchSilence(c: Conversation): Promise<void> {
     };
     moveTo(c, 'abandoned', 'abandoned');
   });
+}
+
+/**
+ * The same nudge and abandonment with one timer per silence instead of one per turn (the
+ * local-turns patch): a customer message moves the deadline in state, and the timer is
+ * re-armed for the rest only when it fires early. Turns add no timer events to the history.
+ */
+async function watchSilenceLean(c: Conversation): Promise<void> {
+  const { state } = c;
+  const settings = c.input.settings.inactivity!;
+  if (!state.inactivity?.nudgedAt) {
+    // counted from when the bot began to wait, or the customer's latest message after that
+    const began = new Date().toISOString();
+    const lastWrote = () => (c.memory.lastCustomerAt && c.memory.lastCustomerAt > began ? c.memory.lastCustomerAt : began);
+    if (await interruptedBefore(c, lastWrote, settings.nudgeAfterMs, () => waitsOnCustomer(c))) return;
+    await quietTurn(c, async () => {
+      say(c, replies.stillThere(repeatQuestion(c)));
+      state.inactivity = { nudgedAt: new Date().toISOString(), abandonedAt: null, resumeStage: null, resumeUntil: null };
+    });
+  }
+  const nudgedAt = state.inactivity!.nudgedAt!;
+  // a customer who writes after the nudge clears it (dispatch), which ends this watch
+  if (await interruptedBefore(c, () => nudgedAt, settings.abandonAfterMs, () => waitsOnCustomer(c) && state.inactivity?.nudgedAt === nudgedAt)) return;
+  await quietTurn(c, async () => {
+    say(c, replies.abandoning(Object.keys(state.answers).length > 0, settings.resumeWithinMs));
+    state.inactivity = {
+      ...state.inactivity!,
+      abandonedAt: new Date().toISOString(),
+      resumeStage: state.stage,
+      resumeUntil: new Date(Date.now() + settings.resumeWithinMs).toISOString(),
+    };
+    moveTo(c, 'abandoned', 'abandoned');
+  });
+}
+
+/**
+ * Waits until `ms` after `since()` (which may move while waiting), unless the wait must stop
+ * or `watching()` turns false first: true when interrupted, false when the silence was reached.
+ */
+async function interruptedBefore(c: Conversation, since: () => string, ms: number, watching: () => boolean): Promise<boolean> {
+  for (;;) {
+    const left = Date.parse(since()) + ms - Date.now();
+    if (left <= 0) return false;
+    if (await condition(() => mustStop(c) || !watching(), left)) return true;
+  }
 }
 
 /** Abandoned: waits for the customer to come back until the resume window ends; false when it ended. */
