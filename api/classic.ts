@@ -101,10 +101,10 @@ export function classicRoutes(deps: ClassicRoutesDeps) {
     const conversation = await sessionConversation(c);
     await deps.limiter.check(c, 'message', { tenantId: conversation.tenantId });
     const { state } = conversation;
-    const settings = await deps.settingsFor(state.tenantId);
     const attempt = createHash('sha256').update(`${state.customerTurns}\u0000${message}`).digest('hex').slice(0, 24);
-    const result = await deps.gateway.send(
-      { conversationId: state.conversationId, tenantId: state.tenantId, channel: state.channel, customer: state.customer, settings: settings! },
+    const result = await deps.gateway.sendLater(
+      state.conversationId,
+      async () => ({ conversationId: state.conversationId, tenantId: state.tenantId, channel: state.channel, customer: state.customer, settings: (await deps.settingsFor(state.tenantId))! }),
       message,
       ownId ?? `seed-${state.conversationId}-${attempt}`,
     );

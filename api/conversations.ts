@@ -3,7 +3,7 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { WithStartWorkflowOperation, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type pg from 'pg';
 import { findConversation, listMessages } from '../db/conversations';
@@ -80,6 +80,11 @@ export interface ConversationGateway {
    * will be applied once a worker takes it, and resending it with the same messageId is safe.
    */
   send(input: ConversationInput, text: string, messageId?: string): Promise<SendMessageResult>;
+  /**
+   * A later message of a conversation whose workflow runs: a plain Update (no start, no
+   * settings read). Only when the workflow is not found does it start one from `input()`.
+   */
+  sendLater(conversationId: string, input: () => Promise<ConversationInput>, text: string, messageId?: string): Promise<SendMessageResult>;
   /** Runs `fn` under the API's deadline for calls into Temporal. */
   deadline<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -149,7 +154,18 @@ export function conversationGateway(deps: Pick<ConversationRoutesDeps, 'client' 
       throw error;
     }
   }
-  return { send, deadline };
+  async function sendLater(conversationId: string, input: () => Promise<ConversationInput>, text: string, messageId: string = randomUUID()): Promise<SendMessageResult> {
+    const workflowId = conversationWorkflowId(conversationId);
+    const updateId = `message-${messageId}`;
+    try {
+      return await deadline(() => deps.client.workflow.getHandle(workflowId).executeUpdate(sendMessageUpdate, { args: [{ text, messageId }], updateId }));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return send(await input(), text, messageId);
+      if (isTimeout(error) && (await admitted(workflowId, updateId))) throw new AcceptedLater(conversationId, messageId);
+      throw error;
+    }
+  }
+  return { send, sendLater, deadline };
 }
 
 /** The call's deadline passed (as opposed to Temporal refusing or being unreachable). */
@@ -201,7 +217,7 @@ function accepted(c: Context, later: AcceptedLater, token?: string): Response {
 }
 
 export function conversationRoutes(deps: ConversationRoutesDeps) {
-  const { send: sendMessage, deadline } = conversationGateway(deps);
+  const { send: sendMessage, sendLater, deadline } = conversationGateway(deps);
 
   async function reachable(claims: Claims, rawId: string) {
     const id = idSchema.safeParse(rawId);
@@ -282,16 +298,15 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       if (conversation.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
       if (claims.role === 'customer') await deps.limiter.check(c, 'message', { tenantId: conversation.tenantId });
       const { state } = conversation;
-      const settings = await deps.settingsFor(state.tenantId);
-      const input: ConversationInput = {
+      const input = async (): Promise<ConversationInput> => ({
         conversationId: state.conversationId,
         tenantId: state.tenantId,
         channel: state.channel,
         customer: state.customer,
-        settings: settings!,
-      };
+        settings: (await deps.settingsFor(state.tenantId))!,
+      });
       try {
-        const result = await sendMessage(input, body.text, body.messageId);
+        const result = await sendLater(conversation.id, input, body.text, body.messageId);
         return c.json({ replies: result.replies, state: stateFor(claims, result.state) }, 200);
       } catch (error) {
         if (error instanceof AcceptedLater) return accepted(c, error);

@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       // the stack's modules load only for the commands that need them, so `atende --help` is quick
-      await (await import('./start')).start(env);
+      await (require('./start') as typeof import('./start')).start(env);
       return 0;
     case 'token': {
       const { values } = parseArgs({
@@ -257,9 +257,10 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       // the replay worker's own state changes are noise here; warnings and errors still show
-      const { DefaultLogger, Runtime } = await import('@temporalio/worker');
-      const { connectClient } = await import('../temporal/connection');
-      const { replayConversations } = await import('../temporal/replay');
+      // required here, not at the top: these modules are heavy and only this command needs them
+      const { DefaultLogger, Runtime } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+      const { connectClient } = require('../temporal/connection') as typeof import('../temporal/connection');
+      const { replayConversations } = require('../temporal/replay') as typeof import('../temporal/replay');
       Runtime.install({ logger: new DefaultLogger('WARN') });
       const { client, connection } = await connectClient(env);
       try {

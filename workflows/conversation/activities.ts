@@ -18,6 +18,15 @@ export const localStorage = proxyLocalActivities<Activities>({
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
 
+/**
+ * The same reads and offline computations as local activities (the local-turns patch, in a
+ * conversation whose worker has no model): they run inside the turn's own workflow task.
+ */
+export const localUnderstanding = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 5 },
+});
+
 /** Reads and computations a customer is waiting on: fast, and retried a few times. */
 export const understanding = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',

@@ -6,8 +6,8 @@ import { displayValue, isSkip, validateField, validateStep } from '../../domain/
 import { escalationDetails, numbered, replies, stepName, systemNotes, whyByType, whyDefault } from '../../domain/replies';
 import { isQuestion, isSmallTalk, questionTopic, wantsToStop } from '../../domain/talk';
 import type { Script, Step } from '../../domain/scripts';
-import { patches, understanding } from './activities';
-import { fieldContext, hours, type Conversation } from './context';
+import { patches } from './activities';
+import { fieldContext, hours, reader, type Conversation } from './context';
 import { escalate, finishHandoff } from './handoff';
 import { finishCollection } from './resolve';
 import { moveTo, note, say } from './turn';
@@ -103,7 +103,7 @@ async function answerQuestion(c: Conversation, step: Step, text: string): Promis
   // with a model, a question the FAQ does not cover is still worth asking it
   const model = c.state.llmPhrasing && patched(patches.modelAnswers);
   const business = model ? c.state.persona?.systemPrompt : undefined;
-  const entry = faq.length || model ? await understanding.answerFaq({ faq, text, ...(business ? { business } : {}) }) : null;
+  const entry = faq.length || model ? await reader(c).answerFaq({ faq, text, ...(business ? { business } : {}) }) : null;
   return entry?.answer ?? replies.unknownQuestion;
 }
 
@@ -198,7 +198,7 @@ function cancelScript(c: Conversation): void {
 /** An agent replaces the script; answers with the same step id and type carry over. */
 export async function changeScript(c: Conversation, { scriptId, by }: ChangeScriptInput): Promise<void> {
   const { state } = c;
-  const script = await understanding.loadScript({ tenantId: state.tenantId, scriptId });
+  const script = await reader(c).loadScript({ tenantId: state.tenantId, scriptId });
   if (!script) throw ApplicationFailure.nonRetryable(`no active script "${scriptId}"`, failureTypes.scriptNotFound);
   const previous = state.script;
   const kept: Record<string, string> = {};

@@ -5,7 +5,7 @@ import { defaultEscalationPolicy, type EscalationPolicy } from '../../domain/esc
 import { displayValue, type FieldContext } from '../../domain/fields';
 import type { WorkingHours } from '../../domain/persona';
 import type { Turn } from './turn';
-import { patches } from './activities';
+import { localUnderstanding, patches, understanding } from './activities';
 
 /**
  * One conversation as every stage sees it: the state (one plain object, written to Postgres
@@ -30,6 +30,15 @@ export interface Conversation {
 }
 
 export type Memory = Omit<CarriedState, 'state'>;
+
+/**
+ * Where a turn's reads and offline computations run: as local activities in lean runs whose
+ * worker has no model (milliseconds, inside the turn's workflow task), as normal activities
+ * otherwise (a model may take seconds, and runs started before keep their history).
+ */
+export function reader(c: Conversation): typeof understanding {
+  return c.localTurns && !c.state.llmPhrasing ? localUnderstanding : understanding;
+}
 
 /** A new run: a fresh conversation, or the next run of one that continued as new. */
 export function openConversation(input: ConversationInput): Conversation {

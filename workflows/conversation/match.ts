@@ -5,9 +5,8 @@ import { displayValue } from '../../domain/fields';
 import { escalationDetails, replies } from '../../domain/replies';
 import { isQuestion, questionTopic } from '../../domain/talk';
 import type { Script } from '../../domain/scripts';
-import { understanding } from './activities';
 import { askNext, stepLabel } from './collect';
-import { fieldContext, hours, type Conversation } from './context';
+import { fieldContext, hours, reader, type Conversation } from './context';
 import { escalate } from './handoff';
 import { moveTo, record, say } from './turn';
 
@@ -20,7 +19,7 @@ import { moveTo, record, say } from './turn';
 export async function identify(c: Conversation, text: string): Promise<void> {
   const { state, input } = c;
   const faq = state.persona?.faq.length ? state.persona.faq : undefined;
-  const { match, script, faq: answered, menu } = await understanding.matchScript({
+  const { match, script, faq: answered, menu } = await reader(c).matchScript({
     tenantId: state.tenantId,
     text,
     threshold: input.settings.matchThreshold,
@@ -86,7 +85,7 @@ export async function clarify(c: Conversation, text: string): Promise<void> {
   }
   let scriptId = picked === null ? null : options[picked]!.scriptId;
   if (scriptId === null) {
-    const { match } = await understanding.matchScript({
+    const { match } = await reader(c).matchScript({
       tenantId: state.tenantId,
       text,
       threshold: input.settings.matchThreshold,
@@ -94,7 +93,7 @@ export async function clarify(c: Conversation, text: string): Promise<void> {
     });
     scriptId = match.scriptId;
   }
-  const script = scriptId ? await understanding.loadScript({ tenantId: state.tenantId, scriptId }) : null;
+  const script = scriptId ? await reader(c).loadScript({ tenantId: state.tenantId, scriptId }) : null;
   if (script) {
     // the demand that led to the options may already carry answers ("a 2ª via da apólice")
     const demand = c.competence ? (c.memory.customerTexts.at(-2) ?? null) : null;

@@ -3,7 +3,7 @@ import { lexiconSentiment } from '../../domain/analysis';
 import { decision, escalatingPrompt, type EscalationDecision } from '../../domain/escalation';
 import { applicablePrompts, type ActionPrompt, type Persona } from '../../domain/persona';
 import { escalationDetails, phrasingPurposes, replies } from '../../domain/replies';
-import { patches, understanding } from './activities';
+import { localUnderstanding, patches, understanding } from './activities';
 import type { Conversation } from './context';
 import { legacyPersona } from './legacy';
 import { moveTo, record, say } from './turn';
@@ -13,7 +13,7 @@ export async function persona(c: Conversation): Promise<Persona> {
   const { state, input } = c;
   if (!state.persona) {
     if (patched(patches.persona)) {
-      const loaded = await understanding.loadPersona({ tenantId: state.tenantId, instanceId: input.instanceId, businessName: input.settings.businessName });
+      const loaded = await (c.localTurns ? localUnderstanding : understanding).loadPersona({ tenantId: state.tenantId, instanceId: input.instanceId, businessName: input.settings.businessName });
       state.persona = loaded.persona;
       state.llmPhrasing = loaded.llm;
       state.helpdesk = loaded.helpdesk ?? 'inbox';

@@ -2,8 +2,7 @@ import type { Analysis } from '../../domain/analysis';
 import { decideAfterCollection, decision } from '../../domain/escalation';
 import { escalationDetails, replies } from '../../domain/replies';
 import { asksForPerson } from '../../domain/talk';
-import { understanding } from './activities';
-import { collectedAnswers, type Conversation } from './context';
+import { collectedAnswers, reader, type Conversation } from './context';
 import { escalate, newProtocol } from './handoff';
 import { moveTo, record, refreshSearchAttributes, say } from './turn';
 
@@ -32,7 +31,7 @@ export async function finishCollection(c: Conversation): Promise<void> {
 export async function analyze(c: Conversation): Promise<Analysis> {
   const { state } = c;
   const script = state.script;
-  state.analysis = await understanding.analyzeConversation({
+  state.analysis = await reader(c).analyzeConversation({
     customerMessages: c.memory.customerTexts.slice(-20),
     ...(state.customer.name ? { customerName: state.customer.name } : {}),
     ...(script ? { scriptId: script.id, scriptTitle: script.title, collected: collectedAnswers(c) } : {}),
