@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type pg from 'pg';
 import type { z } from 'zod';
-import { countRequest } from '../db/limits';
+import { countRequests } from '../db/limits';
 import { findTenant } from '../db/tenants';
 import { rateLimitsSchema } from '../domain/schemas';
 
@@ -78,8 +78,9 @@ export function rateLimiter(deps: { db: pg.Pool; defaults: RateLimits; trustProx
               ? [{ key: `staff:${tenantId}:${userId}`, limit: limits.staffRequestsPerUser }]
               : [{ key: `login:ip:${client}`, limit: limits.loginsPerClient }];
       let tightest: { limit: number; remaining: number; resetAt: Date } | null = null;
+      const { counts, resetAt } = await countRequests(deps.db, rules.map((rule) => rule.key), WINDOW_SECONDS);
       for (const rule of rules) {
-        const { count, resetAt } = await countRequest(deps.db, rule.key, WINDOW_SECONDS);
+        const count = counts.get(rule.key) ?? 0;
         const remaining = Math.max(0, rule.limit - count);
         if (!tightest || remaining < tightest.remaining) tightest = { limit: rule.limit, remaining, resetAt };
         if (count > rule.limit) {

@@ -13,7 +13,7 @@ export const storage = proxyActivities<Activities>({
  * turn, inside its workflow task, and recorded as one marker instead of three events and a
  * second workflow task. Retried as long, with the SDK's timers once past a minute.
  */
-export const localStorage = proxyLocalActivities<Activities>({
+export const localWrites = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });

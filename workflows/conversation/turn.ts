@@ -11,7 +11,7 @@ import {
   type StoredMessage,
 } from '../../domain/conversation';
 import { searchAttributes } from '../messages';
-import { localStorage, storage } from './activities';
+import { localWrites, storage } from './activities';
 import type { Conversation } from './context';
 
 /** The turn being handled: its messages and replies are written together at its end. */
@@ -86,7 +86,7 @@ export async function flush(c: Conversation): Promise<void> {
   c.state.revision += 1;
   const messages = c.turn.outbox;
   c.turn.outbox = [];
-  await (c.localTurns ? localStorage : storage).recordTurn({ state: projection(c), messages });
+  await (c.localTurns ? localWrites : storage).recordTurn({ state: projection(c), messages });
 }
 
 /**
