@@ -76,7 +76,8 @@ export function createApp({ client, db, config }: AppDeps) {
     };
   }
 
-  const limiter = rateLimiter({ db, ...(config.rateLimits ?? { enabled: true, trustProxy: false, defaults: defaultRateLimits }) });
+  const rateLimits = config.rateLimits ?? { enabled: true, trustProxy: false, defaults: defaultRateLimits };
+  const limiter = rateLimiter({ db, ...rateLimits });
   const accounts = accountRoutes({ db, jwtSecret: config.jwtSecret, defaultTenant: config.defaultTenant, production: config.production, limiter });
   const feed = new ConversationFeed(db);
   const gateway = conversationGateway({ client, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs });
@@ -133,7 +134,7 @@ export function createApp({ client, db, config }: AppDeps) {
     .route('/api/v1/users', accounts.users)
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
-    .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret, defaultLimits: config.rateLimits?.defaults ?? defaultRateLimits }))
+    .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret, defaultLimits: rateLimits.defaults }))
     .route('/api/ai', aiRoutes({ client, db, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
     .route(
       '/',
@@ -157,7 +158,7 @@ export function createApp({ client, db, config }: AppDeps) {
       }
       return problem(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
     });
-  app.onError((error, c) => toErrorResponse(error, c, config.production));
+  app.onError((error, c) => toErrorResponse(error, c));
   return app;
 }
 

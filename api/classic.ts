@@ -76,7 +76,7 @@ export function classicRoutes(deps: ClassicRoutesDeps) {
     if (error instanceof ApiError && error.status < 500) return c.json({ status: 'Error', message: error.message }, 400);
     if (error instanceof RateLimited) return c.json({ status: 'Error', message: error.message }, 429);
     if (error instanceof AcceptedLater) return c.json({ status: 'Accepted', message: error.message, messageId: error.messageId }, 202);
-    return toErrorResponse(error, c, deps.production);
+    return toErrorResponse(error, c);
   }
 
   async function sessionConversation(c: Context) {

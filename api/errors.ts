@@ -73,7 +73,7 @@ const CONFLICTS: Record<string, string> = {
   [failureTypes.notWaitingForAgent]: 'not_waiting_for_agent',
 };
 
-export function toErrorResponse(error: unknown, c: Context, production: boolean): Response {
+export function toErrorResponse(error: unknown, c: Context): Response {
   if (error instanceof ApiError) {
     return problem(c, error.status, error.code, error.message, error.details);
   }
@@ -93,7 +93,7 @@ export function toErrorResponse(error: unknown, c: Context, production: boolean)
     if (conflict) return problem(c, 409, conflict, message);
     return problem(c, 422, 'message_rejected', message);
   }
-  if (error instanceof BodyError) return toErrorResponse(nativeBodyError(error), c, production);
+  if (error instanceof BodyError) return toErrorResponse(nativeBodyError(error), c);
   if (isTemporalUnavailable(error)) {
     c.header('Retry-After', '5');
     return problem(c, 503, 'temporal_unavailable', 'the conversation service did not answer in time; try again shortly');

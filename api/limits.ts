@@ -3,7 +3,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type pg from 'pg';
 import type { z } from 'zod';
 import { countRequests } from '../db/limits';
-import { findTenant } from '../db/tenants';
+import { findTenant, rateLimitsOf } from '../db/tenants';
 import { rateLimitsSchema } from '../domain/schemas';
 
 export type RateLimits = Required<z.infer<typeof rateLimitsSchema>>;
@@ -46,8 +46,8 @@ export function rateLimiter(deps: { db: pg.Pool; defaults: RateLimits; trustProx
   async function limitsOf(tenantId: string): Promise<RateLimits> {
     const cached = tenantLimits.get(tenantId);
     if (cached && Date.now() - cached.at < TENANT_CACHE_MS) return cached.limits;
-    const stored = rateLimitsSchema.safeParse((await findTenant(deps.db, tenantId))?.settings.limits ?? {});
-    const limits = { ...deps.defaults, ...(stored.success ? stored.data : {}) };
+    const tenant = await findTenant(deps.db, tenantId);
+    const limits = { ...deps.defaults, ...(tenant ? rateLimitsOf(tenant.settings) : {}) };
     tenantLimits.set(tenantId, { at: Date.now(), limits });
     return limits;
   }

@@ -113,14 +113,14 @@ const accountOps: Operation[] = [
   { method: 'post', path: '/api/v1/users/{id}/login-link', summary: 'A one-time login link', tag: 'accounts', access: 'bearer', responses: { 201: z.object({ code: z.string(), path: z.string(), expiresInSeconds: z.number().int() }) } },
 ];
 
-const ai = (method: Method, path: string, summary: string, body?: z.ZodType): Operation => ({
+const ai = (method: Method, path: string, summary: string, body?: z.ZodType, status = 200): Operation => ({
   method,
   path: `/api/ai${path}`,
   summary,
   tag: 'ai (seed contract)',
   access: 'bearer',
   ...(body ? { body } : {}),
-  responses: { 200: aiEnvelope },
+  responses: { [status]: aiEnvelope },
   envelope: 'ai',
 });
 const aiOps: Operation[] = [
@@ -128,7 +128,7 @@ const aiOps: Operation[] = [
   ai('get', '/conversations/{id}/state', 'A conversation\'s analysis state'),
   ai('post', '/conversations/states', 'Several conversations\' analysis states', statesSchema),
   ai('get', '/prompts', 'Action prompts'),
-  ai('post', '/prompts', 'Create an action prompt', createPromptSchema),
+  ai('post', '/prompts', 'Create an action prompt', createPromptSchema, 201),
   ai('put', '/prompts/{id}', 'Change an action prompt', updatePromptSchema),
   ai('delete', '/prompts/{id}', 'Delete an action prompt'),
   ai('post', '/prompts/{id}/toggle', 'Turn an action prompt on or off'),
@@ -139,7 +139,7 @@ const aiOps: Operation[] = [
   ai('get', '/assistant/conversations', 'The agent\'s assistant conversations'),
   ai('get', '/assistant/conversations/{id}/messages', 'An assistant conversation\'s messages'),
   ai('delete', '/assistant/conversations/{id}', 'Delete an assistant conversation'),
-].map((operation) => (operation.path === '/api/ai/prompts' && operation.method === 'post' ? { ...operation, responses: { 201: aiEnvelope } } : operation));
+];
 
 const seedOps: Operation[] = [
   { method: 'post', path: '/initial-message', summary: 'Start a session with the customer\'s name (seed contract)', tag: 'seed contract', access: 'public', body: z.object({ message: z.string().min(1).max(200) }), responses: { 200: z.object({ answer: z.string(), Name: z.string(), Session: uuid }), 202: anyObject }, envelope: 'seed', errors: [429] },
@@ -181,10 +181,10 @@ export function openApiDocument(): object {
       if (schema instanceof z.ZodType) responses[status] = { description: 'success', content: { 'application/json': { schema: jsonSchema(schema) } } };
       else responses[status] = { description: schema.description, ...(schema.contentType ? { content: { [schema.contentType]: {} } } : {}) };
     }
-    const errors = new Set([...COMMON_ERRORS[operation.access], ...(operation.errors ?? []), ...(operation.body ? [] : [])]);
+    const errors = new Set([...COMMON_ERRORS[operation.access], ...(operation.errors ?? [])]);
     if (operation.path.includes('{')) errors.add(404);
     for (const status of errors) if (!(status in responses)) responses[status] = { description: `error (${envelope === 'problem' ? 'RFC 9457 problem details' : `the ${envelope} contract's envelope`})`, ...errorBody };
-    responses['405'] = { description: 'the path exists with other methods (see Allow)', ...ERROR_BODY_405 };
+    responses['405'] = { description: 'the path exists with other methods (see Allow)', content: { 'application/problem+json': { schema: jsonSchema(problem) } } };
     const parameters = [
       ...[...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
         name,
@@ -227,4 +227,3 @@ export function openApiDocument(): object {
   return built;
 }
 
-const ERROR_BODY_405 = { content: { 'application/problem+json': { schema: jsonSchema(problem) } } };

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type pg from 'pg';
-import { escalationPolicyOf, findTenant, learnsFromAgents, saveEscalationPolicy, saveLearning, saveLimits } from '../db/tenants';
+import { escalationPolicyOf, findTenant, learnsFromAgents, rateLimitsOf, saveEscalationPolicy, saveLearning, saveLimits } from '../db/tenants';
 import { z } from 'zod';
 import { escalationPolicySchema, rateLimitsSchema } from '../domain/schemas';
 import { ApiError, parseBody } from './errors';
@@ -19,45 +19,47 @@ export interface SettingsRoutesDeps {
 /** Tenant settings an admin tunes; new conversations take them, running ones keep what they started with. */
 export function settingsRoutes(deps: SettingsRoutesDeps) {
   const auth = authenticate(deps.jwtSecret);
+
+  /** The caller's tenant, which every setting belongs to. */
+  async function tenantOf(tenant: string) {
+    const found = await findTenant(deps.db, tenant);
+    if (!found) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
+    return found;
+  }
+
   return new Hono<AuthEnv>()
     .get('/escalation', auth(STAFF), async (c) => {
-      const { tenant } = c.var.claims;
-      const found = await findTenant(deps.db, tenant);
-      if (!found) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
+      const found = await tenantOf(c.var.claims.tenant);
       return c.json({ policy: escalationPolicyOf(found.settings) }, 200);
     })
     .put('/escalation', auth(ADMINS), async (c) => {
       const { tenant } = c.var.claims;
       const policy = await parseBody(c, escalationPolicySchema);
-      if (!(await findTenant(deps.db, tenant))) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
+      await tenantOf(tenant);
       await saveEscalationPolicy(deps.db, tenant, policy);
       return c.json({ policy }, 200);
     })
     /** Whether an agent's re-script teaches the matcher the customer's words (on by default). */
     .get('/learning', auth(STAFF), async (c) => {
-      const found = await findTenant(deps.db, c.var.claims.tenant);
-      if (!found) throw new ApiError(404, 'not_found', `tenant "${c.var.claims.tenant}" not found`);
+      const found = await tenantOf(c.var.claims.tenant);
       return c.json({ learning: { fromAgents: learnsFromAgents(found.settings) } }, 200);
     })
     .put('/learning', auth(ADMINS), async (c) => {
       const { tenant } = c.var.claims;
       const learning = await parseBody(c, learningSchema);
-      if (!(await findTenant(deps.db, tenant))) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
+      await tenantOf(tenant);
       await saveLearning(deps.db, tenant, learning);
       return c.json({ learning }, 200);
     })
     /** Requests per minute: what the tenant set, and what is in force (the server's default for the rest). */
     .get('/limits', auth(STAFF), async (c) => {
-      const found = await findTenant(deps.db, c.var.claims.tenant);
-      if (!found) throw new ApiError(404, 'not_found', `tenant "${c.var.claims.tenant}" not found`);
-      const own = rateLimitsSchema.safeParse(found.settings.limits ?? {});
-      const limits = own.success ? own.data : {};
+      const limits = rateLimitsOf((await tenantOf(c.var.claims.tenant)).settings);
       return c.json({ limits, effective: { ...deps.defaultLimits, ...limits } }, 200);
     })
     .put('/limits', auth(ADMINS), async (c) => {
       const { tenant } = c.var.claims;
       const limits = await parseBody(c, rateLimitsSchema);
-      if (!(await findTenant(deps.db, tenant))) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
+      await tenantOf(tenant);
       await saveLimits(deps.db, tenant, limits);
       return c.json({ limits, effective: { ...deps.defaultLimits, ...limits } }, 200);
     });

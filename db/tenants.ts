@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import type { z } from 'zod';
 import { defaultEscalationPolicy, type EscalationPolicy } from '../domain/escalation';
-import { escalationPolicySchema } from '../domain/schemas';
+import { escalationPolicySchema, rateLimitsSchema } from '../domain/schemas';
 
 /** Tenants and their settings (business, escalation policy). */
 
@@ -23,6 +24,12 @@ export interface TenantSettings {
   learning?: { fromAgents?: boolean };
   /** Requests per minute (see api/limits.ts); missing ones keep the server's defaults. */
   limits?: unknown;
+}
+
+/** The limits the tenant set (a stored value that no longer parses counts as none: the server's defaults apply). */
+export function rateLimitsOf(settings: TenantSettings): z.infer<typeof rateLimitsSchema> {
+  const own = rateLimitsSchema.safeParse(settings.limits ?? {});
+  return own.success ? own.data : {};
 }
 
 export async function saveLimits(pool: pg.Pool, tenantId: string, limits: object): Promise<void> {

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { analyzeOffline, urgencies, type Urgency } from '../domain/analysis';
 import { validateField } from '../domain/fields';
 import { ScriptMatcher } from '../domain/matcher';
+import { isRight, scoreMatcher } from './score';
 import type { FieldType } from '../domain/scripts';
 import { analysisDev, analysisSet, banking77, clinc150, credsystem, extractDev, extractFresh, matchDev, ownFirstMessages, type ExtractCase, type IntentBenchmark } from './datasets';
 
@@ -38,58 +39,30 @@ function progress(text: string): void {
 /** Top-1 accuracy on in-scope messages, ignoring the threshold, and refusals on out-of-scope ones. */
 function runBenchmark(benchmark: IntentBenchmark, goals: { inScope?: string; refusal?: string; accepted?: string } = {}): void {
   progress(`${benchmark.name}: indexing ${benchmark.scripts.length} intents`);
-  const matcher = new ScriptMatcher(benchmark.scripts, { language: benchmark.language });
-  let top1 = 0;
-  let accepted = 0;
-  let inScope = 0;
-  let refused = 0;
-  let outOfScope = 0;
-  for (const { text, expected } of benchmark.test) {
-    const result = matcher.match(text);
-    if (expected === null) {
-      outOfScope += 1;
-      if (result.verdict === 'none') refused += 1;
-      else if (verbose) console.log(`  accepted OOS: "${text}" → ${result.verdict} ${result.candidates[0]?.scriptId} ${result.confidence}`);
-      continue;
+  const score = scoreMatcher(benchmark);
+  if (verbose) {
+    for (const { text, expected, result } of score.readings) {
+      if (expected === null && result.verdict !== 'none') console.log(`  accepted OOS: "${text}" → ${result.verdict} ${result.candidates[0]?.scriptId} ${result.confidence}`);
+      if (expected !== null && result.candidates[0]?.scriptId !== expected) console.log(`  miss: "${text}" → ${result.candidates[0]?.scriptId ?? '-'} (${result.confidence}), expected ${expected}`);
     }
-    inScope += 1;
-    if (result.candidates[0]?.scriptId === expected) top1 += 1;
-    else if (verbose) console.log(`  miss: "${text}" → ${result.candidates[0]?.scriptId ?? '-'} (${result.confidence}), expected ${expected}`);
-    if (result.verdict === 'confident' && result.scriptId === expected) accepted += 1;
   }
-  report(`${benchmark.name}: top-1 in scope`, top1, inScope, goals.inScope);
-  if (goals.accepted !== undefined || outOfScope) report(`${benchmark.name}: confident and right`, accepted, inScope, goals.accepted);
-  if (outOfScope) report(`${benchmark.name}: out of scope refused`, refused, outOfScope, goals.refusal);
+  report(`${benchmark.name}: top-1 in scope`, score.top1, score.inScope, goals.inScope);
+  if (goals.accepted !== undefined || score.outOfScope) report(`${benchmark.name}: confident and right`, score.confidentRight, score.inScope, goals.accepted);
+  if (score.outOfScope) report(`${benchmark.name}: out of scope refused`, score.refused, score.outOfScope, goals.refusal);
 }
 
-/**
- * The product's view of a first message: right when the matcher runs the expected script or
- * offers it among its clarifying options; confident-and-wrong is the costly mistake.
- */
+/** The product's view of first messages (see eval/score.ts). */
 function runFirstMessages(benchmark: IntentBenchmark): void {
-  const matcher = new ScriptMatcher(benchmark.scripts, { language: benchmark.language });
-  let right = 0;
-  let confidentWrong = 0;
-  let inScope = 0;
-  let refused = 0;
-  let outOfScope = 0;
-  for (const { text, expected } of benchmark.test) {
-    const result = matcher.match(text);
-    if (expected === null) {
-      outOfScope += 1;
-      if (result.verdict === 'none') refused += 1;
-      else if (verbose) console.log(`  accepted OOS: "${text}" → ${result.verdict} ${result.candidates[0]?.scriptId} ${result.confidence}`);
-      continue;
+  const score = scoreMatcher(benchmark);
+  if (verbose) {
+    for (const { text, expected, result } of score.readings) {
+      if (expected === null && result.verdict !== 'none') console.log(`  accepted OOS: "${text}" → ${result.verdict} ${result.candidates[0]?.scriptId} ${result.confidence}`);
+      if (expected !== null && !isRight(result, expected)) console.log(`  miss: "${text}" → ${result.verdict} ${result.candidates.map((c) => `${c.scriptId}:${c.confidence}`).join(' ')}, expected ${expected}`);
     }
-    inScope += 1;
-    const offered = result.verdict === 'ambiguous' && result.candidates.some((candidate) => candidate.scriptId === expected);
-    if (result.scriptId === expected || offered) right += 1;
-    else if (verbose) console.log(`  miss: "${text}" → ${result.verdict} ${result.candidates.map((c) => `${c.scriptId}:${c.confidence}`).join(' ')}, expected ${expected}`);
-    if (result.verdict === 'confident' && result.scriptId !== expected) confidentWrong += 1;
   }
-  report(`${benchmark.name}: right (confident, or among options)`, right, inScope, '≥ 95 %');
-  report(`${benchmark.name}: confident and wrong`, confidentWrong, inScope, '≤ 3 %');
-  report(`${benchmark.name}: out of scope refused`, refused, outOfScope, '≥ 90 %');
+  report(`${benchmark.name}: right (confident, or among options)`, score.right, score.inScope, '≥ 95 %');
+  report(`${benchmark.name}: confident and wrong`, score.confidentWrong, score.inScope, '≤ 3 %');
+  report(`${benchmark.name}: out of scope refused`, score.refused, score.outOfScope, '≥ 90 %');
 }
 
 function runExtraction(name: string, cases: ExtractCase[]): void {

@@ -1,19 +1,11 @@
 import { createUser } from '../db/users';
 import { hashPassword } from '../lib/passwords';
 import { closeSignal, conversationWorkflowId } from '../workflows/messages';
-import { startAppStack, type AppStack } from './support/app-stack';
+import { appStackFor } from './support/app-stack';
 
 /** Agents and admins as people: their own logins, their own identity everywhere, revocable sessions. */
 const secret = 'test-secret-for-account-tests';
-let stack: AppStack;
-
-beforeAll(async () => {
-  stack = await startAppStack(secret);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const suite = appStackFor(secret);
 
 interface Answer {
   status: number;
@@ -22,7 +14,7 @@ interface Answer {
 }
 
 async function call(method: string, path: string, body?: unknown, options: { token?: string; cookie?: string } = {}): Promise<Answer> {
-  const response = await stack.app.request(path, {
+  const response = await suite.stack.app.request(path, {
     method,
     headers: {
       'content-type': 'application/json',
@@ -35,11 +27,11 @@ async function call(method: string, path: string, body?: unknown, options: { tok
   return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }
 
-const login = (email: string, password: string) => call('POST', '/api/v1/auth/login', { email, password, tenant: stack.tenantId });
+const login = (email: string, password: string) => call('POST', '/api/v1/auth/login', { email, password, tenant: suite.stack.tenantId });
 
 async function firstAdmin() {
   const email = `root-${Date.now()}@example.com`;
-  const user = await createUser(stack.db, { tenantId: stack.tenantId, email, name: 'Root', role: 'admin', passwordHash: await hashPassword('correct horse battery') });
+  const user = await createUser(suite.stack.db, { tenantId: suite.stack.tenantId, email, name: 'Root', role: 'admin', passwordHash: await hashPassword('correct horse battery') });
   const session = await login(email, 'correct horse battery');
   expect(session.status).toBe(200);
   return { user, token: session.body.accessToken as string };
@@ -73,7 +65,7 @@ describe('accounts', () => {
     expect(asked.status).toBe(200);
     expect((await call('GET', '/api/ai/assistant/conversations', undefined, { token: bruno.body.accessToken })).body.data).toEqual([]);
     expect((await call('GET', `/api/ai/assistant/conversations/${asked.body.data.conversationId}/messages`, undefined, { token: bruno.body.accessToken })).status).toBe(404);
-    await stack.client.workflow.getHandle(conversationWorkflowId(id)).signal(closeSignal, { reason: 'test' });
+    await suite.stack.client.workflow.getHandle(conversationWorkflowId(id)).signal(closeSignal, { reason: 'test' });
   });
 
   test('a refresh token rotates, a spent one is refused (and ends the family), a revoked or disabled user cannot refresh or log in', async () => {

@@ -1,18 +1,10 @@
 import { mintToken } from '../api/auth';
 import { closeSignal, conversationWorkflowId } from '../workflows/messages';
-import { startAppStack, type AppStack } from './support/app-stack';
+import { appStackFor } from './support/app-stack';
 
 /** The edge: poison text, oversized and mistyped bodies, wrong methods. Each is a 4xx naming what is wrong, and nothing jams. */
 const secret = 'test-secret-for-edge-tests';
-let stack: AppStack;
-
-beforeAll(async () => {
-  stack = await startAppStack(secret);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const suite = appStackFor(secret);
 
 interface Sent {
   status: number;
@@ -21,7 +13,7 @@ interface Sent {
 }
 
 async function send(method: string, path: string, body?: unknown, options: { token?: string; cookie?: string; contentType?: string } = {}): Promise<Sent> {
-  const response = await stack.app.request(path, {
+  const response = await suite.stack.app.request(path, {
     method,
     headers: {
       'content-type': options.contentType ?? 'application/json',
@@ -37,8 +29,8 @@ async function send(method: string, path: string, body?: unknown, options: { tok
 const POISON = { nul: 'a\u0000b', highSurrogate: 'a\ud800b', lowSurrogate: 'a\udc00b', trailingHigh: 'abc\udbff' };
 
 describe('poison text at every write path', () => {
-  const staff = () => mintToken(secret, { role: 'admin', tenant: stack.tenantId, subject: 'edge-admin' });
-  const agent = () => mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'edge-agent' });
+  const staff = () => mintToken(secret, { role: 'admin', tenant: suite.stack.tenantId, subject: 'edge-admin' });
+  const agent = () => mintToken(secret, { role: 'agent', tenant: suite.stack.tenantId, subject: 'edge-agent' });
 
   test.each(Object.entries(POISON))('%s: every write is refused naming its field, and the conversation keeps answering', async (_family, poison) => {
     const started = JSON.parse((await send('POST', '/api/v1/conversations', { customer: { name: 'Lia' } })).text) as { conversationId: string; token: string };
@@ -78,10 +70,10 @@ describe('poison text at every write path', () => {
     expect(next.text).toMatch(/CPF/);
     expect((await send('POST', `/api/v1/conversations/${escalated.conversationId}/agent-messages`, { text: 'Oi, sou a Bia.' }, { token: holder })).status).toBe(201);
     expect((await send('POST', '/chat', { message: 'quero a segunda via do boleto' }, { cookie })).status).toBe(200);
-    const stored = await stack.db.query("SELECT count(*)::int AS n FROM messages WHERE conversation_id = ANY($1) AND text LIKE '%' || chr(65533) || '%'", [[conversationId, escalated.conversationId]]);
+    const stored = await suite.stack.db.query("SELECT count(*)::int AS n FROM messages WHERE conversation_id = ANY($1) AND text LIKE '%' || chr(65533) || '%'", [[conversationId, escalated.conversationId]]);
     expect(stored.rows[0].n).toBe(0);
     for (const id of [conversationId, escalated.conversationId, JSON.parse(seed.text).Session]) {
-      await stack.client.workflow.getHandle(conversationWorkflowId(id)).signal(closeSignal, { reason: 'test' });
+      await suite.stack.client.workflow.getHandle(conversationWorkflowId(id)).signal(closeSignal, { reason: 'test' });
     }
   });
 
@@ -97,7 +89,7 @@ describe('poison text at every write path', () => {
 
 describe('bounded scripts and catalogs', () => {
   test('when a script field is longer than its limit or a time zone is not IANA, then 422 names the field and nothing is saved', async () => {
-    const admin = await mintToken(secret, { role: 'admin', tenant: stack.tenantId, subject: 'edge-admin' });
+    const admin = await mintToken(secret, { role: 'admin', tenant: suite.stack.tenantId, subject: 'edge-admin' });
     const long = await send('POST', '/api/v1/scripts', { id: 'longo', title: 'Longo', steps: [{ id: 'q', question: 'x'.repeat(1_001), type: 'text' }] }, { token: admin });
     expect(long.status).toBe(422);
     expect(JSON.parse(long.text).issues[0].path).toBe('steps.0.question');
@@ -111,11 +103,11 @@ describe('bounded scripts and catalogs', () => {
 
 describe('bodies, content types and methods', () => {
   test('when a body is larger than the limit, then 413 and no conversation is started', async () => {
-    const before = await stack.db.query('SELECT count(*)::int AS n FROM conversations WHERE tenant_id = $1', [stack.tenantId]);
+    const before = await suite.stack.db.query('SELECT count(*)::int AS n FROM conversations WHERE tenant_id = $1', [suite.stack.tenantId]);
     const huge = await send('POST', '/api/v1/conversations', { message: 'oi', padding: 'x'.repeat(2 * 2 ** 20) });
     expect(huge.status).toBe(413);
     expect(JSON.parse(huge.text).error).toBe('payload_too_large');
-    const after = await stack.db.query('SELECT count(*)::int AS n FROM conversations WHERE tenant_id = $1', [stack.tenantId]);
+    const after = await suite.stack.db.query('SELECT count(*)::int AS n FROM conversations WHERE tenant_id = $1', [suite.stack.tenantId]);
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
@@ -130,7 +122,7 @@ describe('bodies, content types and methods', () => {
   });
 
   test('native errors are RFC 9457 problem details naming the fields, with the request id', async () => {
-    const response = await stack.app.request('/api/v1/conversations', {
+    const response = await suite.stack.app.request('/api/v1/conversations', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'trace-123' },
       body: JSON.stringify({ customer: { email: 'nope' } }),

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
-import { serve, type ServerType } from '@hono/node-server';
 import { mintToken } from '../api/auth';
-import { freePort } from '../lib/process';
 import { devTool } from '../temporal/binaries';
-import { startAppStack, type AppStack } from './support/app-stack';
+import { servedApp } from './support/browser';
 
 /**
  * Schema-driven fuzzing of the live API from its own OpenAPI document: Schemathesis (pinned,
@@ -12,21 +10,8 @@ import { startAppStack, type AppStack } from './support/app-stack';
  * response that does not match its declared schema. The event stream is left out: it never ends.
  */
 const secret = 'test-secret-for-fuzzing';
-let stack: AppStack;
-let server: ServerType;
-let base: string;
-
-beforeAll(async () => {
-  stack = await startAppStack(secret);
-  const port = await freePort();
-  server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
-  base = `http://127.0.0.1:${port}`;
-});
-
-afterAll(async () => {
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  await stack?.stop();
-});
+// the real app over HTTP on 127.0.0.1 (no browser is launched unless asked for)
+const app = servedApp(secret);
 
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -41,10 +26,10 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
 test('every operation of /openapi.json: no server error and no response outside its schema', async () => {
   const schemathesis = devTool('schemathesis');
   if (!schemathesis) throw new Error('Schemathesis is not installed: run npx atende tools install');
-  const admin = await mintToken(secret, { role: 'admin', tenant: stack.tenantId, subject: 'fuzzer' });
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'fuzzer' });
   const { code, output } = await run(schemathesis, [
     'run',
-    `${base}/openapi.json`,
+    `${app.base}/openapi.json`,
     '--checks',
     'not_a_server_error,response_schema_conformance',
     '--phases',

@@ -1,24 +1,16 @@
 import { createApp } from '../api/app';
 import { mintToken } from '../api/auth';
 import { defaultRateLimits, type RateLimits } from '../api/limits';
-import { startAppStack, type AppStack } from './support/app-stack';
+import { appStackFor } from './support/app-stack';
 
 /** Request limits: per client and per tenant on public endpoints, per user on staff ones, counted in Postgres. */
 const secret = 'test-secret-for-limit-tests';
-let stack: AppStack;
-
-beforeAll(async () => {
-  stack = await startAppStack(secret);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const suite = appStackFor(secret);
 
 const generous = { startsPerClient: 100_000, startsPerTenant: 100_000, messagesPerClient: 100_000, messagesPerTenant: 100_000, staffRequestsPerUser: 100_000 };
 
 function limitedApp(limits: Partial<RateLimits>) {
-  return createApp({ client: stack.client, db: stack.db, config: stack.config({ rateLimits: { enabled: true, trustProxy: true, defaults: { ...defaultRateLimits, ...generous, ...limits } } }) });
+  return createApp({ client: suite.stack.client, db: suite.stack.db, config: suite.stack.config({ rateLimits: { enabled: true, trustProxy: true, defaults: { ...defaultRateLimits, ...generous, ...limits } } }) });
 }
 
 async function start(app: ReturnType<typeof createApp>, ip: string) {
@@ -31,7 +23,7 @@ async function start(app: ReturnType<typeof createApp>, ip: string) {
 }
 
 const conversationsSince = async (since: Date) =>
-  (await stack.db.query('SELECT count(*)::int AS n FROM conversations WHERE tenant_id = $1 AND created_at >= $2', [stack.tenantId, since])).rows[0].n as number;
+  (await suite.stack.db.query('SELECT count(*)::int AS n FROM conversations WHERE tenant_id = $1 AND created_at >= $2', [suite.stack.tenantId, since])).rows[0].n as number;
 
 describe('rate limits', () => {
   test('when one client sends 300 rapid starts, then the limit holds, the rest get 429 with Retry-After, and nothing is half-created', async () => {
@@ -57,15 +49,15 @@ describe('rate limits', () => {
   });
 
   test('when a tenant sets its own limits, then they replace the server\'s; staff count per user; logins per client', async () => {
-    const admin = await mintToken(secret, { role: 'admin', tenant: stack.tenantId, subject: 'limits-admin' });
-    const put = await stack.app.request('/api/v1/settings/limits', {
+    const admin = await mintToken(secret, { role: 'admin', tenant: suite.stack.tenantId, subject: 'limits-admin' });
+    const put = await suite.stack.app.request('/api/v1/settings/limits', {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
       body: JSON.stringify({ startsPerClient: 2 }),
     });
     expect(put.status).toBe(200);
     expect(((await put.json()) as any).effective.startsPerClient).toBe(2);
-    const bad = await stack.app.request('/api/v1/settings/limits', {
+    const bad = await suite.stack.app.request('/api/v1/settings/limits', {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
       body: JSON.stringify({ startsPerClient: 0 }),
@@ -77,8 +69,8 @@ describe('rate limits', () => {
     for (let attempt = 0; attempt < 3; attempt++) statuses.push((await start(app, '192.0.2.44')).status);
     expect(statuses).toEqual([201, 201, 429]);
 
-    const agent = await mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'limits-agent' });
-    const other = await mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'limits-other-agent' });
+    const agent = await mintToken(secret, { role: 'agent', tenant: suite.stack.tenantId, subject: 'limits-agent' });
+    const other = await mintToken(secret, { role: 'agent', tenant: suite.stack.tenantId, subject: 'limits-other-agent' });
     const list = (token: string) => app.request('/api/v1/scripts', { headers: { authorization: `Bearer ${token}` } });
     const seen = [];
     for (let attempt = 0; attempt < 4; attempt++) seen.push((await list(agent)).status);
@@ -90,12 +82,12 @@ describe('rate limits', () => {
       const response = await logins.request('/api/v1/auth/login', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.99' },
-        body: JSON.stringify({ email: 'nobody@example.com', password: 'not the password', tenant: stack.tenantId }),
+        body: JSON.stringify({ email: 'nobody@example.com', password: 'not the password', tenant: suite.stack.tenantId }),
       });
       tries.push(response.status);
     }
     expect(tries).toEqual([401, 401, 401, 429]);
-    await stack.app.request('/api/v1/settings/limits', {
+    await suite.stack.app.request('/api/v1/settings/limits', {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
       body: JSON.stringify({}),

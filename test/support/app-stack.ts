@@ -81,3 +81,20 @@ export async function startAppStack(jwtSecret: string, deps: Omit<Partial<Activi
     },
   };
 }
+
+/** Registers beforeAll/afterAll that start the app stack for a test file and stop it after; `stack` is there inside the tests. */
+export function appStackFor(jwtSecret: string, deps: Omit<Partial<ActivityDeps>, 'db'> = {}): { readonly stack: AppStack } {
+  let stack: AppStack | undefined;
+  beforeAll(async () => {
+    stack = await startAppStack(jwtSecret, deps);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return {
+    get stack() {
+      if (!stack) throw new Error('the app stack starts in beforeAll');
+      return stack;
+    },
+  };
+}

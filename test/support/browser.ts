@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
-import { startAppStack, type AppStack } from './app-stack';
+import { appStackFor, type AppStack } from './app-stack';
 import { freePort } from '../../lib/process';
 import { testStack } from './stack';
 
@@ -24,28 +24,26 @@ export interface ServedApp {
 
 /** Registers beforeAll/afterAll that serve the real app stack over HTTP for a browser. */
 export function servedApp(jwtSecret: string): ServedApp {
-  let stack: AppStack | undefined;
+  const suite = appStackFor(jwtSecret);
   let server: ServerType | undefined;
   let browser: Browser | undefined;
   let base = '';
 
   beforeAll(async () => {
-    stack = await startAppStack(jwtSecret);
     const port = await freePort();
-    server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+    server = serve({ fetch: suite.stack.app.fetch, port, hostname: '127.0.0.1' });
     base = `http://127.0.0.1:${port}`;
   });
 
+  // closes the browser and the server; no request is in flight by then
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    await stack?.stop();
   });
 
   return {
     get stack() {
-      if (!stack) throw new Error('the app stack starts in beforeAll');
-      return stack;
+      return suite.stack;
     },
     get base() {
       return base;

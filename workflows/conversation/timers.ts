@@ -90,17 +90,21 @@ function workingTimeAfter(c: Conversation, ms: number): Date {
 
 /** A question unanswered: asked once more after a silence, then the conversation closes as abandoned. */
 export async function watchSilence(c: Conversation): Promise<void> {
-  if (c.localTurns) return watchSilenceLean(c);
   const { state } = c;
   const settings = c.input.settings.inactivity!;
   if (!state.inactivity?.nudgedAt) {
-    if (await quiet(c, settings.nudgeAfterMs)) return;
+    if (await (c.localTurns ? wroteBeforeNudge(c, settings.nudgeAfterMs) : quiet(c, settings.nudgeAfterMs))) return;
     await quietTurn(c, async () => {
       say(c, replies.stillThere(repeatQuestion(c)));
       state.inactivity = { nudgedAt: new Date().toISOString(), abandonedAt: null, resumeStage: null, resumeUntil: null };
     });
   }
-  if (await quiet(c, Date.parse(state.inactivity!.nudgedAt!) + settings.abandonAfterMs - Date.now())) return;
+  const nudgedAt = state.inactivity!.nudgedAt!;
+  const interrupted = c.localTurns
+    ? // a customer who writes after the nudge clears it (dispatch), which ends this watch
+      await interruptedBefore(c, () => nudgedAt, settings.abandonAfterMs, () => waitsOnCustomer(c) && state.inactivity?.nudgedAt === nudgedAt)
+    : await quiet(c, Date.parse(nudgedAt) + settings.abandonAfterMs - Date.now());
+  if (interrupted) return;
   await quietTurn(c, async () => {
     say(c, replies.abandoning(Object.keys(state.answers).length > 0, settings.resumeWithinMs));
     state.inactivity = {
@@ -114,36 +118,15 @@ export async function watchSilence(c: Conversation): Promise<void> {
 }
 
 /**
- * The same nudge and abandonment with one timer per silence instead of one per turn (the
- * local-turns patch): a customer message moves the deadline in state, and the timer is
- * re-armed for the rest only when it fires early. Turns add no timer events to the history.
+ * The local-turns patch's wait before a nudge: one timer per silence instead of one per turn.
+ * A customer message moves the deadline (the memory's lastCustomerAt), and the timer is re-armed
+ * for the rest only when it fires early, so turns add no timer events to the history. Counted
+ * from when the bot began to wait, or the customer's latest message after that.
  */
-async function watchSilenceLean(c: Conversation): Promise<void> {
-  const { state } = c;
-  const settings = c.input.settings.inactivity!;
-  if (!state.inactivity?.nudgedAt) {
-    // counted from when the bot began to wait, or the customer's latest message after that
-    const began = new Date().toISOString();
-    const lastWrote = () => (c.memory.lastCustomerAt && c.memory.lastCustomerAt > began ? c.memory.lastCustomerAt : began);
-    if (await interruptedBefore(c, lastWrote, settings.nudgeAfterMs, () => waitsOnCustomer(c))) return;
-    await quietTurn(c, async () => {
-      say(c, replies.stillThere(repeatQuestion(c)));
-      state.inactivity = { nudgedAt: new Date().toISOString(), abandonedAt: null, resumeStage: null, resumeUntil: null };
-    });
-  }
-  const nudgedAt = state.inactivity!.nudgedAt!;
-  // a customer who writes after the nudge clears it (dispatch), which ends this watch
-  if (await interruptedBefore(c, () => nudgedAt, settings.abandonAfterMs, () => waitsOnCustomer(c) && state.inactivity?.nudgedAt === nudgedAt)) return;
-  await quietTurn(c, async () => {
-    say(c, replies.abandoning(Object.keys(state.answers).length > 0, settings.resumeWithinMs));
-    state.inactivity = {
-      ...state.inactivity!,
-      abandonedAt: new Date().toISOString(),
-      resumeStage: state.stage,
-      resumeUntil: new Date(Date.now() + settings.resumeWithinMs).toISOString(),
-    };
-    moveTo(c, 'abandoned', 'abandoned');
-  });
+function wroteBeforeNudge(c: Conversation, ms: number): Promise<boolean> {
+  const began = new Date().toISOString();
+  const lastWrote = () => (c.memory.lastCustomerAt && c.memory.lastCustomerAt > began ? c.memory.lastCustomerAt : began);
+  return interruptedBefore(c, lastWrote, ms, () => waitsOnCustomer(c));
 }
 
 /**
