@@ -52,6 +52,8 @@ const envSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
   /** MiB of memory the worker may spend on cached conversations; at most a quarter of the heap when unset. */
   WORKER_CACHE_MEMORY: z.coerce.number().int().min(16).max(64_000).optional(),
+  /** Map workflow stack traces to the TypeScript sources (costs CPU on every turn; for debugging). */
+  WORKER_SOURCE_MAPS: flag,
   /** Workflow tasks one worker runs at once. */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(40),
 

@@ -6,7 +6,8 @@ import type pg from 'pg';
 import { findConversation } from '../db/conversations';
 import { listScripts, saveScript } from '../db/scripts';
 import { scriptInputSchema } from '../domain/schemas';
-import type { ConversationSettings, ConversationState, Stage } from '../domain/conversation';
+import type { ConversationSettings, Stage } from '../domain/conversation';
+import type { CustomerView } from '../domain/views';
 import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
 import { AuthError, mintToken, verifyBearer } from './auth';
 import { BodyError, readBody } from './body';
@@ -62,10 +63,9 @@ async function readField(c: Context, field: string, schema: z.ZodType = z.string
   return parsed.data;
 }
 
-function steps(state: ConversationState): string {
+function steps(state: CustomerView): string {
   if (!state.script) return '';
-  const answered = state.script.steps.filter((step) => step.id in state.answers).length;
-  return `${answered}/${state.script.steps.length}`;
+  return `${Math.min(Object.keys(state.answers).length, state.script.steps)}/${state.script.steps}`;
 }
 
 export function classicRoutes(deps: ClassicRoutesDeps) {

@@ -9,14 +9,14 @@ import type pg from 'pg';
 import { findConversation, listMessages } from '../db/conversations';
 import { findScript, learnExample, type ScriptVersion } from '../db/scripts';
 import { searchAttributes } from '../workflows/messages';
-import { MAX_MESSAGE_LENGTH, type ConversationInput, type ConversationSettings, type SendMessageResult } from '../domain/conversation';
+import { MAX_MESSAGE_LENGTH, type ConversationInput, type ConversationSettings, type ConversationState } from '../domain/conversation';
 import { agentMessageUpdate, changeScriptUpdate, claimUpdate, conversationWorkflowId, conversationWorkflowType, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
 import { assertCanReach, mintToken, STREAM_TICKET_TTL_SECONDS, verifyBearer, type Claims } from './auth';
 import { demandOf } from '../domain/collection';
 import { asksForPerson, isSmallTalk } from '../domain/talk';
 import { findTenant, learnsFromAgents } from '../db/tenants';
 import { ApiError, parseBody } from './errors';
-import { stateFor } from './views';
+import { asCustomerView, customerView, type CustomerTurnResult, type CustomerView } from '../domain/views';
 import type { RateLimiter } from './limits';
 import { authenticate, STAFF, type AuthEnv } from './middleware';
 import type { ConversationFeed } from './feed';
@@ -79,12 +79,12 @@ export interface ConversationGateway {
    * the deadline passes after Temporal admitted the message, throws AcceptedLater: the message
    * will be applied once a worker takes it, and resending it with the same messageId is safe.
    */
-  send(input: ConversationInput, text: string, messageId?: string): Promise<SendMessageResult>;
+  send(input: ConversationInput, text: string, messageId?: string): Promise<CustomerTurnResult>;
   /**
    * A later message of a conversation whose workflow runs: a plain Update (no start, no
    * settings read). Only when the workflow is not found does it start one from `input()`.
    */
-  sendLater(conversationId: string, input: () => Promise<ConversationInput>, text: string, messageId?: string): Promise<SendMessageResult>;
+  sendLater(conversationId: string, input: () => Promise<ConversationInput>, text: string, messageId?: string): Promise<CustomerTurnResult>;
   /** Runs `fn` under the API's deadline for calls into Temporal. */
   deadline<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -125,7 +125,7 @@ export function conversationGateway(deps: Pick<ConversationRoutesDeps, 'client' 
    * client's, or one made here) and its update id is derived from it, so a resend is the same
    * update, which Temporal answers with the first outcome instead of running it again.
    */
-  async function send(input: ConversationInput, text: string, messageId: string = randomUUID()): Promise<SendMessageResult> {
+  async function send(input: ConversationInput, text: string, messageId: string = randomUUID()): Promise<CustomerTurnResult> {
     const workflowId = conversationWorkflowId(input.conversationId);
     const updateId = `message-${messageId}`;
     try {
@@ -154,7 +154,7 @@ export function conversationGateway(deps: Pick<ConversationRoutesDeps, 'client' 
       throw error;
     }
   }
-  async function sendLater(conversationId: string, input: () => Promise<ConversationInput>, text: string, messageId: string = randomUUID()): Promise<SendMessageResult> {
+  async function sendLater(conversationId: string, input: () => Promise<ConversationInput>, text: string, messageId: string = randomUUID()): Promise<CustomerTurnResult> {
     const workflowId = conversationWorkflowId(conversationId);
     const updateId = `message-${messageId}`;
     try {
@@ -198,6 +198,11 @@ function idempotencyKey(raw: string | undefined): string | undefined {
   return raw;
 }
 
+/** The state as the caller may see it: whole for staff, the customer's view otherwise. */
+function stateFor(claims: Pick<Claims, 'role'> | undefined, state: ConversationState): ConversationState | CustomerView {
+  return claims && claims.role !== 'customer' ? state : customerView(state);
+}
+
 /** 202: the message is held and will be answered; where to read the reply, and the id to resend it with. */
 function accepted(c: Context, later: AcceptedLater, token?: string): Response {
   const messages = `/api/v1/conversations/${later.conversationId}/messages`;
@@ -226,6 +231,12 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     if (!conversation) throw new ApiError(404, 'not_found', 'conversation not found');
     assertCanReach(claims, conversation);
     return conversation;
+  }
+
+  /** A customer's own conversation, by its token alone (no read): any other id is refused as reachable() would. */
+  function ownConversation(claims: Claims, rawId: string): void {
+    if (!idSchema.safeParse(rawId).success) throw new ApiError(404, 'not_found', 'conversation not found');
+    assertCanReach(claims, { id: rawId, tenantId: claims.tenant });
   }
 
   const auth = authenticate(deps.jwtSecret);
@@ -257,6 +268,15 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
   const update = <T>(conversationId: string, call: (handle: WorkflowHandle) => Promise<T>) =>
     deadline(() => call(deps.client.workflow.getHandle(conversationWorkflowId(conversationId))));
 
+  /**
+   * The state after a customer message: the view the turn returned for customers, the whole
+   * state (one query more) for staff, who may write as the customer too.
+   */
+  async function stateAfter(claims: Pick<Claims, 'role'> | undefined, conversationId: string, result: CustomerTurnResult) {
+    if (!claims || claims.role === 'customer') return asCustomerView(result.state);
+    return update(conversationId, (handle) => handle.query(stateQuery));
+  }
+
   return new Hono<AuthEnv>()
     .post('/', async (c) => {
       const body = await parseBody(c, startSchema);
@@ -285,7 +305,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
           body.message ?? '',
           messageId,
         );
-        return c.json({ conversationId, token, replies: result.replies, state: stateFor(caller, result.state) }, 201);
+        return c.json({ conversationId, token, replies: result.replies, state: await stateAfter(caller, conversationId, result) }, 201);
       } catch (error) {
         if (error instanceof AcceptedLater) return accepted(c, error, token);
         throw error;
@@ -293,21 +313,29 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
     })
     .post('/:id/messages', anyone, async (c) => {
       const claims = c.var.claims;
-      const conversation = await reachable(claims, c.req.param('id'));
+      const id = c.req.param('id');
+      // a customer's token names its conversation, and the workflow's validator refuses a
+      // closed one: Postgres is read only when the workflow is gone. Staff are checked against the row.
+      const row = claims.role === 'customer' ? null : await reachable(claims, id);
+      if (!row) ownConversation(claims, id);
       const body = await parseBody(c, messageSchema);
-      if (conversation.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
-      if (claims.role === 'customer') await deps.limiter.check(c, 'message', { tenantId: conversation.tenantId });
-      const { state } = conversation;
-      const input = async (): Promise<ConversationInput> => ({
-        conversationId: state.conversationId,
-        tenantId: state.tenantId,
-        channel: state.channel,
-        customer: state.customer,
-        settings: (await deps.settingsFor(state.tenantId))!,
-      });
+      if (row?.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
+      if (claims.role === 'customer') await deps.limiter.check(c, 'message', { tenantId: claims.tenant });
+      const input = async (): Promise<ConversationInput> => {
+        const conversation = row ?? (await reachable(claims, id));
+        if (conversation.stage === 'closed') throw new ApiError(409, 'conversation_closed', 'the conversation is closed');
+        const { state } = conversation;
+        return {
+          conversationId: state.conversationId,
+          tenantId: state.tenantId,
+          channel: state.channel,
+          customer: state.customer,
+          settings: (await deps.settingsFor(state.tenantId))!,
+        };
+      };
       try {
-        const result = await sendLater(conversation.id, input, body.text, body.messageId);
-        return c.json({ replies: result.replies, state: stateFor(claims, result.state) }, 200);
+        const result = await sendLater(id, input, body.text, body.messageId);
+        return c.json({ replies: result.replies, state: await stateAfter(claims, id, result) }, 200);
       } catch (error) {
         if (error instanceof AcceptedLater) return accepted(c, error);
         throw error;

@@ -166,10 +166,20 @@ interface Cue {
   weight: number;
 }
 
-const compile = (source: string) => new RegExp(`\\b(?:${source})`, 'g');
+/** Cue patterns, compiled once each: every customer message is read against them. */
+const compiled = new Map<string, RegExp>();
+function compile(source: string): RegExp {
+  let pattern = compiled.get(source);
+  if (!pattern) compiled.set(source, (pattern = new RegExp(`\\b(?:${source})`, 'g')));
+  return pattern;
+}
 
 /** Whether a cue occurs anywhere in the folded text. */
-const hasCue = (folded: string, source: string) => compile(source).test(folded);
+function hasCue(folded: string, source: string): boolean {
+  const pattern = compile(source);
+  pattern.lastIndex = 0;
+  return pattern.test(folded);
+}
 const POLAR_CUES: Cue[] = POLAR.map(([source, weight]) => ({ pattern: compile(source), weight }));
 const MISHAP_CUES: Cue[] = MISHAPS.map((source) => ({ pattern: compile(source), weight: -1 }));
 

@@ -28,7 +28,7 @@ import { importCatalog } from '../db/scripts';
 import { catalogSchema } from '../domain/schemas';
 import { conversationWorkflowId } from '../workflows/messages';
 import { createActivities } from '../activities';
-import { createWorker } from '../workers/worker';
+import { createWorker, withoutSourceMap, workflowBundle } from '../workers/worker';
 import { testAppConfig } from '../test/support/app-stack';
 import * as floorActivities from './floor/activities';
 import { activityFloor, bareFloor, localActivityFloor, pingUpdate, stopSignal } from './floor/workflows';
@@ -76,8 +76,9 @@ async function main(): Promise<void> {
   const native = await NativeConnection.connect({ address: stack.temporalAddress });
 
   log('… bundling the product and floor workflows');
-  const productBundle: WorkflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
-  const floorBundle: WorkflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./floor/workflows'), logger: quiet });
+  const productBundle: WorkflowBundle = await workflowBundle();
+  // the floor runs as lean as the product: no source maps either
+  const floorBundle: WorkflowBundle = withoutSourceMap((await bundleWorkflowCode({ workflowsPath: require.resolve('./floor/workflows'), logger: quiet })).code);
   const queues = { product: `product-${randomUUID()}`, evicted: `evicted-${randomUUID()}`, floor: `floor-${randomUUID()}` };
   const workers = [
     await createWorker({ connection: native, namespace: 'default', taskQueue: queues.product, deps: { db: stack.db }, workflowBundle: productBundle }),
@@ -144,7 +145,14 @@ async function main(): Promise<void> {
       events.push(...(page.history?.events ?? []));
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
-    return { events: events.length, bytes: temporal.api.history.v1.History.encode({ events }).finish().length };
+    const byType: Record<string, { events: number; bytes: number }> = {};
+    for (const event of events) {
+      const type = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
+      const entry = (byType[type.replace(/^EVENT_TYPE_/, '')] ??= { events: 0, bytes: 0 });
+      entry.events += 1;
+      entry.bytes += temporal.api.history.v1.HistoryEvent.encode(event).finish().length;
+    }
+    return { events: events.length, bytes: temporal.api.history.v1.History.encode({ events }).finish().length, byType };
   };
   const sample = conversations[0]!;
   const before = await history(conversationWorkflowId(sample.conversationId));
@@ -209,6 +217,13 @@ async function main(): Promise<void> {
     historyPerAnswerTurn: {
       product: { events: round((after.events - before.events) / sampleTurns), bytes: Math.round((after.bytes - before.bytes) / sampleTurns) },
       floor: { events: round((floorAfter.events - floorBefore.events) / sampleTurns), bytes: Math.round((floorAfter.bytes - floorBefore.bytes) / sampleTurns) },
+      /** Where a product turn's bytes go, by event type. */
+      productByType: Object.fromEntries(
+        Object.entries(after.byType).map(([type, { events, bytes }]) => {
+          const earlier = before.byType[type] ?? { events: 0, bytes: 0 };
+          return [type, { events: round((events - earlier.events) / sampleTurns), bytes: Math.round((bytes - earlier.bytes) / sampleTurns) }];
+        }),
+      ),
     },
     throughput: throughput.map((row) => ({ ...row, ratio: ratio(row.product, row.floor), cpuRatio: ratio(row.productCpuMs, row.floorCpuMs) })),
     evictedTurnMs: { p50: round(percentile(evicted, 50)), cachedP50: round(percentile(turns.product, 50)) },

@@ -158,6 +158,11 @@ describe('conversation API end to end (API → Temporal → worker → Postgres)
     const agent = await mintToken(secret, { role: 'agent', tenant: tenantId, subject: 'view-agent' });
     const staff = await request('GET', `/api/v1/conversations/${conversationId}`, undefined, agent);
     expect(staff.body.state).toMatchObject({ tenantId, escalation: { reason: expect.any(String) }, analysis: { urgency: expect.any(String) } });
+    const said = await say(conversationId, token, 'alguém aí?');
+    expect(said.status).toBe(200);
+    for (const key of internal) expect(said.body.state).not.toHaveProperty(key);
+    const staffSaid = await say(conversationId, agent, 'o cliente pergunta se alguém está aí');
+    expect(staffSaid.body.state).toMatchObject({ tenantId, escalation: { reason: expect.any(String) } });
     await client.workflow.getHandle(conversationWorkflowId(conversationId)).signal(closeSignal, { reason: 'test' });
   });
 

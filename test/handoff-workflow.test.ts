@@ -3,11 +3,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PollTicketResult } from '../activities/handoff';
 import { escalationPolicySchema } from '../domain/schemas';
 import { failureTypes, type ConversationInput, type ConversationState, type SendMessageResult } from '../domain/conversation';
-import { agentMessageUpdate, changeScriptUpdate, claimUpdate, closeSignal, conversationWorkflowId, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
+import { agentMessageUpdate, changeScriptUpdate, claimUpdate, closeSignal, conversationWorkflowId, handbackUpdate, resolveUpdate, stateQuery } from '../workflows/messages';
 import { conversationWorkflow } from '../workflows';
 import { searchAttributes } from '../workflows/messages';
 import { validCpf } from './support/stack';
-import { timeSkippingSuite } from './support/time-skipping';
+import { sayAndRead, timeSkippingSuite } from './support/time-skipping';
 import { fakeActivities, input, prompt } from './support/workflow-fakes';
 
 const suite = timeSkippingSuite('handoff');
@@ -21,7 +21,7 @@ async function start(taskQueue: string, conversation: ConversationInput): Promis
   });
 }
 
-const say = (handle: WorkflowHandle, text: string) => handle.executeUpdate(sendMessageUpdate, { args: [{ text }] });
+const say = sayAndRead;
 const texts = (result: SendMessageResult) => result.replies.map((reply) => reply.text).join('\n');
 
 /** Queries until `check` holds: the handoff runs beside the conversation, after the turn that escalated. */

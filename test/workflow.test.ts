@@ -3,7 +3,7 @@ import { type ConversationInput, type SendMessageResult } from '../domain/conver
 import { analyzeUpdate, changeScriptUpdate, closeSignal, conversationWorkflowId, sendMessageUpdate, stateQuery } from '../workflows/messages';
 import { conversationWorkflow } from '../workflows';
 import { invalidCpf, testStack, validCpf } from './support/stack';
-import { timeSkippingSuite } from './support/time-skipping';
+import { sayAndRead, timeSkippingSuite } from './support/time-skipping';
 import { demoScripts, fakeActivities, input, prompt } from './support/workflow-fakes';
 
 const suite = timeSkippingSuite('wf');
@@ -21,7 +21,7 @@ async function send(taskQueue: string, conversation: ConversationInput, text: st
     await suite.env.client.workflow.start(conversationWorkflow, { workflowId, taskQueue, args: [conversation] });
     started.add(workflowId);
   }
-  return suite.env.client.workflow.getHandle(workflowId).executeUpdate(sendMessageUpdate, { args: [{ text }] });
+  return sayAndRead(suite.env.client.workflow.getHandle(workflowId), text);
 }
 
 function handleOf(conversation: ConversationInput): WorkflowHandle<typeof conversationWorkflow> {
@@ -52,6 +52,21 @@ describe('conversation workflow', () => {
         [3, 'bot'],
         [4, 'bot'],
       ]);
+    });
+  });
+
+  test('when the customer writes, then the update answers with the customer view only, not the staff state', async () => {
+    await withWorker(fakeActivities(), async (taskQueue) => {
+      const conversation = input();
+      await send(taskQueue, conversation, 'preciso da segunda via do boleto');
+      const handle = handleOf(conversation);
+      const result = await handle.executeUpdate(sendMessageUpdate, { args: [{ text: 'quero falar com um atendente' }] });
+      expect(result.state).toMatchObject({ conversationId: conversation.conversationId, stage: 'escalated', withAgent: false, script: { id: 'boleto', steps: 3 } });
+      for (const staffOnly of ['tenantId', 'customer', 'analysis', 'escalation', 'persona', 'actions']) expect(result.state).not.toHaveProperty(staffOnly);
+      // the whole state is still there for staff, through the query
+      expect((await handle.query(stateQuery)).escalation?.reason).toBe('customer_asked_for_human');
+      await handle.signal(closeSignal, { reason: 'test' });
+      await handle.result();
     });
   });
 

@@ -1,5 +1,5 @@
 import v8 from 'node:v8';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
 import { storageSafety } from '../activities/safety';
@@ -17,6 +17,27 @@ export interface CreateWorkerOptions {
   /** How many conversations stay cached between turns (see cacheSize). */
   maxCachedWorkflows?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
+  /** Keep the workflows' source maps (stack traces point at the TypeScript); off, they cost CPU on every turn. */
+  workflowSourceMaps?: boolean;
+}
+
+/** What the SDK requires of a bundle's inline source map, and nothing more. */
+const EMPTY_SOURCE_MAP = Buffer.from(JSON.stringify({ version: 3, file: 'workflow-bundle.js', sources: [], names: [], mappings: '' })).toString('base64');
+
+/**
+ * The workflows bundled for this worker. The SDK captures a stack for every promise a workflow
+ * makes and maps each frame through the bundle's source map; that was a measurable share of a
+ * turn's CPU. Without source maps, a workflow's stack names the bundle's lines instead.
+ */
+export async function workflowBundle(sourceMaps = false): Promise<WorkflowBundle> {
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+  return sourceMaps ? { code } : withoutSourceMap(code);
+}
+
+export function withoutSourceMap(code: string): WorkflowBundle {
+  const at = code.lastIndexOf('//# sourceMappingURL=data:');
+  return { code: `${at > 0 ? code.slice(0, at) : code}//# sourceMappingURL=data:application/json;base64,${EMPTY_SOURCE_MAP}\n` };
 }
 
 /**
@@ -43,7 +64,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    workflowBundle: options.workflowBundle ?? (await workflowBundle(options.workflowSourceMaps)),
     activities: createActivities(options.deps),
     interceptors: { activity: [storageSafety] },
     maxCachedWorkflows: options.maxCachedWorkflows ?? cacheSize({}),
@@ -54,8 +75,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
 
 /** Activity dependencies from the environment: the model and Mindchat only when their variables are set. */
 /** The worker's cache and concurrency settings from the environment. */
-export function workerLimits(env: Env): Pick<CreateWorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions'> {
+export function workerLimits(env: Env): Pick<CreateWorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'workflowSourceMaps'> {
   return {
+    workflowSourceMaps: env.WORKER_SOURCE_MAPS,
     maxCachedWorkflows: cacheSize({ maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, cacheMemoryMiB: env.WORKER_CACHE_MEMORY }),
     maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
   };

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Analysis } from '../domain/analysis';
+import type { CustomerTurnResult } from '../domain/views';
 import {
   conversationWorkflowId,
   type AgentMessageInput,
@@ -32,8 +33,8 @@ export function reanalysisWorkflowId(conversationId: string): string {
 /** The task queue when TEMPORAL_TASK_QUEUE names none. */
 export const defaultTaskQueue = 'atende-conversations';
 
-/** An update, not a signal, because the caller waits for the bot's reply. */
-export const sendMessageUpdate = defineUpdate<SendMessageResult, [SendMessageInput]>('sendMessage');
+/** An update, not a signal, because the caller waits for the bot's reply (and the customer's view, not the whole state). */
+export const sendMessageUpdate = defineUpdate<CustomerTurnResult, [SendMessageInput]>('sendMessage');
 export const stateQuery = defineQuery<ConversationState>('state');
 /** An agent overrides the matched script; the caller waits to see the new first question. */
 export const changeScriptUpdate = defineUpdate<SendMessageResult, [ChangeScriptInput]>('changeScript');

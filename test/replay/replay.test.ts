@@ -34,6 +34,7 @@ const stageHistories: Record<string, { stages: string[]; timersFired?: number }>
   'stage-competence.binpb': { stages: ['identifying', 'collecting', 'confirming', 'escalated'] },
   'stage-model-answers.binpb': { stages: ['identifying', 'collecting'] },
   'stage-local-turns.binpb': { stages: ['identifying', 'collecting', 'confirming', 'escalated'] },
+  'stage-one-upsert.binpb': { stages: ['identifying', 'collecting', 'confirming', 'escalated'] },
   'before-stage-modules.binpb': { stages: ['clarifying', 'collecting', 'confirming', 'collecting', 'resolved', 'escalated', 'with_agent', 'identifying', 'closed'], timersFired: 1 },
 };
 
@@ -66,6 +67,26 @@ describe('replaying recorded conversation histories', () => {
     if (expected.timersFired !== undefined) {
       expect(history.events.filter((event) => event.timerFiredEventAttributes).length).toBeGreaterThanOrEqual(expected.timersFired);
     }
+  });
+
+  test('with the one-upsert patch, a customer turn upserts the conversation\'s search attributes at most once (before it, up to several)', () => {
+    /** The most upserts of our own attributes (not the SDK's TemporalChangeVersion) between an update's acceptance and its completion. */
+    const mostPerTurn = (file: string) => {
+      let most = 0;
+      let current = -1;
+      for (const event of read(file).events) {
+        if (event.workflowExecutionUpdateAcceptedEventAttributes) current = 0;
+        const fields = Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {});
+        if (current >= 0 && fields.some((field) => field !== 'TemporalChangeVersion')) current += 1;
+        if (event.workflowExecutionUpdateCompletedEventAttributes) {
+          most = Math.max(most, current);
+          current = -1;
+        }
+      }
+      return most;
+    };
+    expect(mostPerTurn('stage-one-upsert.binpb')).toBe(1);
+    expect(mostPerTurn('stage-local-turns.binpb')).toBeGreaterThan(1);
   });
 
   test('when every committed history is replayed with the current code, then none fails', async () => {

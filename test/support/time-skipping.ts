@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { SendMessageResult } from '../../domain/conversation';
+import { sendMessageUpdate, stateQuery } from '../../workflows/messages';
 import type { Activities } from '../../activities';
 import { registerSearchAttributes } from '../../temporal/namespace';
 import { testStack } from './stack';
@@ -45,4 +48,13 @@ export function timeSkippingSuite(queuePrefix: string): TimeSkippingSuite {
       return worker.runUntil(run(taskQueue));
     },
   };
+}
+
+/**
+ * A customer's message, with the state after it read by a query: the update itself answers
+ * with the customer's view only, and workflow tests look at the whole state.
+ */
+export async function sayAndRead(handle: WorkflowHandle, text: string): Promise<SendMessageResult> {
+  const result = await handle.executeUpdate(sendMessageUpdate, { args: [{ text }] });
+  return { replies: result.replies, state: await handle.query(stateQuery) };
 }

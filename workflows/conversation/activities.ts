@@ -79,4 +79,6 @@ export const patches = {
   modelAnswers: 'model-answers',
   /** A turn's Postgres write as a local activity: one workflow task per answer turn. */
   localTurns: 'local-turns',
+  /** The search attributes a turn changed, upserted once when the turn is written instead of at every stage move. */
+  oneUpsert: 'one-upsert-per-turn',
 } as const;

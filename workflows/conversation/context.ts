@@ -1,4 +1,5 @@
 import { patched } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { CollectedAnswer } from '../../domain/analysis';
 import type { CarriedState, ConversationInput, ConversationState } from '../../domain/conversation';
 import { defaultEscalationPolicy, type EscalationPolicy } from '../../domain/escalation';
@@ -22,6 +23,10 @@ export interface Conversation {
   readonly competence: boolean;
   /** The local-turns patch: a turn's Postgres write is a local activity, so an answer turn is one workflow task. */
   readonly localTurns: boolean;
+  /** The one-upsert patch: search attributes wait for the turn's write (see publishSearchAttributes). */
+  readonly oneUpsert: boolean;
+  /** Search attributes changed since they were last upserted (with the one-upsert patch), and extra pairs to send with them. */
+  attributes: { stale: boolean; extra: SearchAttributeUpdatePair[] };
   /** Carried to the next run with the state; kept out of the Postgres projection. */
   readonly memory: Memory;
   readonly turn: Turn;
@@ -49,6 +54,7 @@ export function openConversation(input: ConversationInput): Conversation {
   if (aftercare && !carried) Object.assign(state, { inactivity: null, csat: null, recentUpdates: [], followUpPlan: [], run: 1 });
   const competence = aftercare && patched(patches.competence);
   const localTurns = competence && patched(patches.localTurns);
+  const oneUpsert = localTurns && patched(patches.oneUpsert);
   return {
     input,
     state,
@@ -56,6 +62,8 @@ export function openConversation(input: ConversationInput): Conversation {
     aftercare,
     competence,
     localTurns,
+    oneUpsert,
+    attributes: { stale: false, extra: [] },
     memory: {
       // what the customer said, for the analyzer
       customerTexts: carried ? [...carried.customerTexts] : [],

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { isThanks } from '../../domain/aftercare';
-import { failureTypes, type SendMessageInput, type SendMessageResult } from '../../domain/conversation';
+import { failureTypes, type SendMessageInput } from '../../domain/conversation';
+import type { CustomerTurnResult } from '../../domain/views';
 import { asksForHuman, decision } from '../../domain/escalation';
 import { escalationDetails, replies } from '../../domain/replies';
 import { asksForPerson, asksHowWeAre, isEmergency, isSmallTalk } from '../../domain/talk';
@@ -11,7 +12,7 @@ import { escalate } from './handoff';
 import { clarify, identify } from './match';
 import { applyPrompts, persona } from './prompts';
 import { analyze } from './resolve';
-import { answerTurn, note, say } from './turn';
+import { customerTurn, note, say } from './turn';
 
 /** Stages where "quero falar com uma pessoa" interrupts whatever the bot was doing. */
 const HUMAN_REQUEST_STAGES = ['clarifying', 'collecting', 'confirming', 'resolved', 'rating'];
@@ -21,8 +22,8 @@ const HUMAN_REQUEST_STAGES = ['clarifying', 'collecting', 'confirming', 'resolve
  *   greet → identify (→ clarify) → collect → confirm → analyze → escalate | resolve → aftercare
  * Each stage is a function of its own module; this is only the switch between them.
  */
-export function handleMessage(c: Conversation, { text, messageId }: SendMessageInput): Promise<SendMessageResult> {
-  return answerTurn(c, async () => {
+export function handleMessage(c: Conversation, { text, messageId }: SendMessageInput): Promise<CustomerTurnResult> {
+  return customerTurn(c, async () => {
     const { state, policy } = c;
     if (state.stage === 'closed') throw ApplicationFailure.nonRetryable('the conversation is closed', failureTypes.conversationClosed);
     const trimmed = text.trim();

@@ -10,6 +10,7 @@ import {
   type Status,
   type StoredMessage,
 } from '../../domain/conversation';
+import { customerView, type CustomerTurnResult } from '../../domain/views';
 import { searchAttributes } from '../messages';
 import { localWrites, storage } from './activities';
 import type { Conversation } from './context';
@@ -55,8 +56,26 @@ export function moveTo(c: Conversation, stage: Stage, status: Status = c.state.s
   refreshSearchAttributes(c);
 }
 
-/** Ops find conversations in the Temporal UI by these; upserted when what they show changes. */
-export function refreshSearchAttributes({ state }: Conversation, extra: SearchAttributeUpdatePair[] = []): void {
+/**
+ * Ops find conversations in the Temporal UI by these; upserted when what they show changes.
+ * With the one-upsert patch they are marked stale here and upserted once, with the turn's
+ * write (each upsert is an event in the history and a write to Temporal's visibility store).
+ */
+export function refreshSearchAttributes(c: Conversation, extra: SearchAttributeUpdatePair[] = []): void {
+  if (!c.oneUpsert) return upsertAttributes(c, extra);
+  c.attributes.stale = true;
+  c.attributes.extra.push(...extra);
+}
+
+/** Upserts the search attributes a turn (or the close) left stale. */
+export function publishSearchAttributes(c: Conversation): void {
+  if (!c.attributes.stale) return;
+  const extra = c.attributes.extra;
+  c.attributes = { stale: false, extra: [] };
+  upsertAttributes(c, extra);
+}
+
+function upsertAttributes({ state }: Conversation, extra: SearchAttributeUpdatePair[]): void {
   upsertSearchAttributes([
     { key: searchAttributes.ConversationStage, value: state.stage },
     { key: searchAttributes.ConversationStatus, value: state.status },
@@ -86,6 +105,7 @@ export async function flush(c: Conversation): Promise<void> {
   c.state.revision += 1;
   const messages = c.turn.outbox;
   c.turn.outbox = [];
+  publishSearchAttributes(c);
   await (c.localTurns ? localWrites : storage).recordTurn({ state: projection(c), messages });
 }
 
@@ -121,9 +141,21 @@ export function turnResult(c: Conversation): SendMessageResult {
   return { replies: c.turn.replies, state: projection(c) };
 }
 
-/** A turn the caller waits on, answered with the bot's replies and the lean state. */
+/** A staff member's turn, answered with the bot's replies and the lean state. */
 export function answerTurn(c: Conversation, work: () => Promise<void>): Promise<SendMessageResult> {
   return inTurn(c, work, () => turnResult(c));
+}
+
+/**
+ * A customer's turn, answered with the bot's replies and the customer's view: the answer of
+ * every turn is written to the history, and the customer may not see the rest anyway.
+ */
+export function customerTurn(c: Conversation, work: () => Promise<void>): Promise<CustomerTurnResult> {
+  return inTurn(c, work, () => customerResult(c, c.turn.replies));
+}
+
+export function customerResult(c: Conversation, replies: BotReply[]): CustomerTurnResult {
+  return { replies, state: customerView(c.state) };
 }
 
 /** A turn nobody waits on (a timer's, the handoff's): its result is not read. */
@@ -135,15 +167,16 @@ export function quietTurn(c: Conversation, work: () => Promise<void>): Promise<v
  * A message whose client id already had a reply (a retry that crossed a continue-as-new,
  * which Temporal's own update-id dedupe does not see) gets the same reply, applied once.
  */
-export function once<I extends { messageId?: string }>(
+export function once<I extends { messageId?: string }, R extends { replies: BotReply[] }>(
   c: Conversation,
   kind: string,
-  handler: (input: I) => Promise<SendMessageResult>,
-): (input: I) => Promise<SendMessageResult> {
+  handler: (input: I) => Promise<R>,
+  again: (replies: BotReply[]) => R,
+): (input: I) => Promise<R> {
   return (input) => {
     const id = input.messageId && `${kind}${input.messageId}`;
     const earlier = id ? c.state.recentUpdates?.find((update) => update.id === id) : undefined;
-    if (earlier) return Promise.resolve({ replies: earlier.replies, state: projection(c) });
+    if (earlier) return Promise.resolve(again(earlier.replies));
     return handler(input).then((result) => {
       if (c.aftercare && id) {
         const recent = (c.state.recentUpdates ??= []);

@@ -11,7 +11,7 @@ import { legacyFollowUps } from './legacy';
 import { checkInLine } from './prompts';
 import { analyze } from './resolve';
 import { awaitReturn, checkIns, historyIsLong, mustStop, quiet, waitsOnCustomer, watchSilence } from './timers';
-import { answerTurn, flush, inTurn, moveTo, once, refreshSearchAttributes } from './turn';
+import { answerTurn, customerResult, flush, inTurn, moveTo, once, projection, refreshSearchAttributes } from './turn';
 
 /**
  * A customer conversation, from the first message to its close. Handlers first (each turn is
@@ -23,7 +23,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   const { state } = c;
 
   setHandler(stateQuery, () => state);
-  setHandler(sendMessageUpdate, once(c, '', (message) => handleMessage(c, message)), {
+  setHandler(sendMessageUpdate, once(c, '', (message) => handleMessage(c, message), (replies) => customerResult(c, replies)), {
     validator: ({ text, messageId }) => {
       requireMessage(text, 'text');
       if (!text.trim() && state.stage !== 'greeting') throw invalid('text must not be empty');
@@ -52,7 +52,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       if (!state.agent && state.stage !== 'escalated') throw notWaiting(c);
     },
   });
-  setHandler(agentMessageUpdate, once(c, 'agent:', (message) => agentMessage(c, message)), {
+  setHandler(agentMessageUpdate, once(c, 'agent:', (message) => agentMessage(c, message), (replies) => ({ replies, state: projection(c) })), {
     validator: ({ agentId, text, messageId }) => {
       requireText(agentId, 'agentId');
       requireText(text, 'text');

@@ -1,5 +1,4 @@
-import type { ConversationState } from '../domain/conversation';
-import type { Claims } from './auth';
+import type { BotReply, ConversationState } from './conversation';
 
 /**
  * What a customer's token may see of their conversation: where it stands, what is asked,
@@ -30,7 +29,17 @@ export function customerView(state: ConversationState) {
 
 export type CustomerView = ReturnType<typeof customerView>;
 
-/** The state as the caller may see it: whole for staff, the customer's view otherwise. */
-export function stateFor(claims: Pick<Claims, 'role'> | undefined, state: ConversationState): ConversationState | CustomerView {
-  return claims && claims.role !== 'customer' ? state : customerView(state);
+/**
+ * A customer's message is answered with this view, not the whole state: it is what the
+ * customer may see anyway, and the update's result is written to the history of every turn.
+ * A run started before returned the whole state; it is narrowed here.
+ */
+export function asCustomerView(state: ConversationState | CustomerView): CustomerView {
+  return 'tenantId' in state ? customerView(state) : state;
+}
+
+/** A customer's turn: the bot's replies and the customer's view of the conversation. */
+export interface CustomerTurnResult {
+  replies: BotReply[];
+  state: CustomerView;
 }
