@@ -13,6 +13,7 @@ import { classicRoutes } from './classic';
 import { conversationGateway, conversationRoutes } from './conversations';
 import { scriptRoutes } from './scripts';
 import { inboxRoutes } from './inbox';
+import { analyticsRoutes, dashboardAssets, dashboardRoutes } from './analytics';
 import { settingsRoutes } from './settings';
 import { accountRoutes } from './accounts';
 import { docsRoutes } from './docs';
@@ -52,6 +53,7 @@ export interface AppDeps {
 
 const chatPage = fs.readFileSync(path.join(__dirname, '../web/chat.html'), 'utf8');
 const inboxPage = fs.readFileSync(path.join(__dirname, '../web/inbox.html'), 'utf8');
+const dashboardPage = fs.readFileSync(path.join(__dirname, '../web/dashboard.html'), 'utf8');
 
 export function createApp({ client, db, config }: AppDeps) {
   async function settingsFor(tenantId: string): Promise<ConversationSettings | undefined> {
@@ -92,6 +94,8 @@ export function createApp({ client, db, config }: AppDeps) {
     })
     .get('/', (c) => c.html(chatPage, 200))
     .get('/inbox', (c) => c.html(inboxPage, 200))
+    .get('/dashboard', (c) => c.html(dashboardPage, 200))
+    .route('/dashboard/assets', dashboardAssets())
     .route('/', docsRoutes())
     .get('/healthz', async (c) => {
       const deadline = Date.now() + Math.min(config.callTimeoutMs, 5_000);
@@ -134,6 +138,8 @@ export function createApp({ client, db, config }: AppDeps) {
     .route('/api/v1/users', accounts.users)
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/api/v1/analytics', analyticsRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
+    .route('/api/v2/analytics', dashboardRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret, defaultLimits: rateLimits.defaults }))
     .route('/api/ai', aiRoutes({ client, db, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
     .route(

@@ -20,6 +20,7 @@ import { asCustomerView, customerView, type CustomerTurnResult, type CustomerVie
 import type { RateLimiter } from './limits';
 import { authenticate, STAFF, type AuthEnv } from './middleware';
 import type { ConversationFeed } from './feed';
+import { conversationListRoute } from './analytics';
 
 export interface ConversationRoutesDeps {
   client: Client;
@@ -278,6 +279,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
   }
 
   return new Hono<AuthEnv>()
+    .get('/', staff, conversationListRoute({ db: deps.db, jwtSecret: deps.jwtSecret, settingsFor: deps.settingsFor }))
     .post('/', async (c) => {
       const body = await parseBody(c, startSchema);
       const header = c.req.header('authorization');

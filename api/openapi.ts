@@ -5,6 +5,7 @@ import { linkSchema, loginSchema, newUserSchema, patchUserSchema, refreshSchema 
 import { analyzeSchema, chatSchema, createPromptSchema, generateSchema, saveOnboardingSchema, statesSchema, updatePromptSchema } from './ai';
 import { changeScriptSchema, messageSchema, resolveSchema, startSchema } from './conversations';
 import { learningSchema } from './settings';
+import { breakdownDimensions, distributionMetrics, timeseriesMetrics } from '../db/analytics';
 
 /**
  * The OpenAPI 3.1 description of the API, built from the same zod schemas the routes validate
@@ -149,16 +150,52 @@ const seedOps: Operation[] = [
   { method: 'post', path: '/api/v1/script', summary: 'Save a script (seed contract)', tag: 'seed contract', access: 'bearer', body: z.object({ args: scriptInputSchema }), responses: { 201: anyObject }, envelope: 'seed' },
 ];
 
+/** The filters every analytics endpoint and the conversation list take. */
+const analyticsFilters: Record<string, z.ZodType> = {
+  from: z.string().datetime({ offset: true }),
+  to: z.string().datetime({ offset: true }),
+  channel: z.string().min(1).max(200),
+  status: z.enum(['active', 'escalated', 'resolved', 'abandoned', 'RESOLVED', 'UNRESOLVED', 'HUMAN_REQUESTED']),
+  priority: z.enum(['HIGH', 'MEDIUM', 'LOW']),
+  urgency: z.enum(['critical', 'high', 'medium', 'low']),
+  script: z.string().min(1).max(200),
+  agent: z.string().min(1).max(200),
+  businessHours: z.enum(['true', 'false']),
+  tz: z.string().max(64),
+};
+const period = z.object({ from: z.string(), to: z.string(), tz: z.string() });
+const analytics = (path: string, summary: string, query: Record<string, z.ZodType>, response: z.ZodType | { description: string; contentType: string }): Operation => ({
+  method: 'get',
+  path,
+  summary,
+  tag: 'analytics',
+  access: 'bearer',
+  query: { ...analyticsFilters, ...query },
+  responses: { 200: response },
+});
+const analyticsOps: Operation[] = [
+  { ...analytics('/api/v1/conversations', 'Conversations of the period, filtered and searched (staff)', { q: z.string().min(1).max(200), limit: z.number().int().min(1).max(200), cursor: z.string().max(200) }, z.object({ period, items: z.array(anyObject), nextCursor: z.string().nullable() })), tag: 'conversations' },
+  analytics('/api/v1/analytics/summary', 'Volume, resolution, escalation, response and resolution times, CSAT, frustration, SLA', {}, z.object({ period }).passthrough()),
+  analytics('/api/v1/analytics/timeseries', 'One metric per hour, day or week', { metric: z.enum(timeseriesMetrics), interval: z.enum(['hour', 'day', 'week']) }, z.object({ period, metric: z.string(), interval: z.string(), points: z.array(z.object({ start: z.string(), value: z.number().nullable() })) })),
+  analytics('/api/v1/analytics/heatmap', 'Conversations per weekday and hour', {}, z.object({ period, cells: z.array(z.object({ weekday: z.number().int(), hour: z.number().int(), conversations: z.number().int() })) })),
+  analytics('/api/v1/analytics/breakdown', 'The main figures per agent, channel, script, status, priority, urgency or frustration level', { by: z.enum(Object.keys(breakdownDimensions) as [string, ...string[]]) }, z.object({ period, by: z.string(), rows: z.array(anyObject) })),
+  analytics('/api/v1/analytics/distribution', 'How many conversations fall in each time bucket', { metric: z.enum(Object.keys(distributionMetrics) as [string, ...string[]]) }, z.object({ period, metric: z.string(), buckets: z.array(z.object({ from: z.number(), to: z.number().nullable(), conversations: z.number().int() })) })),
+  analytics('/api/v1/analytics/export.csv', 'One CSV row per conversation, with the seed\'s columns (streamed)', {}, { description: 'CSV', contentType: 'text/csv' }),
+  analytics('/api/v2/analytics/dashboard', 'The summary, for the v2 API\'s clients', {}, anyObject),
+];
+
 const serviceOps: Operation[] = [
   { method: 'get', path: '/', summary: 'The chat page', tag: 'pages', access: 'public', responses: { 200: html } },
   { method: 'get', path: '/inbox', summary: 'The agent inbox page', tag: 'pages', access: 'public', responses: { 200: html } },
+  { method: 'get', path: '/dashboard', summary: 'The service dashboard page', tag: 'pages', access: 'public', responses: { 200: html } },
+  { method: 'get', path: '/dashboard/assets/chart.js', summary: 'Chart.js (from the npm package)', tag: 'pages', access: 'public', responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } } },
   { method: 'get', path: '/docs', summary: 'This description in Swagger UI', tag: 'pages', access: 'public', responses: { 200: html } },
   { method: 'get', path: '/openapi.json', summary: 'This description', tag: 'pages', access: 'public', responses: { 200: anyObject } },
   { method: 'get', path: '/docs/assets/{file}', summary: 'Swagger UI\'s files (from the npm package)', tag: 'pages', access: 'public', responses: { 200: { description: 'a CSS or JavaScript file', contentType: 'text/javascript' } } },
   { method: 'get', path: '/healthz', summary: 'Temporal, Postgres and a polling worker', tag: 'operations', access: 'public', responses: { 200: anyObject }, errors: [503] },
 ];
 
-export const operations: readonly Operation[] = [...conversationOps, ...scriptOps, ...settingOps, ...accountOps, ...aiOps, ...seedOps, ...serviceOps];
+export const operations: readonly Operation[] = [...conversationOps, ...analyticsOps, ...scriptOps, ...settingOps, ...accountOps, ...aiOps, ...seedOps, ...serviceOps];
 
 function jsonSchema(schema: z.ZodType): object {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;

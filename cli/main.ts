@@ -43,10 +43,19 @@ Usage:
   atende workflows replay [--query Q] [--limit N]
                                                  replay running conversations against this build's
                                                  workflow code; exit 1 if one would break
+  atende demo seed [--tenant demo] [--days 30] [--conversations 500]
+                                                 fill a tenant with demo conversations (marked demo)
+                                                 so its dashboard (/dashboard) is not empty
   atende tools install                           install the pinned Temporal binaries (and the test suite's
                                                  Schemathesis) into .tools/
   atende tools path                              print where the Temporal binaries resolve
 `;
+
+const demoArgs = z.object({
+  tenant: z.string().trim().min(1).max(63).default('demo'),
+  days: z.coerce.number().int().min(1).max(400).default(30),
+  conversations: z.coerce.number().int().min(1).max(2_000_000).default(500),
+});
 
 const analyzeLineSchema = z.object({ messages: z.array(z.string()).min(1) });
 
@@ -178,6 +187,30 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await db.end();
       }
+    }
+    case 'demo': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { tenant: { type: 'string' }, days: { type: 'string' }, conversations: { type: 'string' } } });
+      const parsed = demoArgs.safeParse({ tenant: values.tenant, days: values.days, conversations: values.conversations });
+      if (positionals[0] !== 'seed' || !parsed.success) {
+        for (const issue of parsed.success ? [] : parsed.error.issues) console.error(`--${issue.path.join('.')}: ${issue.message}`);
+        console.error(USAGE);
+        return 2;
+      }
+      const db = createPool(databaseUrl(env));
+      try {
+        await migrate(db);
+        const { seedDemo } = require('../db/demo') as typeof import('../db/demo');
+        const written = await seedDemo(db, {
+          tenantId: parsed.data.tenant,
+          days: parsed.data.days,
+          conversations: parsed.data.conversations,
+          onProgress: (done, total) => console.error(`${done}/${total} conversations`),
+        });
+        console.log(`${written} demo conversations written to tenant "${parsed.data.tenant}"`);
+      } finally {
+        await db.end();
+      }
+      return 0;
     }
     case 'migrate': {
       const db = createPool(databaseUrl(env));

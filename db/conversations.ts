@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Analysis } from '../domain/analysis';
+import { stateFacts } from '../domain/analytics';
 import type { ConversationState, StoredMessage } from '../domain/conversation';
 import { mirrorInboxItem } from './inbox';
 import { inTransaction } from './pool';
@@ -22,18 +23,19 @@ export interface ConversationRow {
  * Most turns are one statement, atomic by itself and one round trip (a turn's latency was
  * mostly this write's seven); a conversation in the inbox also mirrors its item, in one transaction.
  */
-export async function recordTurn(pool: pg.Pool, state: ConversationState, messages: StoredMessage[], workflowId: string): Promise<void> {
+export async function recordTurn(pool: pg.Pool, state: ConversationState, messages: StoredMessage[], workflowId: string, { demo = false } = {}): Promise<void> {
   if (state.escalation?.via !== 'inbox') {
-    await writeTurn(pool, state, messages, workflowId);
+    await writeTurn(pool, state, messages, workflowId, demo);
     return;
   }
   await inTransaction(pool, async (client) => {
-    if (await writeTurn(client, state, messages, workflowId)) await mirrorInboxItem(client, state);
+    if (await writeTurn(client, state, messages, workflowId, demo)) await mirrorInboxItem(client, state);
   });
 }
 
 /** The projection and the messages in one statement; whether the projection was newer. Open event streams hear of it at commit. */
-async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, messages: StoredMessage[], workflowId: string): Promise<boolean> {
+async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, messages: StoredMessage[], workflowId: string, demo: boolean): Promise<boolean> {
+  const facts = stateFacts(state);
   const result = await db.query<{ written: number }>(
     `WITH conversation AS (
        INSERT INTO conversations (id, tenant_id, workflow_id, channel, customer, status, stage, script_id, script_version,
@@ -53,6 +55,52 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
          FROM unnest($19::text[], $20::int[], $21::text[], $22::text[], $23::text[], $24::timestamptz[])
            AS m (id, seq, role, text, client_message_id, created_at)
        ON CONFLICT (id) DO NOTHING
+       RETURNING role, created_at
+     ), said AS (
+       SELECT min(created_at) FILTER (WHERE role = 'customer') AS first_customer_at,
+              max(created_at) FILTER (WHERE role = 'customer') AS last_customer_at,
+              min(created_at) FILTER (WHERE role = 'bot') AS first_bot_at,
+              min(created_at) FILTER (WHERE role = 'agent') AS first_agent_at,
+              count(*) FILTER (WHERE role = 'customer')::int AS customer_messages,
+              count(*) FILTER (WHERE role = 'bot')::int AS bot_messages,
+              count(*) FILTER (WHERE role = 'agent')::int AS agent_messages
+         FROM transcript
+     ), facts AS (
+       -- what the dashboard counts (domain/analytics.ts): first times kept, counts from the messages inserted now
+       INSERT INTO conversation_facts AS f (conversation_id, tenant_id, channel, script_id, status, created_at, first_customer_at, last_customer_at,
+                                            first_bot_reply_at, escalated_at, first_human_reply_at, resolved_at, abandoned_at, closed_at, resolver,
+                                            agent_id, urgency, priority, sentiment, frustration, csat_asked, csat, customer_messages, bot_messages,
+                                            agent_messages, contact_name, contact_email, visitor_id, demo, revision, updated_at)
+       SELECT $1, $2, $4, $8, $6, $15::timestamptz, said.first_customer_at, said.last_customer_at,
+              -- the bot's first reply to the customer, not a greeting before they wrote
+              CASE WHEN said.first_customer_at IS NOT NULL THEN said.first_bot_at END,
+              $26::timestamptz, CASE WHEN $26::timestamptz IS NOT NULL THEN said.first_agent_at END,
+              $27::timestamptz, $28::timestamptz, $17::timestamptz, $29::text,
+              $30::text, $31::text, $32::text, $33::text, $34::smallint, $35::boolean, $18::smallint,
+              said.customer_messages, said.bot_messages, said.agent_messages, $36::text, $37::text, $38::text, $39::boolean, $14, $16::timestamptz
+         FROM said
+       ON CONFLICT (conversation_id) DO UPDATE SET
+         channel = EXCLUDED.channel, script_id = EXCLUDED.script_id, status = EXCLUDED.status,
+         first_customer_at = coalesce(f.first_customer_at, EXCLUDED.first_customer_at),
+         last_customer_at = coalesce(EXCLUDED.last_customer_at, f.last_customer_at),
+         first_bot_reply_at = coalesce(f.first_bot_reply_at, CASE WHEN coalesce(f.first_customer_at, EXCLUDED.first_customer_at) IS NOT NULL THEN EXCLUDED.first_bot_reply_at END),
+         escalated_at = coalesce(f.escalated_at, EXCLUDED.escalated_at),
+         first_human_reply_at = coalesce(f.first_human_reply_at, CASE WHEN coalesce(f.escalated_at, EXCLUDED.escalated_at) IS NOT NULL THEN EXCLUDED.first_human_reply_at END),
+         resolved_at = coalesce(f.resolved_at, EXCLUDED.resolved_at),
+         -- a customer who came back is no longer abandoned
+         abandoned_at = CASE WHEN EXCLUDED.status = 'abandoned' THEN coalesce(f.abandoned_at, EXCLUDED.abandoned_at) END,
+         closed_at = EXCLUDED.closed_at,
+         resolver = coalesce(f.resolver, EXCLUDED.resolver),
+         agent_id = coalesce(EXCLUDED.agent_id, f.agent_id),
+         urgency = coalesce(EXCLUDED.urgency, f.urgency), priority = coalesce(EXCLUDED.priority, f.priority),
+         sentiment = coalesce(EXCLUDED.sentiment, f.sentiment), frustration = coalesce(EXCLUDED.frustration, f.frustration),
+         csat_asked = f.csat_asked OR EXCLUDED.csat_asked, csat = coalesce(EXCLUDED.csat, f.csat),
+         customer_messages = f.customer_messages + EXCLUDED.customer_messages,
+         bot_messages = f.bot_messages + EXCLUDED.bot_messages,
+         agent_messages = f.agent_messages + EXCLUDED.agent_messages,
+         contact_name = EXCLUDED.contact_name, contact_email = EXCLUDED.contact_email, visitor_id = EXCLUDED.visitor_id,
+         revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at
+       WHERE f.revision < EXCLUDED.revision
      )
      SELECT count(*)::int AS written,
             CASE WHEN count(*) > 0 OR cardinality($19::text[]) > 0 THEN pg_notify('${MESSAGES_CHANNEL}', $25) END AS notified
@@ -83,6 +131,20 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
       messages.map((message) => message.clientMessageId),
       messages.map((message) => message.createdAt),
       state.conversationId,
+      facts.escalatedAt,
+      facts.resolvedAt,
+      facts.abandonedAt,
+      facts.resolver,
+      facts.agentId,
+      facts.urgency,
+      facts.priority,
+      facts.sentiment,
+      facts.frustration,
+      facts.csatAsked,
+      facts.contactName,
+      facts.contactEmail,
+      facts.visitorId,
+      demo,
     ],
   );
   return result.rows[0]!.written === 1;

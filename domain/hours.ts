@@ -79,7 +79,7 @@ function openings(hours: WorkingHours): { start: number; end: number }[] {
 }
 
 /** The opening that contains `at`, as instants, or null when closed. */
-function openingAt(hours: WorkingHours, at: Date): { start: Date; end: Date } | null {
+export function openingAt(hours: WorkingHours, at: Date): { start: Date; end: Date } | null {
   const local = zonedTime(at, hours.timezone);
   if (!worksOn(hours, local)) return null;
   const current = openings(hours).find((interval) => local.minutes >= interval.start && local.minutes < interval.end);
