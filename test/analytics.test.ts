@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mintToken } from '../api/auth';
 import { recordTurn } from '../db/conversations';
-import { blankState } from '../db/demo';
+import { blankState, seedDemo } from '../db/demo';
 import type { Analysis } from '../domain/analysis';
 import { conversationWorkflowId, type ConversationState, type StoredMessage } from '../domain/conversation';
 import { appStackFor } from './support/app-stack';
@@ -237,5 +237,24 @@ describe('analytics over a fixed set of conversations', () => {
     const { body } = await get(`/api/v1/analytics/summary?${PERIOD}`, stranger);
     expect(body.volume).toEqual({ conversations: 0, messages: 0 });
     expect(body.firstResponse.human).toEqual({ median: null, p90: null, mean: null });
+  });
+});
+
+describe('demo data', () => {
+  test('atende demo seed fills a new tenant through the real write path: the dashboard has every kind of conversation, all marked demo', async () => {
+    const tenantId = `demo-${randomUUID().slice(0, 8)}`;
+    const written = await seedDemo(app.stack.db, { tenantId, days: 30, conversations: 120, until: new Date('2026-12-01T03:00:00Z') });
+    expect(written).toBe(120);
+    const supervisor = await mintToken(secret, { role: 'admin', tenant: tenantId, subject: 'demo' });
+    const { body } = await get('/api/v1/analytics/summary?from=2026-10-31T00:00:00Z&to=2026-12-01T03:00:00Z', supervisor);
+    expect(body.volume.conversations).toBe(120);
+    expect(body.resolution.byBot).toBeGreaterThan(0);
+    expect(body.resolution.byAgent).toBeGreaterThan(0);
+    expect(body.resolution.byBot + body.resolution.byAgent).toBe(body.resolution.resolved);
+    expect(body.abandoned.count).toBeGreaterThan(0);
+    expect(body.csat.responses).toBeGreaterThan(0);
+    expect(body.firstResponse.human.median).toBeGreaterThan(60);
+    const flagged = await app.stack.db.query('SELECT count(*)::int AS demo FROM conversation_facts WHERE tenant_id = $1 AND demo', [tenantId]);
+    expect(flagged.rows[0].demo).toBe(120);
   });
 });

@@ -1,5 +1,5 @@
 import { csvLine, type ConversationListItem } from '../../db/analytics';
-import { percentile, priorityOf, timeStats, workingTimeBetween } from '../../domain/analytics';
+import { percentile, priorityOf, timeStats, workingTimeBetween, workingTimeline } from '../../domain/analytics';
 import type { WorkingHours } from '../../domain/persona';
 
 const shop: WorkingHours = { start: '09:00', end: '18:00', timezone: 'America/Sao_Paulo', workDays: [1, 2, 3, 4, 5] };
@@ -43,5 +43,22 @@ describe('metric definitions', () => {
     expect(cells).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(cells).toContain('"a,b@exemplo.com"');
     expect(cells.startsWith('c1,2026-11-25T13:00:00.000Z,2026-11-25T13:10:00.000Z,RESOLVED,LOW,web,,,1,2,10.0,7,5,true,false,')).toBe(true);
+  });
+});
+
+describe('the working-time timeline', () => {
+  test('gives the same working time as the calendar walk, for spans across nights, weekends and a holiday', () => {
+    const hours: WorkingHours = { ...shop, intervals: [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '18:00' }], holidays: ['2026-11-20'] };
+    const from = new Date('2026-11-01T00:00:00Z');
+    const to = new Date('2026-12-01T00:00:00Z');
+    const between = workingTimeline(hours, from, to);
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let index = 0; index < 300; index++) {
+      const start = new Date(from.getTime() + random() * (to.getTime() - from.getTime()));
+      const end = new Date(start.getTime() + random() * 5 * 86_400_000);
+      if (end > to) continue;
+      expect([start.toISOString(), between(start, end)]).toEqual([start.toISOString(), workingTimeBetween(hours, start, end)]);
+    }
   });
 });
