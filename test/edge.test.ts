@@ -145,7 +145,7 @@ describe('bodies, content types and methods', () => {
   test('when a path exists with other methods, then 405 with Allow; an unknown path stays 404', async () => {
     const wrong = await send('DELETE', '/api/v1/conversations');
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get('allow')).toBe('POST');
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD, POST');
     const scripts = await send('PATCH', '/api/v1/scripts/boleto');
     expect(scripts.status).toBe(405);
     expect(scripts.headers.get('allow')).toBe('DELETE, GET, HEAD, PUT');
