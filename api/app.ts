@@ -14,6 +14,8 @@ import { conversationGateway, conversationRoutes } from './conversations';
 import { scriptRoutes } from './scripts';
 import { inboxRoutes } from './inbox';
 import { analyticsRoutes, dashboardAssets, dashboardRoutes } from './analytics';
+import { eventRoutes } from './events';
+import { EVENTS_CHANNEL } from '../db/conversations';
 import { settingsRoutes } from './settings';
 import { accountRoutes } from './accounts';
 import { docsRoutes } from './docs';
@@ -82,6 +84,7 @@ export function createApp({ client, db, config }: AppDeps) {
   const limiter = rateLimiter({ db, ...rateLimits });
   const accounts = accountRoutes({ db, jwtSecret: config.jwtSecret, defaultTenant: config.defaultTenant, production: config.production, limiter });
   const feed = new ConversationFeed(db);
+  const tenantFeed = new ConversationFeed(db, EVENTS_CHANNEL);
   const gateway = conversationGateway({ client, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs });
   const app = new Hono()
     .use(...edgeChecks(config.bodyLimitBytes ?? 2 ** 20))
@@ -140,6 +143,7 @@ export function createApp({ client, db, config }: AppDeps) {
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/analytics', analyticsRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route('/api/v2/analytics', dashboardRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
+    .route('/api/v2/events', eventRoutes({ db, jwtSecret: config.jwtSecret, feed: tenantFeed, ...(config.streamHeartbeatMs ? { heartbeatMs: config.streamHeartbeatMs } : {}) }))
     .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret, defaultLimits: rateLimits.defaults }))
     .route('/api/ai', aiRoutes({ client, db, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
     .route(

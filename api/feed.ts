@@ -2,25 +2,29 @@ import type pg from 'pg';
 import { MESSAGES_CHANNEL } from '../db/conversations';
 
 /**
- * Tells open event streams that a conversation has something new, from Postgres NOTIFY: one
- * listening connection per API process, held only while some stream is open.
+ * Tells open event streams that something has news, from Postgres NOTIFY on one channel whose
+ * payload names it (a conversation on the messages channel, a tenant on the events channel): one
+ * listening connection per API process and channel, held only while some stream is open.
  */
 export class ConversationFeed {
   private readonly listeners = new Map<string, Set<() => void>>();
   private client: pg.PoolClient | null = null;
   private connecting: Promise<void> | null = null;
 
-  constructor(private readonly db: pg.Pool) {}
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly channel: string = MESSAGES_CHANNEL,
+  ) {}
 
-  /** Calls `onChange` whenever the conversation is written; returns the unsubscribe function. */
-  async subscribe(conversationId: string, onChange: () => void): Promise<() => void> {
-    const set = this.listeners.get(conversationId) ?? new Set();
+  /** Calls `onChange` whenever `key` (the notification's payload) has news; returns the unsubscribe function. */
+  async subscribe(key: string, onChange: () => void): Promise<() => void> {
+    const set = this.listeners.get(key) ?? new Set();
     set.add(onChange);
-    this.listeners.set(conversationId, set);
+    this.listeners.set(key, set);
     await this.listen();
     return () => {
       set.delete(onChange);
-      if (!set.size) this.listeners.delete(conversationId);
+      if (!set.size) this.listeners.delete(key);
       if (!this.listeners.size) void this.stop();
     };
   }
@@ -37,7 +41,7 @@ export class ConversationFeed {
         if (this.client === client) this.client = null;
         client.release(true);
       });
-      await client.query(`LISTEN ${MESSAGES_CHANNEL}`);
+      await client.query(`LISTEN ${this.channel}`);
       this.client = client;
     })().finally(() => {
       this.connecting = null;

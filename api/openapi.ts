@@ -182,6 +182,16 @@ const analyticsOps: Operation[] = [
   analytics('/api/v1/analytics/distribution', 'How many conversations fall in each time bucket', { metric: z.enum(Object.keys(distributionMetrics) as [string, ...string[]]) }, z.object({ period, metric: z.string(), buckets: z.array(z.object({ from: z.number(), to: z.number().nullable(), conversations: z.number().int() })) })),
   analytics('/api/v1/analytics/export.csv', 'One CSV row per conversation, with the seed\'s columns (streamed)', {}, { description: 'CSV', contentType: 'text/csv' }),
   analytics('/api/v2/analytics/dashboard', 'The summary, for the v2 API\'s clients', {}, anyObject),
+  {
+    method: 'get',
+    path: '/api/v2/events/dashboard',
+    summary: 'The tenant\'s conversation events as server-sent events (resumable with Last-Event-ID)',
+    tag: 'events',
+    access: 'bearer',
+    query: { after: z.number().int().min(0) },
+    headers: { 'Last-Event-ID': z.string().regex(/^\d{1,15}$/) },
+    responses: { 200: { description: 'server-sent events: `data: {"type": "conversation_started" | "message_received" | "system_update", "event": <event type>, "data": <event>}` with `id:` = the event sequence; `event: ping` every 15 s', contentType: 'text/event-stream' } },
+  },
 ];
 
 const serviceOps: Operation[] = [

@@ -48,14 +48,17 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
          revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
          csat_score = EXCLUDED.csat_score
        WHERE conversations.revision < EXCLUDED.revision
-       RETURNING 1
+       RETURNING state
+     ), before AS (
+       -- the row as it was: every part of one statement reads the same snapshot, taken before it writes
+       SELECT state FROM conversations WHERE id = $1
      ), transcript AS (
        INSERT INTO messages (id, conversation_id, seq, role, text, client_message_id, created_at)
        SELECT m.id, $1, m.seq, m.role, m.text, m.client_message_id, m.created_at
          FROM unnest($19::text[], $20::int[], $21::text[], $22::text[], $23::text[], $24::timestamptz[])
            AS m (id, seq, role, text, client_message_id, created_at)
        ON CONFLICT (id) DO NOTHING
-       RETURNING role, created_at
+       RETURNING id, seq, role, text, created_at
      ), said AS (
        SELECT min(created_at) FILTER (WHERE role = 'customer') AS first_customer_at,
               max(created_at) FILTER (WHERE role = 'customer') AS last_customer_at,
@@ -101,8 +104,51 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
          contact_name = EXCLUDED.contact_name, contact_email = EXCLUDED.contact_email, visitor_id = EXCLUDED.visitor_id,
          revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at
        WHERE f.revision < EXCLUDED.revision
+     ), happened AS (
+       -- the outbox (domain/events.ts): the messages written, then what changed between the state before and after
+       SELECT 0 AS phase, 0 AS place, 'conversation.started' AS type,
+              jsonb_build_object('channel', n.state -> 'channel', 'customer', n.state -> 'customer') AS data, $16::timestamptz AS at
+         FROM conversation n WHERE NOT EXISTS (SELECT 1 FROM before)
+       UNION ALL
+       SELECT 1, t.seq, 'message.created', jsonb_build_object('messageId', t.id, 'seq', t.seq, 'role', t.role, 'text', t.text), t.created_at
+         FROM transcript t
+       UNION ALL
+       SELECT 2, e.place, e.type, e.data, $16::timestamptz
+         FROM conversation n LEFT JOIN before b ON true
+        CROSS JOIN LATERAL (VALUES
+          (1, 'conversation.stage_changed', CASE WHEN b.state ->> 'stage' IS DISTINCT FROM n.state ->> 'stage'
+            THEN jsonb_build_object('from', b.state -> 'stage', 'to', n.state -> 'stage', 'status', n.state -> 'status') END),
+          (2, 'conversation.escalated', CASE WHEN n.state -> 'escalation' ->> 'at' IS NOT NULL AND b.state -> 'escalation' ->> 'at' IS DISTINCT FROM n.state -> 'escalation' ->> 'at'
+            THEN jsonb_build_object('reason', n.state -> 'escalation' -> 'reason', 'detail', coalesce(n.state -> 'escalation' -> 'detail', 'null'::jsonb),
+                                    'via', coalesce(n.state -> 'escalation' -> 'via', 'null'::jsonb), 'number', coalesce(n.state -> 'escalation' -> 'number', 'null'::jsonb)) END),
+          (3, 'ticket.created', CASE WHEN n.state -> 'escalation' ->> 'ticketId' IS NOT NULL AND b.state -> 'escalation' ->> 'ticketId' IS DISTINCT FROM n.state -> 'escalation' ->> 'ticketId'
+            THEN jsonb_build_object('ticketId', n.state -> 'escalation' -> 'ticketId') END),
+          (4, 'conversation.claimed', CASE WHEN n.state -> 'agent' ->> 'agentId' IS NOT NULL AND b.state -> 'agent' ->> 'agentId' IS DISTINCT FROM n.state -> 'agent' ->> 'agentId'
+            THEN jsonb_build_object('agentId', n.state -> 'agent' -> 'agentId') END),
+          (5, 'conversation.handed_back', CASE WHEN n.state -> 'escalation' ->> 'outcome' = 'handed_back' AND b.state -> 'escalation' ->> 'outcome' IS DISTINCT FROM 'handed_back'
+            THEN jsonb_build_object('agentId', coalesce(b.state -> 'agent' -> 'agentId', 'null'::jsonb)) END),
+          (6, 'conversation.resolved', CASE WHEN n.state ->> 'status' = 'resolved' AND b.state ->> 'status' IS DISTINCT FROM 'resolved'
+            THEN jsonb_build_object('protocol', coalesce(n.state -> 'protocol', 'null'::jsonb), 'by', CASE WHEN n.state -> 'escalation' ->> 'outcome' = 'resolved' THEN 'agent' ELSE 'bot' END) END),
+          (7, 'conversation.abandoned', CASE WHEN n.state ->> 'status' = 'abandoned' AND b.state ->> 'status' IS DISTINCT FROM 'abandoned'
+            THEN jsonb_build_object('stage', b.state -> 'stage') END),
+          (8, 'csat.received', CASE WHEN n.state -> 'csat' ->> 'score' IS NOT NULL AND b.state -> 'csat' ->> 'score' IS DISTINCT FROM n.state -> 'csat' ->> 'score'
+            THEN jsonb_build_object('score', n.state -> 'csat' -> 'score', 'comment', coalesce(n.state -> 'csat' -> 'comment', 'null'::jsonb)) END),
+          (9, 'analysis.updated', CASE WHEN n.state -> 'analysis' ->> 'analyzedAt' IS NOT NULL AND b.state -> 'analysis' ->> 'analyzedAt' IS DISTINCT FROM n.state -> 'analysis' ->> 'analyzedAt'
+            THEN jsonb_build_object('sentiment', n.state -> 'analysis' -> 'sentiment', 'urgency', n.state -> 'analysis' -> 'urgency',
+                                    'frustration', coalesce(n.state -> 'analysis' -> 'frustration', 'null'::jsonb), 'summary', n.state -> 'analysis' -> 'summary') END)
+        ) AS e (place, type, data)
+        WHERE e.data IS NOT NULL
+     ), outbox AS (
+       INSERT INTO events (id, tenant_id, conversation_id, conversation_seq, type, data, created_at)
+       SELECT $1 || ':' || $14 || ':' || row_number() OVER (ORDER BY phase, place),
+              $2, $1, (SELECT coalesce(max(conversation_seq), 0) FROM events WHERE conversation_id = $1) + row_number() OVER (ORDER BY phase, place),
+              type, data, at
+         FROM happened
+       ON CONFLICT (id) DO NOTHING
+       RETURNING 1
      )
      SELECT count(*)::int AS written,
+            CASE WHEN EXISTS (SELECT 1 FROM outbox) THEN pg_notify('${EVENTS_CHANNEL}', $2) END AS announced,
             CASE WHEN count(*) > 0 OR cardinality($19::text[]) > 0 THEN pg_notify('${MESSAGES_CHANNEL}', $25) END AS notified
        FROM conversation`,
     [
@@ -149,6 +195,9 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
   );
   return result.rows[0]!.written === 1;
 }
+
+/** The Postgres NOTIFY channel that carries the id of a tenant with new events (the tenant event stream). */
+export const EVENTS_CHANNEL = 'atende_events';
 
 /** The Postgres NOTIFY channel that carries the id of a conversation with new messages or a new state. */
 export const MESSAGES_CHANNEL = 'atende_conversation_changed';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sentiments, urgencies } from './analysis';
 import { tones } from './persona';
 import { fieldTypes, followUpReplies } from './scripts';
+import { eventTypes, type EventType } from './events';
 
 /**
  * Every zod schema of the domain: what the API and the activities validate at the edge. The
@@ -198,3 +199,31 @@ export const rateLimitsSchema = z
   })
   .partial()
   .strict();
+
+/** What each conversation event type carries in `data` (domain/events.ts). */
+export const eventDataSchemas = {
+  'conversation.started': z.object({ channel: z.string(), customer: z.object({}).passthrough() }),
+  'message.created': z.object({ messageId: z.string(), seq: z.number().int(), role: z.enum(['customer', 'bot', 'agent', 'system']), text: z.string() }),
+  'conversation.stage_changed': z.object({ from: z.string().nullable(), to: z.string(), status: z.string() }),
+  'conversation.escalated': z.object({ reason: z.string(), detail: z.string().nullable(), via: z.string().nullable(), number: z.number().int().nullable() }),
+  'conversation.claimed': z.object({ agentId: z.string() }),
+  'conversation.handed_back': z.object({ agentId: z.string().nullable() }),
+  'conversation.resolved': z.object({ protocol: z.string().nullable(), by: z.enum(['bot', 'agent']) }),
+  'conversation.abandoned': z.object({ stage: z.string().nullable() }),
+  'csat.received': z.object({ score: z.number().int().min(1).max(5), comment: z.string().nullable() }),
+  'ticket.created': z.object({ ticketId: z.string() }),
+  'analysis.updated': z.object({ sentiment: z.string(), urgency: z.string(), frustration: z.number().int().nullable(), summary: z.string() }),
+} satisfies Record<EventType, z.ZodType>;
+
+/** An event as the stream delivers it. */
+export const conversationEventSchema = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  type: z.enum(eventTypes),
+  tenantId: z.string(),
+  conversationId: z.string().uuid(),
+  conversationSeq: z.number().int(),
+  data: z.object({}).passthrough(),
+  createdAt: z.string(),
+});
+

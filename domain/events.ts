@@ -1,0 +1,42 @@
+/**
+ * The catalogue of conversation events: what other systems hear (the tenant event stream, and
+ * the webhooks that build on it). Each is written with the turn that caused it (db/conversations.ts
+ * derives them from the turn's messages and the state before and after it), so an event exists
+ * exactly when its turn committed.
+ */
+export const eventTypes = [
+  'conversation.started',
+  'message.created',
+  'conversation.stage_changed',
+  'conversation.escalated',
+  'conversation.claimed',
+  'conversation.handed_back',
+  'conversation.resolved',
+  'conversation.abandoned',
+  'csat.received',
+  'ticket.created',
+  'analysis.updated',
+] as const;
+export type EventType = (typeof eventTypes)[number];
+
+/** An event as the stream delivers it (its zod schema, with each type's data: domain/schemas.ts). */
+export interface ConversationEvent {
+  id: string;
+  seq: number;
+  type: EventType;
+  tenantId: string;
+  conversationId: string;
+  conversationSeq: number;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+/**
+ * The seed's dashboard stream names three kinds: a conversation started, a customer message
+ * received, and everything else as a system update (ours named in `event`).
+ */
+export function seedEventType(event: Pick<ConversationEvent, 'type' | 'data'>): 'conversation_started' | 'message_received' | 'system_update' {
+  if (event.type === 'conversation.started') return 'conversation_started';
+  if (event.type === 'message.created' && (event.data as { role?: string }).role === 'customer') return 'message_received';
+  return 'system_update';
+}
