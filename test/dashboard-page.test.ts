@@ -127,5 +127,10 @@ browserTest('real conversations (bot-resolved and rated, agent-resolved, abandon
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: screenshotPath('dashboard-390.png'), fullPage: true });
+
+  // live: a new conversation shows up without a reload, through the tenant event stream
+  await page.locator('#live').waitFor();
+  await conversationSaying(['bom dia']);
+  await kpi('conversations').filter({ hasText: '4' }).waitFor({ timeout: 10_000 });
   await context.close();
 });
