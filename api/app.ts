@@ -56,6 +56,7 @@ export interface AppDeps {
 const chatPage = fs.readFileSync(path.join(__dirname, '../web/chat.html'), 'utf8');
 const inboxPage = fs.readFileSync(path.join(__dirname, '../web/inbox.html'), 'utf8');
 const dashboardPage = fs.readFileSync(path.join(__dirname, '../web/dashboard.html'), 'utf8');
+const liveScript = fs.readFileSync(path.join(__dirname, '../web/live.js'), 'utf8');
 
 export function createApp({ client, db, config }: AppDeps) {
   async function settingsFor(tenantId: string): Promise<ConversationSettings | undefined> {
@@ -98,6 +99,7 @@ export function createApp({ client, db, config }: AppDeps) {
     .get('/', (c) => c.html(chatPage, 200))
     .get('/inbox', (c) => c.html(inboxPage, 200))
     .get('/dashboard', (c) => c.html(dashboardPage, 200))
+    .get('/assets/live.js', (c) => c.body(liveScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
     .route('/dashboard/assets', dashboardAssets())
     .route('/', docsRoutes())
     .get('/healthz', async (c) => {

@@ -95,11 +95,32 @@ browserTest('when another agent took the conversation first, then the page says 
   const page = await openInbox(ana);
   await page.locator('#queue li', { hasText: 'Carlos Dias' }).click();
   await page.locator('#claim:not([disabled])').waitFor();
-  expect((await api('POST', `/api/v1/conversations/${customer.conversationId}/claim`, undefined, bruno)).status).toBe(200);
+  // bruno claims while ana's click is on its way: the race the page must report, made certain
+  await page.route(`**/api/v1/conversations/${customer.conversationId}/claim`, async (route) => {
+    expect((await api('POST', `/api/v1/conversations/${customer.conversationId}/claim`, undefined, bruno)).status).toBe(200);
+    await route.continue();
+  });
   await page.click('#claim');
   await page.locator('#notice', { hasText: 'already claimed by bruno' }).waitFor();
   await page.locator('#meta', { hasText: 'atendente: bruno' }).waitFor();
   expect(await page.isDisabled('#text')).toBe(true);
+});
+
+browserTest('with the event stream, another agent\'s claim shows at once: the open conversation names them and cannot be claimed', async () => {
+  const [ana, bruno] = await Promise.all([
+    mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'ana' }),
+    mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'bruno' }),
+  ]);
+  const customer = await waitingCustomer('Elisa Rocha');
+  const page = await openInbox(ana);
+  await page.locator('#queue li', { hasText: 'Elisa Rocha' }).click();
+  await page.locator('#claim:not([disabled])').waitFor();
+  const claimedAt = Date.now();
+  expect((await api('POST', `/api/v1/conversations/${customer.conversationId}/claim`, undefined, bruno)).status).toBe(200);
+  await page.locator('#meta', { hasText: 'atendente: bruno' }).waitFor();
+  // while the stream is up the page does not poll (only a 30 s safety net): seeing it this soon means the stream told it
+  expect(Date.now() - claimedAt).toBeLessThan(10_000);
+  expect(await page.isDisabled('#claim')).toBe(true);
 });
 
 browserTest('a customer token is refused at the inbox login', async () => {

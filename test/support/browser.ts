@@ -24,21 +24,22 @@ export interface ServedApp {
 
 /** Registers beforeAll/afterAll that serve the real app stack over HTTP for a browser. */
 export function servedApp(jwtSecret: string): ServedApp {
-  const suite = appStackFor(jwtSecret);
   let server: ServerType | undefined;
   let browser: Browser | undefined;
   let base = '';
+
+  // closes the browser and the server before the stack stops (hooks run in the order they are
+  // registered): a page's open event stream must not outlive the database pool
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+  const suite = appStackFor(jwtSecret);
 
   beforeAll(async () => {
     const port = await freePort();
     server = serve({ fetch: suite.stack.app.fetch, port, hostname: '127.0.0.1' });
     base = `http://127.0.0.1:${port}`;
-  });
-
-  // closes the browser and the server; no request is in flight by then
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   });
 
   return {
