@@ -36,8 +36,10 @@ export async function recordTurn(pool: pg.Pool, state: ConversationState, messag
 /** The projection and the messages in one statement; whether the projection was newer. Open event streams hear of it at commit. */
 async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, messages: StoredMessage[], workflowId: string, demo: boolean): Promise<boolean> {
   const facts = stateFacts(state);
-  const result = await db.query<{ written: number }>(
-    `WITH conversation AS (
+  // a named statement: Postgres parses and plans this long statement once per connection, not every turn
+  const result = await db.query<{ written: number }>({
+    name: 'record-turn',
+    text: `WITH conversation AS (
        INSERT INTO conversations (id, tenant_id, workflow_id, channel, customer, status, stage, script_id, script_version,
                                   answers, analysis, protocol, state, revision, created_at, updated_at, closed_at, csat_score)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
@@ -151,7 +153,7 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
             CASE WHEN EXISTS (SELECT 1 FROM outbox) THEN pg_notify('${EVENTS_CHANNEL}', $2) END AS announced,
             CASE WHEN count(*) > 0 OR cardinality($19::text[]) > 0 THEN pg_notify('${MESSAGES_CHANNEL}', $25) END AS notified
        FROM conversation`,
-    [
+    values: [
       state.conversationId,
       state.tenantId,
       workflowId,
@@ -192,7 +194,7 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
       facts.visitorId,
       demo,
     ],
-  );
+  });
   return result.rows[0]!.written === 1;
 }
 
