@@ -15,6 +15,7 @@ import { scriptRoutes } from './scripts';
 import { inboxRoutes } from './inbox';
 import { analyticsRoutes, dashboardAssets, dashboardRoutes } from './analytics';
 import { eventRoutes } from './events';
+import { chatRoutes } from './chat';
 import { EVENTS_CHANNEL } from '../db/conversations';
 import { settingsRoutes } from './settings';
 import { accountRoutes } from './accounts';
@@ -145,6 +146,7 @@ export function createApp({ client, db, config }: AppDeps) {
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/analytics', analyticsRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route('/api/v2/analytics', dashboardRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
+    .route('/api/v2/agents', chatRoutes({ db, jwtSecret: config.jwtSecret, gateway, settingsFor, limiter, customerTokenTtlSeconds: config.customerTokenTtlSeconds }))
     .route('/api/v2/events', eventRoutes({ db, jwtSecret: config.jwtSecret, feed: tenantFeed, ...(config.streamHeartbeatMs ? { heartbeatMs: config.streamHeartbeatMs } : {}) }))
     .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret, defaultLimits: rateLimits.defaults }))
     .route('/api/ai', aiRoutes({ client, db, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))

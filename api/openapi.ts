@@ -5,6 +5,7 @@ import { linkSchema, loginSchema, newUserSchema, patchUserSchema, refreshSchema 
 import { analyzeSchema, chatSchema, createPromptSchema, generateSchema, saveOnboardingSchema, statesSchema, updatePromptSchema } from './ai';
 import { changeScriptSchema, messageSchema, resolveSchema, startSchema } from './conversations';
 import { learningSchema } from './settings';
+import { chatStreamSchema } from './chat';
 import { breakdownDimensions, distributionMetrics, timeseriesMetrics } from '../db/analytics';
 
 /**
@@ -182,6 +183,16 @@ const analyticsOps: Operation[] = [
   analytics('/api/v1/analytics/distribution', 'How many conversations fall in each time bucket', { metric: z.enum(Object.keys(distributionMetrics) as [string, ...string[]]) }, z.object({ period, metric: z.string(), buckets: z.array(z.object({ from: z.number(), to: z.number().nullable(), conversations: z.number().int() })) })),
   analytics('/api/v1/analytics/export.csv', 'One CSV row per conversation, with the seed\'s columns (streamed)', {}, { description: 'CSV', contentType: 'text/csv' }),
   analytics('/api/v2/analytics/dashboard', 'The summary, for the v2 API\'s clients', {}, anyObject),
+  {
+    method: 'post',
+    path: '/api/v2/agents/{agentId}/chat/stream',
+    summary: 'One customer turn, streamed: progress, answer chunks, metadata, done (or error)',
+    tag: 'events',
+    access: 'bearer',
+    body: chatStreamSchema,
+    responses: { 200: { description: 'server-sent events: `data: {"event": "progress" | "answer" | "metadata" | "done" | "error", "data": …}`', contentType: 'text/event-stream' } },
+    errors: [409, 429],
+  },
   {
     method: 'get',
     path: '/api/v2/events/dashboard',

@@ -80,7 +80,8 @@ const levels = (row: Record<string, unknown>, name: string) =>
  * from the rows' instants so that only working time counts (and the SLA with them).
  */
 export async function summary(db: pg.Pool, filters: AnalyticsFilters, sla: SlaTargets, hours: WorkingHours | null = null): Promise<Summary> {
-  const { sql, params } = where(filters);
+  const { sql, params: filterParams } = where(filters);
+  const params = [...filterParams];
   const humanTarget = `$${params.push(sla.firstHumanResponseSeconds)}`;
   const resolutionTarget = `$${params.push(sla.resolutionSeconds)}`;
   // the counts (which Postgres may aggregate in parallel) and each time's percentiles (ordered-set
@@ -115,7 +116,7 @@ export async function summary(db: pg.Pool, filters: AnalyticsFilters, sla: SlaTa
       db.query<{ stats: number[] | null; mean: number | null }>(
         `SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ${expression}) AS stats, avg(${expression}) AS mean
            FROM conversation_facts WHERE ${sql} AND ${expression} IS NOT NULL`,
-        params.slice(0, params.length - 2),
+        filterParams,
       ),
     ),
   ]);
