@@ -254,6 +254,8 @@ export interface BreakdownRow {
   key: string | null;
   conversations: number;
   resolved: number;
+  /** Started in the period and not yet resolved, abandoned or closed. */
+  open: number;
   resolutionRate: number | null;
   escalated: number;
   abandoned: number;
@@ -282,6 +284,7 @@ export async function breakdown(db: pg.Pool, filters: AnalyticsFilters, by: Brea
     key: row.key,
     conversations: row.conversations,
     resolved: row.resolved,
+    open: row.conversations - row.finished,
     resolutionRate: ratio(row.resolved, row.finished),
     escalated: row.escalated,
     abandoned: row.abandoned,

@@ -86,6 +86,10 @@ browserTest('real conversations (bot-resolved and rated, agent-resolved, abandon
   expect(await kpi('escalationRate').textContent()).toBe('33,3%');
   expect(await kpi('csat').textContent()).toBe('5,0');
   expect(await kpi('abandoned').textContent()).toBe('1');
+  // the agent who resolved the escalated conversation, in the performance table
+  const ana = page.locator('#agents tr[data-agent="ana"] td');
+  await ana.first().waitFor();
+  expect(await ana.allTextContents()).toEqual(['ana', '1', '1', '0', '100,0%', expect.stringMatching(/s$/), '—']);
   await page.waitForFunction(() => document.querySelectorAll('canvas').length > 0 && typeof (window as unknown as { Chart?: unknown }).Chart === 'function');
   await page.screenshot({ path: screenshotPath('dashboard-overview.png'), fullPage: true });
 
