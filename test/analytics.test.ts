@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { mintToken } from '../api/auth';
 import { recordTurn } from '../db/conversations';
 import { blankState, seedDemo } from '../db/demo';
@@ -256,5 +258,55 @@ describe('demo data', () => {
     expect(body.firstResponse.human.median).toBeGreaterThan(60);
     const flagged = await app.stack.db.query('SELECT count(*)::int AS demo FROM conversation_facts WHERE tenant_id = $1 AND demo', [tenantId]);
     expect(flagged.rows[0].demo).toBe(120);
+  });
+});
+
+describe('the analytics migration', () => {
+  test('its backfill derives the facts of a conversation written before it, from the row and the transcript', async () => {
+    const { db, tenantId } = app.stack;
+    const conversationId = randomUUID();
+    const state = blankState({ conversationId, tenantId, channel: 'web', customer: { name: 'Antiga', email: 'antiga@exemplo.com' }, startedAt: '2026-10-01T12:00:00.000Z' });
+    Object.assign(state, {
+      stage: 'resolved',
+      status: 'resolved',
+      revision: 9,
+      updatedAt: '2026-10-01T12:30:00.000Z',
+      analysis: analysis(4, 'high'),
+      escalation: { reason: 'customer_asked_for_human', number: 1, inboxItemId: 'x', at: '2026-10-01T12:01:00.000Z', via: 'inbox', outcome: 'resolved' },
+      csat: { askedAt: '2026-10-01T12:31:00.000Z', score: 4, answeredAt: '2026-10-01T12:32:00.000Z', comment: null },
+    });
+    // a conversation as the code before the migration wrote it: a row and its messages, no facts
+    await db.query(
+      `INSERT INTO conversations (id, tenant_id, workflow_id, channel, customer, status, stage, state, analysis, revision, created_at, updated_at, csat_score)
+       VALUES ($1, $2, $3, 'web', $4, 'resolved', 'resolved', $5, $6, 9, $7, $8, 4)`,
+      [conversationId, tenantId, `conversation-${conversationId}`, state.customer, state, state.analysis, state.startedAt, state.updatedAt],
+    );
+    const lines: [string, string][] = [['customer', '2026-10-01T12:00:00.000Z'], ['bot', '2026-10-01T12:00:03.000Z'], ['agent', '2026-10-01T12:05:00.000Z'], ['agent', '2026-10-01T12:30:00.000Z']];
+    for (const [index, [role, at]] of lines.entries()) {
+      await db.query(`INSERT INTO messages (id, conversation_id, seq, role, text, created_at) VALUES ($1, $2, $3, $4, 'texto', $5)`, [`${conversationId}:${index + 1}`, conversationId, index + 1, role, at]);
+    }
+    // the migration's backfill statement, run again: it inserts the facts of conversations that have none
+    const migration = fs.readFileSync(path.join(__dirname, '../db/migrations/1764300000000_analytics.sql'), 'utf8');
+    const backfill = migration.slice(migration.indexOf('INSERT INTO conversation_facts'), migration.indexOf('-- Down Migration')).trim().replace(/;\s*$/, '');
+    await db.query(`${backfill} WHERE NOT EXISTS (SELECT 1 FROM conversation_facts f WHERE f.conversation_id = c.id)`);
+    const { rows } = await db.query('SELECT * FROM conversation_facts WHERE conversation_id = $1', [conversationId]);
+    expect(rows[0]).toMatchObject({
+      channel: 'web',
+      status: 'resolved',
+      resolver: 'agent',
+      priority: 'HIGH',
+      frustration: 4,
+      csat: 4,
+      csat_asked: true,
+      customer_messages: 1,
+      bot_messages: 1,
+      agent_messages: 2,
+      contact_name: 'Antiga',
+      contact_email: 'antiga@exemplo.com',
+    });
+    expect(rows[0].first_bot_reply_at.toISOString()).toBe('2026-10-01T12:00:03.000Z');
+    expect(rows[0].escalated_at.toISOString()).toBe('2026-10-01T12:01:00.000Z');
+    expect(rows[0].first_human_reply_at.toISOString()).toBe('2026-10-01T12:05:00.000Z');
+    expect(rows[0].resolved_at.toISOString()).toBe('2026-10-01T12:30:00.000Z');
   });
 });
