@@ -54,6 +54,8 @@ const envSchema = z.object({
   WORKER_CACHE_MEMORY: z.coerce.number().int().min(16).max(64_000).optional(),
   /** Map workflow stack traces to the TypeScript sources (costs CPU on every turn; for debugging). */
   WORKER_SOURCE_MAPS: flag,
+  /** Let webhooks go to private, loopback and link-local addresses (off: a webhook must not reach into this network). */
+  WEBHOOKS_ALLOW_PRIVATE: flag,
   /** Workflow tasks one worker runs at once. */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(40),
 

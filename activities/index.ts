@@ -8,6 +8,7 @@ import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
 import { llmMatch, type ChatTurn, type LlmClient } from '../adapters/llm';
 import { createHandoffActivities } from './handoff';
+import { createWebhookActivities } from './webhooks';
 import type { MindchatClient } from '../adapters/mindchat';
 import { answerOffline, findHelp, helpArticles } from '../domain/help';
 import type { Script } from '../domain/scripts';
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   /** Set when MINDCHAT_API_BASE_URL and MINDCHAT_API_TOKEN are: escalations then open Mindchat tickets. */
   mindchat?: MindchatClient;
   mindchatPollMs?: number;
+  /** Allow webhook endpoints on private addresses (WEBHOOKS_ALLOW_PRIVATE). */
+  webhooksAllowPrivate?: boolean;
   /** Atende's address as agents reach it, for links in tickets. */
   publicUrl?: string;
 }
@@ -347,7 +350,9 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     ...createHandoffActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+export type { AttemptOutcome } from './webhooks';

@@ -16,6 +16,7 @@ import { inboxRoutes } from './inbox';
 import { analyticsRoutes, dashboardAssets, dashboardRoutes } from './analytics';
 import { eventRoutes } from './events';
 import { chatRoutes } from './chat';
+import { webhookRoutes } from './webhooks';
 import { EVENTS_CHANNEL } from '../db/conversations';
 import { settingsRoutes } from './settings';
 import { accountRoutes } from './accounts';
@@ -44,6 +45,8 @@ export interface AppConfig {
   streamHeartbeatMs?: number;
   /** The largest request body read, in bytes (default 1 MiB). */
   bodyLimitBytes?: number;
+  /** Webhooks may go to private addresses (WEBHOOKS_ALLOW_PRIVATE). */
+  webhooksAllowPrivate?: boolean;
   /** Request limits (on with the defaults of api/limits.ts unless configured). */
   rateLimits?: { enabled: boolean; trustProxy: boolean; defaults: RateLimits };
 }
@@ -146,6 +149,10 @@ export function createApp({ client, db, config }: AppDeps) {
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/analytics', analyticsRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route('/api/v2/analytics', dashboardRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
+    .route(
+      '/api/v2/webhooks',
+      webhookRoutes({ db, client, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs, allowPrivate: config.webhooksAllowPrivate ?? false }),
+    )
     .route('/api/v2/agents', chatRoutes({ db, jwtSecret: config.jwtSecret, gateway, settingsFor, limiter, customerTokenTtlSeconds: config.customerTokenTtlSeconds }))
     .route('/api/v2/events', eventRoutes({ db, jwtSecret: config.jwtSecret, feed: tenantFeed, ...(config.streamHeartbeatMs ? { heartbeatMs: config.streamHeartbeatMs } : {}) }))
     .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret, defaultLimits: rateLimits.defaults }))

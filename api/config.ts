@@ -19,6 +19,7 @@ export function appConfig(env: Env, jwtSecret: string): AppConfig {
     ...(env.MAX_HISTORY_EVENTS ? { maxHistoryEvents: env.MAX_HISTORY_EVENTS } : {}),
     production: env.NODE_ENV === 'production',
     bodyLimitBytes: env.API_BODY_LIMIT,
+    webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE,
     rateLimits: { enabled: env.RATE_LIMITS, trustProxy: env.TRUST_PROXY, defaults: defaultRateLimits },
   };
 }

@@ -5,6 +5,7 @@ import { databaseUrl } from '../db/url';
 import { lazyClient } from '../temporal/connection';
 import { createApp } from './app';
 import { appConfig } from './config';
+import { ensureWebhookDispatcher } from './webhooks';
 
 /** The API process on its own (production, docker-compose). */
 async function main(): Promise<void> {
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     console.log(`API listening on http://${env.HOST}:${info.port}`);
   });
+  // the webhook dispatcher is one workflow for the whole task queue: every replica makes sure it runs
+  ensureWebhookDispatcher(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => console.error(`could not start the webhook dispatcher: ${error.message}`));
   const stop = () => {
     server.close(async () => {
       await connection.close();

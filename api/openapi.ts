@@ -6,6 +6,7 @@ import { analyzeSchema, chatSchema, createPromptSchema, generateSchema, saveOnbo
 import { changeScriptSchema, messageSchema, resolveSchema, startSchema } from './conversations';
 import { learningSchema } from './settings';
 import { chatStreamSchema } from './chat';
+import { webhookChangeSchema, webhookSchema } from './webhooks';
 import { breakdownDimensions, distributionMetrics, timeseriesMetrics } from '../db/analytics';
 
 /**
@@ -183,6 +184,15 @@ const analyticsOps: Operation[] = [
   analytics('/api/v1/analytics/distribution', 'How many conversations fall in each time bucket', { metric: z.enum(Object.keys(distributionMetrics) as [string, ...string[]]) }, z.object({ period, metric: z.string(), buckets: z.array(z.object({ from: z.number(), to: z.number().nullable(), conversations: z.number().int() })) })),
   analytics('/api/v1/analytics/export.csv', 'One CSV row per conversation, with the seed\'s columns (streamed)', {}, { description: 'CSV', contentType: 'text/csv' }),
   analytics('/api/v2/analytics/dashboard', 'The summary, for the v2 API\'s clients', {}, anyObject),
+  { method: 'get', path: '/api/v2/webhooks', summary: 'The tenant\'s webhook endpoints (admins)', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ webhooks: z.array(anyObject) }) } },
+  { method: 'post', path: '/api/v2/webhooks', summary: 'Register an endpoint; its signing secret is shown this once', tag: 'webhooks', access: 'bearer', body: webhookSchema, responses: { 201: z.object({ webhook: anyObject, secret: z.string() }) } },
+  { method: 'get', path: '/api/v2/webhooks/{id}', summary: 'One endpoint', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ webhook: anyObject }) } },
+  { method: 'put', path: '/api/v2/webhooks/{id}', summary: 'Change an endpoint (what is given)', tag: 'webhooks', access: 'bearer', body: webhookChangeSchema, responses: { 200: z.object({ webhook: anyObject }) } },
+  { method: 'delete', path: '/api/v2/webhooks/{id}', summary: 'Remove an endpoint and its deliveries', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ deleted: z.boolean() }) } },
+  { method: 'post', path: '/api/v2/webhooks/{id}/rotate-secret', summary: 'A new secret; the old one signs beside it for 24 h', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ secret: z.string(), previousValidUntil: z.string() }) } },
+  { method: 'get', path: '/api/v2/webhooks/{id}/deliveries', summary: 'The delivery log: every attempt with status, duration and the start of the response', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ deliveries: z.array(anyObject) }) } },
+  { method: 'post', path: '/api/v2/webhooks/{id}/deliveries/{deliveryId}/retry', summary: 'Deliver a failed or delivered event again', tag: 'webhooks', access: 'bearer', responses: { 202: z.object({ delivery: anyObject }) }, errors: [409, 503] },
+  { method: 'post', path: '/api/v2/webhooks/{id}/test', summary: 'Send a webhook.test event now', tag: 'webhooks', access: 'bearer', responses: { 202: z.object({ delivery: anyObject }) }, errors: [503] },
   {
     method: 'post',
     path: '/api/v2/agents/{agentId}/chat/stream',

@@ -21,6 +21,7 @@ import { resolveBinary } from '../temporal/binaries';
 import { connectClient, connectWorker, temporalAddress } from '../temporal/connection';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/namespace';
+import { ensureWebhookDispatcher } from '../api/webhooks';
 import { createWorker, workerDeps, workerLimits } from '../workers/worker';
 
 const DEMO_CATALOG = path.join(__dirname, '../db/demo-catalog.json');
@@ -130,6 +131,8 @@ export async function start(env: Env): Promise<void> {
 
     const secret = jwtSecret(env);
     const app = createApp({ client, db, config: appConfig(env, secret) });
+    // webhooks: one dispatcher workflow reads the events outbox (a running one is kept)
+    await ensureWebhookDispatcher(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => log(`could not start the webhook dispatcher: ${error.message}`));
     const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
     stops.push(() => new Promise((resolve) => server.close(() => resolve())));
     await new Promise<void>((resolve, reject) => {

@@ -90,6 +90,7 @@ export function workerDeps(env: Env, db: pg.Pool): ActivityDeps {
       : undefined;
   return {
     db,
+    webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE,
     llm: llmFromEnv(env),
     ...(mindchat ? { mindchat, mindchatPollMs: env.MINDCHAT_POLL_INTERVAL } : {}),
     publicUrl: env.ATENDE_PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`,

@@ -1,2 +1,3 @@
 export { conversationWorkflow } from './conversation/workflow';
 export { assistantAnswerWorkflow, reanalysisWorkflow } from './tasks';
+export { webhookDeliveryWorkflow, webhookDispatcherWorkflow } from './webhooks';

@@ -30,6 +30,20 @@ export function reanalysisWorkflowId(conversationId: string): string {
   return `reanalysis-${conversationId}`;
 }
 
+export const webhookDispatcherWorkflowType = 'webhookDispatcherWorkflow';
+export const webhookDeliveryWorkflowType = 'webhookDeliveryWorkflow';
+/** One dispatcher per task queue (a deployment: its database holds the dispatcher's place in the outbox). */
+export function webhookDispatcherWorkflowId(taskQueue: string): string {
+  return `webhook-dispatcher-${taskQueue}`;
+}
+
+export function webhookDeliveryWorkflowId(deliveryId: string): string {
+  return `webhook-delivery-${deliveryId}`;
+}
+
+/** Waits before each webhook attempt: at once, then about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+export const DEFAULT_RETRY_SCHEDULE_MS = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+
 /** The task queue when TEMPORAL_TASK_QUEUE names none. */
 export const defaultTaskQueue = 'atende-conversations';
 

@@ -60,6 +60,9 @@ export function fakeActivities(options: FakeOptions = {}) {
     relayToMindchat: jest.fn(options.mindchat?.relayToMindchat ?? notConfigured),
     pollMindchatTicket: jest.fn(options.mindchat?.pollMindchatTicket ?? notConfigured),
     closeMindchatTicket: jest.fn(options.mindchat?.closeMindchatTicket ?? notConfigured),
+    // conversation workflows never deliver webhooks
+    dispatchWebhookEvents: jest.fn(async () => ({ deliveries: [], more: false })),
+    attemptWebhookDelivery: jest.fn(async () => 'skipped' as const),
   } satisfies Activities;
 }
 

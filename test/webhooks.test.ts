@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { createApp } from '../api/app';
+import { mintToken } from '../api/auth';
+import { ensureWebhookDispatcher } from '../api/webhooks';
+import { webhookDispatcherWorkflowId } from '../workflows/messages';
+import { appStackFor } from './support/app-stack';
+
+/**
+ * Webhooks end to end: a real receiver on 127.0.0.1 verifies every request with the Standard
+ * Webhooks library; conversations through the API make the events; the dispatcher and delivery
+ * workflows run on the real worker, with a short retry schedule.
+ */
+const secret = randomUUID();
+const app = appStackFor(secret, { webhooksAllowPrivate: true });
+
+interface Received {
+  path: string;
+  id: string;
+  type: string;
+  body: any;
+  verified: boolean;
+  verifiedWithOld?: boolean;
+}
+
+const received: Received[] = [];
+/** Statuses a path answers with, in turn (then 200). */
+const scripted = new Map<string, number[]>();
+const secrets = new Map<string, { current: string; old?: string }>();
+let receiver: Server;
+let base = '';
+
+beforeAll(async () => {
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      const path = request.url ?? '';
+      const headers = { 'webhook-id': String(request.headers['webhook-id']), 'webhook-timestamp': String(request.headers['webhook-timestamp']), 'webhook-signature': String(request.headers['webhook-signature']) };
+      const keys = secrets.get(path);
+      const verify = (key?: string) => {
+        if (!key) return false;
+        try {
+          new Webhook(key).verify(body, headers);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const parsed = JSON.parse(body);
+      received.push({ path, id: headers['webhook-id'], type: parsed.type, body: parsed, verified: verify(keys?.current), ...(keys?.old ? { verifiedWithOld: verify(keys.old) } : {}) });
+      const status = scripted.get(path)?.shift() ?? 200;
+      response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : `status ${status}`);
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  await ensureWebhookDispatcher(app.stack.client, app.stack.taskQueue, { scheduleMs: [0, 300, 300, 300], waitMs: 2_000 });
+});
+
+afterAll(async () => {
+  await app.stack.client.workflow.getHandle(webhookDispatcherWorkflowId(app.stack.taskQueue)).terminate('the test is over').catch(() => undefined);
+  await new Promise((resolve) => receiver.close(resolve));
+});
+
+const api = () => createApp({ client: app.stack.client, db: app.stack.db, config: app.stack.config({ webhooksAllowPrivate: true }) });
+
+async function call(method: string, path: string, body?: unknown, token?: string, target = api()) {
+  const response = await target.request(path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+async function until<T>(read: () => T | Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function register(path: string, events: string[], admin: string) {
+  const created = await call('POST', '/api/v2/webhooks', { url: `${base}${path}`, events, description: path }, admin);
+  expect(created.status).toBe(201);
+  expect(created.body.secret).toMatch(/^whsec_/);
+  secrets.set(path, { current: created.body.secret });
+  return created.body.webhook.id as string;
+}
+
+async function startConversation(message: string) {
+  const started = await call('POST', '/api/v1/conversations', { message, customer: { name: 'Cliente Webhook' } });
+  expect(started.status).toBe(201);
+  return started.body.conversationId as string;
+}
+
+test('every event of a conversation arrives signed (verified with the library), once each, and the log shows each delivery', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'admin' });
+  const id = await register('/all', ['*'], admin);
+  const conversationId = await startConversation('quero falar com um atendente');
+  const mine = () => received.filter((entry) => entry.path === '/all' && entry.body.data?.conversationId === conversationId);
+  await until(mine, (entries) => entries.some((entry) => entry.type === 'conversation.escalated'), 'the escalation event');
+  const types = mine().map((entry) => entry.type);
+  expect(types).toContain('conversation.started');
+  expect(types).toContain('message.created');
+  expect(mine().every((entry) => entry.verified)).toBe(true);
+  expect(new Set(mine().map((entry) => entry.id)).size).toBe(mine().length);
+  const log = await call('GET', `/api/v2/webhooks/${id}/deliveries`, undefined, admin);
+  const delivered = log.body.deliveries.filter((delivery: { eventType: string }) => delivery.eventType === 'conversation.started');
+  expect(delivered.length).toBeGreaterThan(0);
+  expect(delivered[0]).toMatchObject({ status: 'succeeded', attempts: [{ attempt: 1, status: 200, response: 'ok', error: null }] });
+  // a test event on demand
+  expect((await call('POST', `/api/v2/webhooks/${id}/test`, undefined, admin)).status).toBe(202);
+  await until(() => received.filter((entry) => entry.path === '/all' && entry.type === 'webhook.test'), (entries) => entries.length === 1, 'the test event');
+  expect(received.find((entry) => entry.type === 'webhook.test')!.verified).toBe(true);
+  expect((await call('DELETE', `/api/v2/webhooks/${id}`, undefined, admin)).status).toBe(200);
+});
+
+test('a receiver that answers 500 twice gets the event on the third attempt, and the log shows all three', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'admin' });
+  const id = await register('/flaky', ['conversation.started'], admin);
+  scripted.set('/flaky', [500, 500]);
+  const conversationId = await startConversation('oi');
+  const attempts = await until(
+    () => received.filter((entry) => entry.path === '/flaky' && entry.body.data?.conversationId === conversationId),
+    (entries) => entries.length === 3,
+    'three attempts',
+  );
+  expect(new Set(attempts.map((entry) => entry.id)).size).toBe(1);
+  const log = await until(
+    async () => (await call('GET', `/api/v2/webhooks/${id}/deliveries`, undefined, admin)).body.deliveries.find((delivery: { eventType: string; attempts: unknown[] }) => delivery.attempts.length === 3),
+    (delivery) => delivery?.status === 'succeeded',
+    'the delivery to succeed',
+  );
+  expect(log.attempts.map((attempt: { status: number }) => attempt.status)).toEqual([500, 500, 200]);
+  expect(log.attempts[0].response).toBe('status 500');
+  await call('DELETE', `/api/v2/webhooks/${id}`, undefined, admin);
+});
+
+test('410 Gone disables the endpoint; a rotated secret signs beside the new one', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'admin' });
+  const gone = await register('/gone', ['conversation.started'], admin);
+  scripted.set('/gone', [410]);
+  const rotating = await register('/rotating', ['conversation.started'], admin);
+  const rotated = await call('POST', `/api/v2/webhooks/${rotating}/rotate-secret`, undefined, admin);
+  expect(rotated.status).toBe(200);
+  secrets.set('/rotating', { current: rotated.body.secret, old: secrets.get('/rotating')!.current });
+  await startConversation('bom dia');
+  await until(async () => (await call('GET', `/api/v2/webhooks/${gone}`, undefined, admin)).body.webhook, (webhook) => webhook.active === false, 'the endpoint to be disabled');
+  expect((await call('GET', `/api/v2/webhooks/${gone}`, undefined, admin)).body.webhook.disabledReason).toMatch(/410/);
+  const signed = await until(() => received.filter((entry) => entry.path === '/rotating'), (entries) => entries.length > 0, 'the rotated delivery');
+  expect(signed[0]).toMatchObject({ verified: true, verifiedWithOld: true });
+});
+
+test('endpoints are for admins, named by a public URL unless allowed, with known event types', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'admin' });
+  const agent = await mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'agent' });
+  expect((await call('GET', '/api/v2/webhooks', undefined, agent)).status).toBe(403);
+  const strict = createApp({ client: app.stack.client, db: app.stack.db, config: app.stack.config() });
+  const local = await call('POST', '/api/v2/webhooks', { url: 'http://127.0.0.1:9/x', events: ['*'] }, admin, strict);
+  expect(local.status).toBe(422);
+  expect(local.body.issues[0].path).toBe('url');
+  const unknown = await call('POST', '/api/v2/webhooks', { url: `${base}/x`, events: ['tudo'] }, admin);
+  expect(unknown.status).toBe(422);
+  expect(unknown.body.issues[0].path).toMatch(/^events/);
+  const list = await call('GET', '/api/v2/webhooks', undefined, admin);
+  expect(JSON.stringify(list.body)).not.toMatch(/whsec_/);
+});
