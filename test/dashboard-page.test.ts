@@ -2,6 +2,7 @@ import { createApp } from '../api/app';
 import { mintToken } from '../api/auth';
 import { validCpf } from './support/stack';
 import { browserTestFor, screenshotPath, servedApp } from './support/browser';
+import { until } from './support/until';
 
 /**
  * The service dashboard end to end: real conversations through the stack (one resolved by the
@@ -33,16 +34,6 @@ async function conversationSaying(texts: string[], target?: Parameters<typeof ap
     state = said.body.state;
   }
   return { conversationId, state };
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 browserTest('real conversations (bot-resolved and rated, agent-resolved, abandoned) show the same figures in the API and on every tab of the page', async () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { createApp } from '../api/app';
 import { mintToken } from '../api/auth';
 import { ensureWebhookDispatcher } from '../api/webhooks';
 import { webhookDispatcherWorkflowId } from '../workflows/messages';
 import { appStackFor } from './support/app-stack';
+import { webhookReceiver } from './support/receiver';
+import { until } from './support/until';
 
 /**
  * Webhooks end to end: a real receiver on 127.0.0.1 verifies every request with the Standard
@@ -29,40 +29,31 @@ const received: Received[] = [];
 /** Statuses a path answers with, in turn (then 200). */
 const scripted = new Map<string, number[]>();
 const secrets = new Map<string, { current: string; old?: string }>();
-let receiver: Server;
-let base = '';
+
+/** Verifies each request with the Standard Webhooks library against the endpoint's secrets, records it, answers as scripted. */
+const receiver = webhookReceiver(({ path, headers: raw, body }) => {
+  const headers = { 'webhook-id': String(raw['webhook-id']), 'webhook-timestamp': String(raw['webhook-timestamp']), 'webhook-signature': String(raw['webhook-signature']) };
+  const keys = secrets.get(path);
+  const verify = (key?: string) => {
+    if (!key) return false;
+    try {
+      new Webhook(key).verify(body, headers);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const parsed = JSON.parse(body);
+  received.push({ path, id: headers['webhook-id'], type: parsed.type, body: parsed, verified: verify(keys?.current), ...(keys?.old ? { verifiedWithOld: verify(keys.old) } : {}) });
+  return scripted.get(path)?.shift() ?? 200;
+});
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      const path = request.url ?? '';
-      const headers = { 'webhook-id': String(request.headers['webhook-id']), 'webhook-timestamp': String(request.headers['webhook-timestamp']), 'webhook-signature': String(request.headers['webhook-signature']) };
-      const keys = secrets.get(path);
-      const verify = (key?: string) => {
-        if (!key) return false;
-        try {
-          new Webhook(key).verify(body, headers);
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      const parsed = JSON.parse(body);
-      received.push({ path, id: headers['webhook-id'], type: parsed.type, body: parsed, verified: verify(keys?.current), ...(keys?.old ? { verifiedWithOld: verify(keys.old) } : {}) });
-      const status = scripted.get(path)?.shift() ?? 200;
-      response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : `status ${status}`);
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   await ensureWebhookDispatcher(app.stack.client, app.stack.taskQueue, { scheduleMs: [0, 300, 300, 300], waitMs: 2_000 });
 });
 
 afterAll(async () => {
   await app.stack.client.workflow.getHandle(webhookDispatcherWorkflowId(app.stack.taskQueue)).terminate('the test is over').catch(() => undefined);
-  await new Promise((resolve) => receiver.close(resolve));
 });
 
 const api = () => createApp({ client: app.stack.client, db: app.stack.db, config: app.stack.config({ webhooksAllowPrivate: true }) });
@@ -76,18 +67,8 @@ async function call(method: string, path: string, body?: unknown, token?: string
   return { status: response.status, body: (await response.json()) as any };
 }
 
-async function until<T>(read: () => T | Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function register(path: string, events: string[], admin: string) {
-  const created = await call('POST', '/api/v2/webhooks', { url: `${base}${path}`, events, description: path }, admin);
+  const created = await call('POST', '/api/v2/webhooks', { url: `${receiver.base}${path}`, events, description: path }, admin);
   expect(created.status).toBe(201);
   expect(created.body.secret).toMatch(/^whsec_/);
   secrets.set(path, { current: created.body.secret });
@@ -166,7 +147,7 @@ test('endpoints are for admins, named by a public URL unless allowed, with known
   const local = await call('POST', '/api/v2/webhooks', { url: 'http://127.0.0.1:9/x', events: ['*'] }, admin, strict);
   expect(local.status).toBe(422);
   expect(local.body.issues[0].path).toBe('url');
-  const unknown = await call('POST', '/api/v2/webhooks', { url: `${base}/x`, events: ['tudo'] }, admin);
+  const unknown = await call('POST', '/api/v2/webhooks', { url: `${receiver.base}/x`, events: ['tudo'] }, admin);
   expect(unknown.status).toBe(422);
   expect(unknown.body.issues[0].path).toMatch(/^events/);
   const list = await call('GET', '/api/v2/webhooks', undefined, admin);
