@@ -137,7 +137,13 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
             THEN jsonb_build_object('score', n.state -> 'csat' -> 'score', 'comment', coalesce(n.state -> 'csat' -> 'comment', 'null'::jsonb)) END),
           (9, 'analysis.updated', CASE WHEN n.state -> 'analysis' ->> 'analyzedAt' IS NOT NULL AND b.state -> 'analysis' ->> 'analyzedAt' IS DISTINCT FROM n.state -> 'analysis' ->> 'analyzedAt'
             THEN jsonb_build_object('sentiment', n.state -> 'analysis' -> 'sentiment', 'urgency', n.state -> 'analysis' -> 'urgency',
-                                    'frustration', coalesce(n.state -> 'analysis' -> 'frustration', 'null'::jsonb), 'summary', n.state -> 'analysis' -> 'summary') END)
+                                    'frustration', coalesce(n.state -> 'analysis' -> 'frustration', 'null'::jsonb), 'summary', n.state -> 'analysis' -> 'summary') END),
+          -- the customer confirmed the collected answers: the script is done, whatever follows (a resolution or a person)
+          (10, 'script.completed', CASE WHEN b.state ->> 'stage' = 'confirming' AND n.state ->> 'stage' IN ('analyzing', 'resolved', 'escalated', 'with_agent', 'rating')
+                                         AND jsonb_typeof(n.state -> 'script') = 'object'
+            THEN jsonb_build_object('scriptId', n.state -> 'script' -> 'id', 'version', n.state -> 'script' -> 'version', 'title', n.state -> 'script' -> 'title',
+                                    'answers', n.state -> 'answers', 'protocol', coalesce(n.state -> 'protocol', 'null'::jsonb),
+                                    'webhook', coalesce(n.state -> 'script' -> 'onComplete' -> 'webhook', 'null'::jsonb)) END)
         ) AS e (place, type, data)
         WHERE e.data IS NOT NULL
      ), outbox AS (

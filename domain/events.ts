@@ -16,6 +16,8 @@ export const eventTypes = [
   'csat.received',
   'ticket.created',
   'analysis.updated',
+  /** A script's answers were all collected and confirmed; also sent to the script's own `onComplete.webhook`. */
+  'script.completed',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 

@@ -33,9 +33,11 @@ export const stepSchema = z
     path: ['options'],
   });
 
+/** A registered webhook endpoint (its id) that receives the collected answers as `script.completed`. */
+const completionWebhook = z.string().uuid().optional();
 export const completionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('resolve'), message: z.string().min(1).max(1_000).optional() }),
-  z.object({ action: z.literal('escalate'), message: z.string().min(1).max(1_000).optional() }),
+  z.object({ action: z.literal('resolve'), message: z.string().min(1).max(1_000).optional(), webhook: completionWebhook }),
+  z.object({ action: z.literal('escalate'), message: z.string().min(1).max(1_000).optional(), webhook: completionWebhook }),
 ]);
 
 export const scriptFollowUpSchema = z
@@ -213,6 +215,7 @@ export const eventDataSchemas = {
   'csat.received': z.object({ score: z.number().int().min(1).max(5), comment: z.string().nullable() }),
   'ticket.created': z.object({ ticketId: z.string() }),
   'analysis.updated': z.object({ sentiment: z.string(), urgency: z.string(), frustration: z.number().int().nullable(), summary: z.string() }),
+  'script.completed': z.object({ scriptId: z.string(), version: z.number().int(), title: z.string(), answers: z.record(z.string(), z.string()), protocol: z.string().nullable(), webhook: z.string().nullable() }),
 } satisfies Record<EventType, z.ZodType>;
 
 /** An event as the stream delivers it. */

@@ -5,6 +5,7 @@ import { mintToken } from '../api/auth';
 import { ensureWebhookDispatcher } from '../api/webhooks';
 import { webhookDispatcherWorkflowId } from '../workflows/messages';
 import { appStackFor } from './support/app-stack';
+import { validCpf } from './support/stack';
 import { webhookReceiver } from './support/receiver';
 import { until } from './support/until';
 
@@ -152,4 +153,24 @@ test('endpoints are for admins, named by a public URL unless allowed, with known
   expect(unknown.body.issues[0].path).toMatch(/^events/);
   const list = await call('GET', '/api/v2/webhooks', undefined, admin);
   expect(JSON.stringify(list.body)).not.toMatch(/whsec_/);
+});
+
+test('a script whose onComplete names an endpoint sends it the confirmed answers as script.completed', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'admin' });
+  const id = await register('/scripted', ['conversation.resolved'], admin);
+  const current = (await call('GET', '/api/v1/scripts/boleto', undefined, admin)).body.script;
+  const saved = await call('PUT', '/api/v1/scripts/boleto', { ...current, onComplete: { ...current.onComplete, webhook: id } }, admin);
+  expect(saved.status).toBe(200);
+  const started = await call('POST', '/api/v1/conversations', { message: 'preciso da segunda via do boleto', customer: { name: 'Cliente Roteiro' } });
+  const { conversationId, token } = started.body as { conversationId: string; token: string };
+  for (const text of [validCpf, 'março', 'maria@exemplo.com', 'sim']) expect((await call('POST', `/api/v1/conversations/${conversationId}/messages`, { text }, token)).status).toBe(200);
+  const completed = await until(
+    () => received.filter((entry) => entry.path === '/scripted' && entry.type === 'script.completed'),
+    (entries) => entries.length === 1,
+    'the script completion',
+  );
+  expect(completed[0]!.verified).toBe(true);
+  expect(completed[0]!.body.data).toMatchObject({ conversationId, data: { scriptId: 'boleto', answers: { cpf: validCpf, parcela: 'março', email: 'maria@exemplo.com' }, webhook: id, protocol: expect.any(String) } });
+  // the endpoint's own subscription still holds
+  await until(() => received.filter((entry) => entry.path === '/scripted' && entry.type === 'conversation.resolved'), (entries) => entries.length === 1, 'the resolution');
 });
