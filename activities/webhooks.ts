@@ -1,8 +1,8 @@
-import { Context, heartbeat } from '@temporalio/activity';
+import { Context, heartbeat, log } from '@temporalio/activity';
 import type pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { EVENTS_CHANNEL } from '../db/conversations';
-import { disableWebhook, dispatchEvents, findDelivery, markDelivery, recordAttempt, signingSecrets } from '../db/webhooks';
+import { disableWebhook, dispatchEvents, findDelivery, markDelivery, noteEndpointHealth, recordAttempt, signingSecrets } from '../db/webhooks';
 import { publicUrlProblem } from '../lib/public-url';
 
 export interface WebhookDeps {
@@ -102,6 +102,9 @@ export function createWebhookActivities(deps: WebhookDeps) {
       await recordAttempt(deps.db, delivery.id, { attempt: input.attempt, at: at.toISOString(), status, durationMs: Date.now() - started, response, error }, final);
       // 410 Gone: the receiver says the endpoint is no more
       if (outcome === 'gone') await disableWebhook(deps.db, delivery.webhookId, 'the receiver answered 410 Gone');
+      else if (await noteEndpointHealth(deps.db, delivery.webhookId, delivered)) {
+        log.warn('webhook endpoint disabled: every delivery failed for 5 days', { webhookId: delivery.webhookId, tenantId: delivery.tenantId });
+      }
       return outcome;
     },
   };

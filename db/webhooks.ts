@@ -117,6 +117,32 @@ export async function signingSecrets(db: pg.Pool, id: string): Promise<(WebhookS
   return rows[0] && { url: rows[0].url, active: rows[0].active, secret: rows[0].secret, previousSecret: rows[0].previous_secret };
 }
 
+/** An endpoint that has failed every attempt for this long is disabled. */
+export const FAILING_LIMIT_MS = 5 * 86_400_000;
+
+/**
+ * Notes an attempt's outcome on its endpoint: a success clears the failing streak, a failure
+ * starts one (or continues it); an endpoint failing for FAILING_LIMIT_MS is disabled. Returns
+ * whether this attempt disabled it.
+ */
+export async function noteEndpointHealth(db: pg.Pool, id: string, delivered: boolean): Promise<boolean> {
+  if (delivered) {
+    await db.query('UPDATE webhooks SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL', [id]);
+    return false;
+  }
+  const { rows } = await db.query<{ disabled: boolean }>(
+    `UPDATE webhooks SET failing_since = coalesce(failing_since, now()),
+            active = CASE WHEN failing_since < now() - ($2 || ' milliseconds')::interval THEN false ELSE active END,
+            disabled_reason = CASE WHEN active AND failing_since < now() - ($2 || ' milliseconds')::interval
+                                   THEN 'every delivery failed for 5 days' ELSE disabled_reason END,
+            updated_at = now()
+      WHERE id = $1
+      RETURNING (failing_since < now() - ($2 || ' milliseconds')::interval) AS disabled`,
+    [id, String(FAILING_LIMIT_MS)],
+  );
+  return rows[0]?.disabled ?? false;
+}
+
 export async function disableWebhook(db: pg.Pool, id: string, reason: string): Promise<void> {
   await db.query('UPDATE webhooks SET active = false, disabled_reason = $2, updated_at = now() WHERE id = $1', [id, reason]);
 }

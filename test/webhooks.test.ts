@@ -174,3 +174,17 @@ test('a script whose onComplete names an endpoint sends it the confirmed answers
   // the endpoint's own subscription still holds
   await until(() => received.filter((entry) => entry.path === '/scripted' && entry.type === 'conversation.resolved'), (entries) => entries.length === 1, 'the resolution');
 });
+
+test('an endpoint whose deliveries have failed for 5 days is disabled at its next failure; a success clears the streak', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'admin' });
+  const dying = await register('/dying', ['conversation.started'], admin);
+  scripted.set('/dying', [500, 500, 500, 500]);
+  const healthy = await register('/healthy', ['conversation.started'], admin);
+  // as if every attempt had failed since six days ago
+  await app.stack.db.query(`UPDATE webhooks SET failing_since = now() - interval '6 days' WHERE id = ANY ($1::uuid[])`, [[dying, healthy]]);
+  await startConversation('olá');
+  const disabled = await until(async () => (await call('GET', `/api/v2/webhooks/${dying}`, undefined, admin)).body.webhook, (webhook) => webhook.active === false, 'the failing endpoint to be disabled');
+  expect(disabled.disabledReason).toBe('every delivery failed for 5 days');
+  await until(async () => (await app.stack.db.query('SELECT failing_since FROM webhooks WHERE id = $1', [healthy])).rows[0].failing_since, (since) => since === null, 'the healthy endpoint to clear its streak');
+  expect((await call('GET', `/api/v2/webhooks/${healthy}`, undefined, admin)).body.webhook.active).toBe(true);
+});
