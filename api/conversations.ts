@@ -433,40 +433,22 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       let after = afterParam(c.req.header('last-event-id') ?? c.req.query('after'));
       const heartbeatMs = deps.streamHeartbeatMs ?? 15_000;
       return streamSSE(c, async (stream) => {
-        let wake: (() => void) | null = null;
-        const unsubscribe = await deps.feed.subscribe(conversation.id, () => wake?.());
-        stream.onAbort(() => wake?.());
         let shown = '';
-        try {
-          while (!stream.aborted && !stream.closed) {
-            const changed = new Promise<boolean>((resolve) => {
-              const timer = setTimeout(() => resolve(false), heartbeatMs);
-              // an idle stream's keep-alive must not hold the process open
-              timer.unref();
-              wake = () => {
-                clearTimeout(timer);
-                resolve(true);
-              };
-            });
-            for (const message of await listMessages(deps.db, conversation.id, after)) {
-              await stream.writeSSE({ id: String(message.seq), event: 'message', data: JSON.stringify(message) });
-              after = message.seq;
-            }
-            const row = await findConversation(deps.db, conversation.id);
-            const current = row ? `${row.stage}/${row.status}` : '';
-            if (row && current !== shown) {
-              shown = current;
-              await stream.writeSSE({ event: 'state', data: JSON.stringify({ stage: row.stage, status: row.status }) });
-            }
-            if (row?.stage === 'closed') {
-              await stream.writeSSE({ event: 'closed', data: JSON.stringify({ status: row.status }) });
-              return;
-            }
-            if (!(await changed) && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
+        await deps.feed.follow(stream, conversation.id, heartbeatMs, async () => {
+          for (const message of await listMessages(deps.db, conversation.id, after)) {
+            await stream.writeSSE({ id: String(message.seq), event: 'message', data: JSON.stringify(message) });
+            after = message.seq;
           }
-        } finally {
-          unsubscribe();
-        }
+          const row = await findConversation(deps.db, conversation.id);
+          const current = row ? `${row.stage}/${row.status}` : '';
+          if (row && current !== shown) {
+            shown = current;
+            await stream.writeSSE({ event: 'state', data: JSON.stringify({ stage: row.stage, status: row.status }) });
+          }
+          if (row?.stage !== 'closed') return false;
+          await stream.writeSSE({ event: 'closed', data: JSON.stringify({ status: row.status }) });
+          return true;
+        });
       });
     });
 }

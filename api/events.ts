@@ -35,31 +35,15 @@ export function eventRoutes(deps: EventRoutesDeps) {
     if (parsed && !parsed.success) throw new ApiError(422, 'validation_failed', 'invalid after', { issues: [{ path: 'after', message: 'must be an event sequence number ≥ 0' }] });
     let after = parsed ? parsed.data : await latestEventSeq(deps.db, tenant);
     const heartbeatMs = deps.heartbeatMs ?? 15_000;
-    return streamSSE(c, async (stream) => {
-      let wake: (() => void) | null = null;
-      const unsubscribe = await deps.feed.subscribe(tenant, () => wake?.());
-      stream.onAbort(() => wake?.());
-      try {
-        while (!stream.aborted && !stream.closed) {
-          const changed = new Promise<boolean>((resolve) => {
-            const timer = setTimeout(() => resolve(false), heartbeatMs);
-            timer.unref();
-            wake = () => {
-              clearTimeout(timer);
-              resolve(true);
-            };
-          });
-          for (let page = await listEvents(deps.db, tenant, after); page.length; page = await listEvents(deps.db, tenant, after)) {
-            for (const event of page) {
-              await stream.writeSSE({ id: String(event.seq), data: JSON.stringify({ type: seedEventType(event), event: event.type, data: event }) });
-              after = event.seq;
-            }
+    return streamSSE(c, (stream) =>
+      deps.feed.follow(stream, tenant, heartbeatMs, async () => {
+        for (let page = await listEvents(deps.db, tenant, after); page.length; page = await listEvents(deps.db, tenant, after)) {
+          for (const event of page) {
+            await stream.writeSSE({ id: String(event.seq), data: JSON.stringify({ type: seedEventType(event), event: event.type, data: event }) });
+            after = event.seq;
           }
-          if (!(await changed) && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
         }
-      } finally {
-        unsubscribe();
-      }
-    });
+      }),
+    );
   });
 }

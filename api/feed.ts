@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { SSEStreamingApi } from 'hono/streaming';
 import { MESSAGES_CHANNEL } from '../db/conversations';
 
 /**
@@ -27,6 +28,34 @@ export class ConversationFeed {
       if (!set.size) this.listeners.delete(key);
       if (!this.listeners.size) void this.stop();
     };
+  }
+
+  /**
+   * Runs an event stream: `round` writes what is new (true when the stream is done), then it
+   * waits for news of `key`, or for the heartbeat: a ping, and a re-read in case a notification
+   * was missed.
+   */
+  async follow(stream: SSEStreamingApi, key: string, heartbeatMs: number, round: () => Promise<boolean | void>): Promise<void> {
+    let wake: (() => void) | null = null;
+    const unsubscribe = await this.subscribe(key, () => wake?.());
+    stream.onAbort(() => wake?.());
+    try {
+      while (!stream.aborted && !stream.closed) {
+        const changed = new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), heartbeatMs);
+          // an idle stream's keep-alive must not hold the process open
+          timer.unref();
+          wake = () => {
+            clearTimeout(timer);
+            resolve(true);
+          };
+        });
+        if (await round()) return;
+        if (!(await changed) && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
+      }
+    } finally {
+      unsubscribe();
+    }
   }
 
   private listen(): Promise<void> {

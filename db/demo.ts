@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import type { Analysis } from '../domain/analysis';
-import { conversationWorkflowId, type ConversationState, type StoredMessage } from '../domain/conversation';
+import { conversationWorkflowId, initialState, type ConversationState, type StoredMessage } from '../domain/conversation';
 import { catalogSchema } from '../domain/schemas';
 import { recordTurn } from './conversations';
 import { importCatalog } from './scripts';
@@ -68,39 +68,6 @@ function analysisFor(frustration: number, urgency: Analysis['urgency'], at: stri
   return { sentiment, urgency, intent: 'service_request', topics: [], summary: 'Conversa de demonstração.', suggestedActions: [], frustration, analyzedAt: at, engine: 'offline' };
 }
 
-/** A conversation's state before its first turn, as the workflow starts one (for writers outside it: the demo, tests). */
-export function blankState(input: Pick<ConversationState, 'conversationId' | 'tenantId' | 'channel' | 'customer' | 'startedAt'>): ConversationState {
-  return {
-    ...input,
-    stage: 'greeting',
-    status: 'active',
-    script: null,
-    answers: {},
-    pending: null,
-    options: null,
-    choosingCorrection: false,
-    matchMisses: 0,
-    scriptSource: null,
-    analysis: null,
-    persona: null,
-    llmPhrasing: false,
-    lastSentiment: null,
-    actions: [],
-    escalation: null,
-    escalationCount: 0,
-    agent: null,
-    helpdesk: 'inbox',
-    protocol: null,
-    followUp: null,
-    csat: null,
-    messageCount: 0,
-    customerTurns: 0,
-    revision: 0,
-    updatedAt: input.startedAt,
-    closedAt: null,
-  };
-}
-
 /** Fills the tenant with `conversations` demo conversations started over the last `days` days; returns how many were written. */
 export async function seedDemo(db: pg.Pool, options: DemoOptions): Promise<number> {
   if (!(await findTenant(db, options.tenantId))) {
@@ -139,13 +106,13 @@ async function writeConversation(db: pg.Pool, tenantId: string, random: ReturnTy
   const at = (ms: number) => new Date(ms).toISOString();
 
   let clock = start;
-  const state = blankState({
+  const state: ConversationState = { ...initialState({
     conversationId,
     tenantId,
     channel,
     customer: { name, email: `${name.split(' ')[0]!.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}@exemplo.com`, externalId: `visitor-${conversationId.slice(0, 8)}` },
     startedAt: at(start),
-  });
+  }), csat: null };
   const turn = async (lines: [StoredMessage['role'], string, number][], change: (state: ConversationState) => void) => {
     const messages: StoredMessage[] = lines.map(([role, text, delaySeconds]) => {
       clock += delaySeconds * 1000;

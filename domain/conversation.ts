@@ -316,3 +316,39 @@ export const failureTypes = {
   /** Data our own store refused (a constraint, a malformed value): no retry can fix it. */
   invalidData: 'InvalidData',
 } as const;
+
+/** A conversation's state before its first turn: as the workflow starts one, and as writers outside it (the demo, tests) build one. */
+export function initialState(input: Pick<ConversationState, 'conversationId' | 'tenantId' | 'channel' | 'customer' | 'startedAt'>): ConversationState {
+  return {
+    conversationId: input.conversationId,
+    tenantId: input.tenantId,
+    channel: input.channel,
+    customer: input.customer,
+    stage: 'greeting',
+    status: 'active',
+    script: null,
+    answers: {},
+    pending: null,
+    options: null,
+    choosingCorrection: false,
+    matchMisses: 0,
+    scriptSource: null,
+    analysis: null,
+    persona: null,
+    llmPhrasing: false,
+    lastSentiment: null,
+    actions: [],
+    escalation: null,
+    escalationCount: 0,
+    agent: null,
+    helpdesk: 'inbox',
+    protocol: null,
+    followUp: null,
+    messageCount: 0,
+    customerTurns: 0,
+    revision: 0,
+    startedAt: input.startedAt,
+    updatedAt: input.startedAt,
+    closedAt: null,
+  };
+}

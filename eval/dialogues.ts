@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../api/app';
+import { mintToken } from '../api/auth';
 import { importCatalog } from '../db/scripts';
 import type { ConversationState } from '../domain/conversation';
 import { catalogSchema } from '../domain/schemas';
@@ -53,8 +54,11 @@ export interface Turn {
   replies: string[];
   state: ConversationState;
 }
-/** Starts a conversation with its first message: the first turn, and how to send the next ones. */
-export type Open = (first: string) => Promise<Turn & { send: Send }>;
+/**
+ * Starts a conversation with its first message: the first turn, how to send the next ones, and
+ * (optionally) how to read the whole state as staff see it — a customer's view has no analysis.
+ */
+export type Open = (first: string) => Promise<Turn & { send: Send; staffState?: () => Promise<ConversationState> }>;
 
 /** The stages where the bot is no longer asking the customer anything. */
 const DONE = new Set(['resolved', 'escalated', 'with_agent', 'rating', 'closed', 'abandoned', 'analyzing']);
@@ -78,13 +82,14 @@ export async function play(dialogue: Dialogue, open: Open): Promise<Verdict> {
   const budget = (dialogue.expect.maxTurns ?? 10) + 6;
   let turns = 0;
   let send: Send | null = null;
+  let staffState: (() => Promise<ConversationState>) | undefined;
   let state: ConversationState | null = null;
   const say = async (text: string): Promise<string> => {
     turns += 1;
     transcript.push(`> ${text}`);
     let result: Turn;
     if (send) result = await send(text);
-    else ({ send, ...result } = await open(text));
+    else ({ send, staffState, ...result } = await open(text));
     state = result.state;
     const reply = result.replies.join('\n');
     for (const line of result.replies) transcript.push(`< ${line}`);
@@ -127,7 +132,7 @@ export async function play(dialogue: Dialogue, open: Open): Promise<Verdict> {
   const customerTurns = turns;
   for (const text of dialogue.after ?? []) await say(text);
 
-  const final = state as ConversationState | null;
+  const final = (staffState ? await staffState() : state) as ConversationState | null;
   const expect = dialogue.expect;
   const script = final?.script?.id ?? null;
   const status = final?.status ?? 'none';
@@ -189,6 +194,8 @@ export async function evaluateDialogues(
   const client = new Client({ connection });
   const jwtSecret = randomUUID();
   const app = createApp({ client, db: stack.db, config: testAppConfig({ jwtSecret, taskQueue, defaultTenant: tenantId }) });
+  // the verdict reads the analysis (urgency) as staff do: the customer's view has none
+  const staff = await mintToken(jwtSecret, { role: 'agent', tenant: tenantId, subject: 'eval' });
 
   const open: Open = async (first) => {
     const response = await app.request('/api/v1/conversations', {
@@ -208,7 +215,11 @@ export async function evaluateDialogues(
       const body = (await sent.json()) as { replies: { text: string }[]; state: ConversationState };
       return { replies: body.replies.map((reply) => reply.text), state: body.state };
     };
-    return { replies: started.replies.map((reply) => reply.text), state: started.state, send };
+    const staffState = async () => {
+      const read = await app.request(`/api/v1/conversations/${started.conversationId}`, { headers: { authorization: `Bearer ${staff}` } });
+      return ((await read.json()) as { state: ConversationState }).state;
+    };
+    return { replies: started.replies.map((reply) => reply.text), state: started.state, send, staffState };
   };
 
   try {

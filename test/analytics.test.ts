@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { mintToken } from '../api/auth';
 import { recordTurn } from '../db/conversations';
-import { blankState, seedDemo } from '../db/demo';
+import { seedDemo } from '../db/demo';
 import type { Analysis } from '../domain/analysis';
-import { conversationWorkflowId, type ConversationState, type StoredMessage } from '../domain/conversation';
+import { conversationWorkflowId, initialState, type ConversationState, type StoredMessage } from '../domain/conversation';
 import { appStackFor } from './support/app-stack';
 
 /**
@@ -41,7 +41,7 @@ type Line = [StoredMessage['role'], string, string];
 /** Writes one conversation turn by turn; each turn's lines and what changed in the state. */
 async function conversation(tenantId: string, channel: string, startedAt: string, turns: [Line[], (state: ConversationState, at: string) => void][]): Promise<string> {
   const conversationId = randomUUID();
-  const state = blankState({ conversationId, tenantId, channel, customer: { name: `Cliente ${channel}`, email: 'cliente@exemplo.com' }, startedAt });
+  const state = initialState({ conversationId, tenantId, channel, customer: { name: `Cliente ${channel}`, email: 'cliente@exemplo.com' }, startedAt });
   for (const [lines, change] of turns) {
     const messages = lines.map(([role, text, createdAt]) => {
       state.messageCount += 1;
@@ -265,7 +265,7 @@ describe('the analytics migration', () => {
   test('its backfill derives the facts of a conversation written before it, from the row and the transcript', async () => {
     const { db, tenantId } = app.stack;
     const conversationId = randomUUID();
-    const state = blankState({ conversationId, tenantId, channel: 'web', customer: { name: 'Antiga', email: 'antiga@exemplo.com' }, startedAt: '2026-10-01T12:00:00.000Z' });
+    const state = initialState({ conversationId, tenantId, channel: 'web', customer: { name: 'Antiga', email: 'antiga@exemplo.com' }, startedAt: '2026-10-01T12:00:00.000Z' });
     Object.assign(state, {
       stage: 'resolved',
       status: 'resolved',

@@ -1,7 +1,7 @@
 import { patched } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { CollectedAnswer } from '../../domain/analysis';
-import type { CarriedState, ConversationInput, ConversationState } from '../../domain/conversation';
+import { initialState, type CarriedState, type ConversationInput, type ConversationState } from '../../domain/conversation';
 import { defaultEscalationPolicy, type EscalationPolicy } from '../../domain/escalation';
 import { displayValue, type FieldContext } from '../../domain/fields';
 import type { WorkingHours } from '../../domain/persona';
@@ -81,38 +81,7 @@ export function openConversation(input: ConversationInput): Conversation {
 }
 
 function freshState(input: ConversationInput, startedAt: string): ConversationState {
-  return {
-    conversationId: input.conversationId,
-    tenantId: input.tenantId,
-    channel: input.channel,
-    customer: input.customer,
-    stage: 'greeting',
-    status: 'active',
-    script: null,
-    answers: {},
-    pending: null,
-    options: null,
-    choosingCorrection: false,
-    matchMisses: 0,
-    scriptSource: null,
-    analysis: null,
-    persona: null,
-    llmPhrasing: false,
-    lastSentiment: null,
-    actions: [],
-    escalation: null,
-    escalationCount: 0,
-    agent: null,
-    helpdesk: 'inbox',
-    protocol: null,
-    followUp: null,
-    messageCount: 0,
-    customerTurns: 0,
-    revision: 0,
-    startedAt,
-    updatedAt: startedAt,
-    closedAt: null,
-  };
+  return initialState({ conversationId: input.conversationId, tenantId: input.tenantId, channel: input.channel, customer: input.customer, startedAt });
 }
 
 /** How answers are read: dates relative to now in the business's time zone, past by default. */
