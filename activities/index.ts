@@ -9,6 +9,7 @@ import { ScriptMatcher, type MatchResult } from '../domain/matcher';
 import { llmMatch, type ChatTurn, type LlmClient } from '../adapters/llm';
 import { createHandoffActivities } from './handoff';
 import { createWebhookActivities } from './webhooks';
+import { streamingConversation, tokenSink } from './tokens';
 import type { MindchatClient } from '../adapters/mindchat';
 import { answerOffline, findHelp, helpArticles } from '../domain/help';
 import type { Script } from '../domain/scripts';
@@ -209,6 +210,34 @@ export function createActivities(deps: ActivityDeps) {
     return analyzeOffline({ ...input, now: clock() });
   }
 
+
+  /**
+   * A model completion whose text also streams to the conversation's listeners as it arrives
+   * (activities/tokens.ts); the first `holdBack` characters wait until they are known not to
+   * be the model's "I do not know" marker.
+   */
+  async function streamingComplete(request: Parameters<LlmClient['complete']>[0], holdBack = 0): Promise<string> {
+    const conversationId = streamingConversation();
+    if (!conversationId) return deps.llm!.complete(request);
+    const sink = tokenSink(deps.db, conversationId, (error) => warn(`streaming the model's text failed: ${error.message}`));
+    let held = '';
+    let mode: 'holding' | 'streaming' | 'silent' = holdBack > 0 ? 'holding' : 'streaming';
+    try {
+      return await deps.llm!.complete({
+        ...request,
+        onDelta(text) {
+          if (mode === 'streaming') return sink.push(text);
+          if (mode === 'silent') return;
+          held += text;
+          if (held.length < holdBack) return;
+          mode = held.trimStart().startsWith(DOES_NOT_KNOW) ? 'silent' : 'streaming';
+          if (mode === 'streaming') sink.push(held);
+        },
+      });
+    } finally {
+      await sink.close();
+    }
+  }
   return {
     async recordTurn(input: RecordTurnInput): Promise<void> {
       await recordTurn(deps.db, input.state, input.messages, conversationWorkflowId(input.state.conversationId));
@@ -249,7 +278,8 @@ export function createActivities(deps: ActivityDeps) {
       const entry = input.faq.length ? answerFromFaq(faqMatcherFor(input.faq), input.faq, input.text, noScript) : null;
       if (entry || !deps.llm) return entry;
       try {
-        const answer = await deps.llm.complete({ system: offScriptPrompt(input), messages: [{ role: 'user', content: input.text }], maxLength: 600 });
+        // held back until it is clear the model is answering rather than saying it does not know
+        const answer = await streamingComplete({ system: offScriptPrompt(input), messages: [{ role: 'user', content: input.text }], maxLength: 600 }, DOES_NOT_KNOW.length + 1);
         return answer.includes(DOES_NOT_KNOW) ? null : { question: input.text, answer };
       } catch (error) {
         warn(`LLM answer failed, saying we do not know: ${(error as Error).name}: ${(error as Error).message}`);
@@ -290,7 +320,7 @@ export function createActivities(deps: ActivityDeps) {
         .filter(Boolean)
         .join('\n\n');
       try {
-        return await deps.llm.complete({ system, messages: input.customerText ? [{ role: 'user', content: input.customerText }] : [], maxLength: 400 });
+        return await streamingComplete({ system, messages: input.customerText ? [{ role: 'user', content: input.customerText }] : [], maxLength: 400 });
       } catch (error) {
         warn(`LLM line failed, using the offline template: ${(error as Error).name}: ${(error as Error).message}`);
         return input.fallback;

@@ -101,9 +101,10 @@ export function createWebhookActivities(deps: WebhookDeps) {
       const final = delivered ? 'succeeded' : outcome === 'gone' || input.last ? 'failed' : 'pending';
       await recordAttempt(deps.db, delivery.id, { attempt: input.attempt, at: at.toISOString(), status, durationMs: Date.now() - started, response, error }, final);
       // 410 Gone: the receiver says the endpoint is no more
-      if (outcome === 'gone') await disableWebhook(deps.db, delivery.webhookId, 'the receiver answered 410 Gone');
-      else if (await noteEndpointHealth(deps.db, delivery.webhookId, delivered)) {
-        log.warn('webhook endpoint disabled: every delivery failed for 5 days', { webhookId: delivery.webhookId, tenantId: delivery.tenantId });
+      const expired = outcome !== 'gone' && (await noteEndpointHealth(deps.db, delivery.webhookId, delivered));
+      if (outcome === 'gone' || expired) {
+        const cause = outcome === 'gone' ? 'gone' : 'failing';
+        if (await disableWebhook(deps.db, delivery.webhookId, cause)) log.warn('webhook endpoint disabled; the admins are told', { webhookId: delivery.webhookId, tenantId: delivery.tenantId, cause });
       }
       return outcome;
     },

@@ -21,8 +21,11 @@ export interface LlmClient {
   chooseScript(input: { text: string; candidates: readonly Script[] }): Promise<LlmChoice>;
   /** Sentiment, urgency, intent, topics, summary and actions of a conversation, validated. */
   analyze(input: LlmAnalysisInput): Promise<LlmAnalysis>;
-  /** Free text under a system prompt: the bot's opening line, the assistant's answer. */
-  complete(input: { system: string; messages: readonly ChatTurn[]; maxLength: number }): Promise<string>;
+  /**
+   * Free text under a system prompt: the bot's opening line, the assistant's answer. With
+   * `onDelta`, the model streams and each piece of text is handed over as it arrives.
+   */
+  complete(input: { system: string; messages: readonly ChatTurn[]; maxLength: number; onDelta?: (text: string) => void }): Promise<string>;
 }
 
 export interface ChatTurn {
@@ -71,6 +74,30 @@ export function createLlmClient(settings: LlmSettings): LlmClient {
     }
   }
 
+  /** A streamed completion: each piece goes to `onDelta` as it arrives; stops reading past `maxLength`. */
+  async function streamed(body: OpenAI.ChatCompletionCreateParamsNonStreaming, maxLength: number, onDelta: (text: string) => void): Promise<string> {
+    const started = Date.now();
+    let text = '';
+    try {
+      // the client's timeout ends at the response's headers; the whole stream gets the same budget
+      const stream = await openai.chat.completions.create({ ...body, stream: true }, { signal: AbortSignal.timeout(settings.timeoutMs) });
+      for await (const chunk of stream) {
+        const piece = chunk.choices[0]?.delta?.content ?? '';
+        if (!piece) continue;
+        text += piece;
+        if (text.length > maxLength) {
+          stream.controller.abort();
+          break;
+        }
+        onDelta(piece);
+      }
+    } catch (error) {
+      if (Date.now() - started >= settings.timeoutMs * 0.9) throw new LlmTimeoutError(`the model did not answer within ${settings.timeoutMs} ms (timed out)`);
+      throw error;
+    }
+    return text;
+  }
+
   /** One JSON-mode call whose reply must parse and pass `schema`; anything else is an LlmReplyError. */
   async function askJson<T extends z.ZodType>(system: string, user: unknown, schema: T): Promise<z.infer<T>> {
     const completion = await chat({
@@ -113,13 +140,13 @@ export function createLlmClient(settings: LlmSettings): LlmClient {
       );
     },
 
-    async complete({ system, messages, maxLength }) {
-      const completion = await chat({
+    async complete({ system, messages, maxLength, onDelta }) {
+      const body = {
         model: settings.model,
         temperature: 0.3,
-        messages: [{ role: 'system', content: system }, ...messages.map((message) => ({ role: message.role, content: message.content }))],
-      });
-      const text = (completion.choices[0]?.message?.content ?? '').trim();
+        messages: [{ role: 'system' as const, content: system }, ...messages.map((message) => ({ role: message.role, content: message.content }))],
+      };
+      const text = (onDelta ? await streamed(body, maxLength, onDelta) : ((await chat(body)).choices[0]?.message?.content ?? '')).trim();
       if (!text) throw new LlmReplyError('the model replied with an empty message');
       if (text.length > maxLength) throw new LlmReplyError(`the model replied with ${text.length} characters, more than ${maxLength}`);
       return text;

@@ -16,8 +16,9 @@ import { inboxRoutes } from './inbox';
 import { analyticsRoutes, dashboardAssets, dashboardRoutes } from './analytics';
 import { eventRoutes } from './events';
 import { chatRoutes } from './chat';
+import { noticeRoutes } from './notices';
 import { webhookRoutes } from './webhooks';
-import { EVENTS_CHANNEL } from '../db/conversations';
+import { EVENTS_CHANNEL, TOKENS_CHANNEL } from '../db/conversations';
 import { settingsRoutes } from './settings';
 import { accountRoutes } from './accounts';
 import { docsRoutes } from './docs';
@@ -90,6 +91,7 @@ export function createApp({ client, db, config }: AppDeps) {
   const accounts = accountRoutes({ db, jwtSecret: config.jwtSecret, defaultTenant: config.defaultTenant, production: config.production, limiter });
   const feed = new ConversationFeed(db);
   const tenantFeed = new ConversationFeed(db, EVENTS_CHANNEL);
+  const tokenFeed = new ConversationFeed(db, TOKENS_CHANNEL);
   const gateway = conversationGateway({ client, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs });
   const app = new Hono()
     .use(...edgeChecks(config.bodyLimitBytes ?? 2 ** 20))
@@ -147,13 +149,14 @@ export function createApp({ client, db, config }: AppDeps) {
     .route('/api/v1/users', accounts.users)
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/api/v1/notices', noticeRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/analytics', analyticsRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route('/api/v2/analytics', dashboardRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route(
       '/api/v2/webhooks',
       webhookRoutes({ db, client, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs, allowPrivate: config.webhooksAllowPrivate ?? false }),
     )
-    .route('/api/v2/agents', chatRoutes({ db, jwtSecret: config.jwtSecret, gateway, settingsFor, limiter, customerTokenTtlSeconds: config.customerTokenTtlSeconds }))
+    .route('/api/v2/agents', chatRoutes({ db, jwtSecret: config.jwtSecret, gateway, tokens: tokenFeed, settingsFor, limiter, customerTokenTtlSeconds: config.customerTokenTtlSeconds }))
     .route('/api/v2/events', eventRoutes({ db, jwtSecret: config.jwtSecret, feed: tenantFeed, ...(config.streamHeartbeatMs ? { heartbeatMs: config.streamHeartbeatMs } : {}) }))
     .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret, defaultLimits: rateLimits.defaults }))
     .route('/api/ai', aiRoutes({ client, db, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))

@@ -9,12 +9,16 @@ import type { CustomerView } from '../domain/views';
 import { assertCanReach, mintToken, verifyBearer, type Claims } from './auth';
 import { AcceptedLater, type ConversationGateway } from './conversations';
 import { ApiError, failureTypeOf, parseBody } from './errors';
+import type { ConversationFeed } from './feed';
 import type { RateLimiter } from './limits';
+import type { TokenNotice } from '../activities/tokens';
 
 export interface ChatRoutesDeps {
   db: pg.Pool;
   jwtSecret: string;
   gateway: ConversationGateway;
+  /** A model's text as the worker receives it (the tokens channel), keyed by conversation. */
+  tokens: ConversationFeed;
   settingsFor(tenantId: string): Promise<ConversationSettings | undefined>;
   limiter: RateLimiter;
   customerTokenTtlSeconds: number;
@@ -48,9 +52,32 @@ export const chatStreamSchema = z.object({
 
 const agentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
 
-/** Sentences, so an offline answer arrives in pieces as a model's would. */
+function parseNotice(detail: string): TokenNotice | null {
+  try {
+    const notice = JSON.parse(detail) as TokenNotice;
+    return typeof notice.segment === 'string' && typeof notice.text === 'string' ? notice : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What of a reply the stream has not carried yet: a reply holding a model's streamed text
+ * (around it, say, the step asked again) sends only the rest; each streamed text is used once.
+ */
+function unstreamed(reply: string, streamed: Map<string, string>): string {
+  for (const [segment, text] of streamed) {
+    const said = text.trim();
+    if (!said || !reply.includes(said)) continue;
+    streamed.delete(segment);
+    return reply.replace(said, '');
+  }
+  return reply;
+}
+
+/** Sentences (and the line breaks between them), so an offline answer arrives in pieces as a model's would. */
 function chunks(text: string): string[] {
-  return text.match(/[^.!?\n]+[.!?]*\s*|\n+/g)?.filter((part) => part.trim()) ?? [text];
+  return text.match(/[^.!?\n]+[.!?]*[^\S\n]*|\n+/g) ?? (text ? [text] : []);
 }
 
 /**
@@ -60,7 +87,9 @@ function chunks(text: string): string[] {
  * `metadata` carries the new conversation's id and a customer token to continue it); with one it
  * continues it (that conversation's customer token, or staff of its tenant). The conversation
  * itself keeps the history: only the last user message is this turn. `agent_id` `default` is the
- * tenant's bot; another id names an onboarding instance. Answers arrive in sentences (offline).
+ * tenant's bot; another id names an onboarding instance. With a model, `answer` carries its text
+ * as the worker receives it; offline (and for lines no model wrote) answers arrive in sentences.
+ * `done.answer` is always the whole reply, in order.
  */
 export function chatRoutes(deps: ChatRoutesDeps) {
   return new Hono().post('/:agentId/chat/stream', async (c) => {
@@ -73,16 +102,28 @@ export function chatRoutes(deps: ChatRoutesDeps) {
     if (claims.role === 'customer') await deps.limiter.check(c, 'message', { tenantId: claims.tenant });
 
     return streamSSE(c, async (stream) => {
-      const send = (event: string, data: unknown) => stream.writeSSE({ data: JSON.stringify({ event, data }) });
+      // one writer at a time, in order: model text arrives while the turn is still running
+      let written: Promise<unknown> = Promise.resolve();
+      const send = (event: string, data: unknown) => (written = written.then(() => stream.writeSSE({ data: JSON.stringify({ event, data }) })));
+      const streamed = new Map<string, string>();
+      const stopListening = await deps.tokens.subscribe(turn.conversationId, (detail) => {
+        const notice = parseNotice(detail);
+        if (!notice) return;
+        streamed.set(notice.segment, (streamed.get(notice.segment) ?? '') + notice.text);
+        void send('answer', notice.text);
+      });
       try {
         await send('progress', { stage: 'understanding', message: 'lendo a mensagem' });
-        const result = turn.fresh
-          ? await deps.gateway.send(turn.input, text, body.message_id)
-          : await deps.gateway.sendLater(turn.conversationId, turn.input, text, body.message_id);
+        const result = await (turn.fresh
+          ? deps.gateway.send(turn.input, text, body.message_id)
+          : deps.gateway.sendLater(turn.conversationId, turn.input, text, body.message_id)
+        ).finally(stopListening);
         const state: CustomerView = result.state;
         await send('progress', { stage: state.stage, message: progressWords[state.stage] ?? state.stage });
         const answer = result.replies.map((reply) => reply.text).join('\n');
-        for (const piece of chunks(answer)) await send('answer', piece);
+        // what the model's text has not already carried, replies a line apart as in `done.answer`
+        const rest = result.replies.map((reply, index) => (index ? '\n' : '') + unstreamed(reply.text, streamed)).join('');
+        for (const piece of chunks(rest)) await send('answer', piece);
         await send('metadata', {
           conversation_id: turn.conversationId,
           ...(turn.token ? { token: turn.token } : {}),

@@ -5,10 +5,12 @@ import { MESSAGES_CHANNEL } from '../db/conversations';
 /**
  * Tells open event streams that something has news, from Postgres NOTIFY on one channel whose
  * payload names it (a conversation on the messages channel, a tenant on the events channel): one
- * listening connection per API process and channel, held only while some stream is open.
+ * listening connection per API process and channel, held only while some stream is open. A
+ * payload may carry more after its key and a space (a model's text on the tokens channel); the
+ * listener receives that rest.
  */
 export class ConversationFeed {
-  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly listeners = new Map<string, Set<(detail: string) => void>>();
   private client: pg.PoolClient | null = null;
   private connecting: Promise<void> | null = null;
 
@@ -17,8 +19,8 @@ export class ConversationFeed {
     private readonly channel: string = MESSAGES_CHANNEL,
   ) {}
 
-  /** Calls `onChange` whenever `key` (the notification's payload) has news; returns the unsubscribe function. */
-  async subscribe(key: string, onChange: () => void): Promise<() => void> {
+  /** Calls `onChange` whenever `key` (the notification's payload, up to a space) has news; returns the unsubscribe function. */
+  async subscribe(key: string, onChange: (detail: string) => void): Promise<() => void> {
     const set = this.listeners.get(key) ?? new Set();
     set.add(onChange);
     this.listeners.set(key, set);
@@ -63,7 +65,10 @@ export class ConversationFeed {
     this.connecting ??= (async () => {
       const client = await this.db.connect();
       client.on('notification', (notification) => {
-        for (const listener of this.listeners.get(notification.payload ?? '') ?? []) listener();
+        const payload = notification.payload ?? '';
+        const space = payload.indexOf(' ');
+        const [key, detail] = space < 0 ? [payload, ''] : [payload.slice(0, space), payload.slice(space + 1)];
+        for (const listener of this.listeners.get(key) ?? []) listener(detail);
       });
       // a broken listening connection is dropped; streams still poll, and the next subscriber listens again
       client.on('error', () => {

@@ -184,6 +184,8 @@ const analyticsOps: Operation[] = [
   analytics('/api/v1/analytics/distribution', 'How many conversations fall in each time bucket', { metric: z.enum(Object.keys(distributionMetrics) as [string, ...string[]]) }, z.object({ period, metric: z.string(), buckets: z.array(z.object({ from: z.number(), to: z.number().nullable(), conversations: z.number().int() })) })),
   analytics('/api/v1/analytics/export.csv', 'One CSV row per conversation, with the seed\'s columns (streamed)', {}, { description: 'CSV', contentType: 'text/csv' }),
   analytics('/api/v2/analytics/dashboard', 'The summary, for the v2 API\'s clients', {}, anyObject),
+  { method: 'get', path: '/api/v1/notices', summary: 'What the admins must be told (an endpoint disabled…): unread, or every one with ?all=true', tag: 'webhooks', access: 'bearer', query: { all: z.enum(['true', 'false']) }, responses: { 200: z.object({ notices: z.array(anyObject) }) } },
+  { method: 'post', path: '/api/v1/notices/{id}/read', summary: 'Mark a notice read', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ notice: anyObject }) } },
   { method: 'get', path: '/api/v2/webhooks', summary: 'The tenant\'s webhook endpoints (admins)', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ webhooks: z.array(anyObject) }) } },
   { method: 'post', path: '/api/v2/webhooks', summary: 'Register an endpoint; its signing secret is shown this once', tag: 'webhooks', access: 'bearer', body: webhookSchema, responses: { 201: z.object({ webhook: anyObject, secret: z.string() }) } },
   { method: 'get', path: '/api/v2/webhooks/{id}', summary: 'One endpoint', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ webhook: anyObject }) } },

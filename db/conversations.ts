@@ -207,6 +207,9 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
 /** The Postgres NOTIFY channel that carries the id of a tenant with new events (the tenant event stream). */
 export const EVENTS_CHANNEL = 'atende_events';
 
+/** The Postgres NOTIFY channel that carries a model's text as it arrives: `<conversation id> <json>` (activities/tokens.ts). */
+export const TOKENS_CHANNEL = 'atende_tokens';
+
 /** The Postgres NOTIFY channel that carries the id of a conversation with new messages or a new state. */
 export const MESSAGES_CHANNEL = 'atende_conversation_changed';
 

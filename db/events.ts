@@ -5,7 +5,7 @@ import type { ConversationEvent, EventType } from '../domain/events';
 
 /** The tenant's events after `afterSeq`, oldest first. */
 export async function listEvents(db: pg.Pool, tenantId: string, afterSeq: number, limit = 500): Promise<ConversationEvent[]> {
-  const { rows } = await db.query<{ id: string; seq: string; type: EventType; conversation_id: string; conversation_seq: number; data: Record<string, unknown>; created_at: Date }>(
+  const { rows } = await db.query<{ id: string; seq: string; type: EventType; conversation_id: string | null; conversation_seq: number | null; data: Record<string, unknown>; created_at: Date }>(
     `SELECT id, seq, type, conversation_id, conversation_seq, data, created_at FROM events
       WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     [tenantId, afterSeq, limit],

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { EVENTS_CHANNEL } from './conversations';
 import { inTransaction } from './pool';
 
 /** Webhook endpoints, their deliveries and the dispatcher's place in the events outbox. */
@@ -121,31 +122,60 @@ export async function signingSecrets(db: pg.Pool, id: string): Promise<(WebhookS
 export const FAILING_LIMIT_MS = 5 * 86_400_000;
 
 /**
- * Notes an attempt's outcome on its endpoint: a success clears the failing streak, a failure
- * starts one (or continues it); an endpoint failing for FAILING_LIMIT_MS is disabled. Returns
- * whether this attempt disabled it.
+ * Keeps the endpoint's failing streak: a delivery ends it, a failure starts one (or continues it).
+ * Returns whether the streak has lasted FAILING_LIMIT_MS, so the endpoint should be disabled.
  */
 export async function noteEndpointHealth(db: pg.Pool, id: string, delivered: boolean): Promise<boolean> {
   if (delivered) {
     await db.query('UPDATE webhooks SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL', [id]);
     return false;
   }
-  const { rows } = await db.query<{ disabled: boolean }>(
-    `UPDATE webhooks SET failing_since = coalesce(failing_since, now()),
-            active = CASE WHEN failing_since < now() - ($2 || ' milliseconds')::interval THEN false ELSE active END,
-            disabled_reason = CASE WHEN active AND failing_since < now() - ($2 || ' milliseconds')::interval
-                                   THEN 'every delivery failed for 5 days' ELSE disabled_reason END,
-            updated_at = now()
+  const { rows } = await db.query<{ expired: boolean }>(
+    `UPDATE webhooks SET failing_since = coalesce(failing_since, now())
       WHERE id = $1
-      RETURNING (failing_since < now() - ($2 || ' milliseconds')::interval) AS disabled`,
+      RETURNING active AND failing_since < now() - ($2 || ' milliseconds')::interval AS expired`,
     [id, String(FAILING_LIMIT_MS)],
   );
-  return rows[0]?.disabled ?? false;
+  return rows[0]?.expired ?? false;
 }
 
-export async function disableWebhook(db: pg.Pool, id: string, reason: string): Promise<void> {
-  await db.query('UPDATE webhooks SET active = false, disabled_reason = $2, updated_at = now() WHERE id = $1', [id, reason]);
+/**
+ * Disables an active endpoint and tells the tenant, in one transaction: a `webhook.disabled`
+ * event (the tenant stream, other endpoints) and a notice the admins see in the console.
+ * Returns false when the endpoint was already disabled (a retried activity tells nobody twice).
+ */
+export async function disableWebhook(db: pg.Pool, id: string, cause: DisableCause): Promise<boolean> {
+  const { reason, words } = disableCauses[cause];
+  return inTransaction(db, async (client) => {
+    const { rows } = await client.query<{ tenant_id: string; url: string; description: string | null }>(
+      `UPDATE webhooks SET active = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND active RETURNING tenant_id, url, description`,
+      [id, reason],
+    );
+    const endpoint = rows[0];
+    if (!endpoint) return false;
+    const data = { webhookId: id, url: endpoint.url, description: endpoint.description, cause, reason };
+    await client.query(
+      `INSERT INTO events (id, tenant_id, conversation_id, conversation_seq, type, data, created_at) VALUES ($1, $2, NULL, NULL, 'webhook.disabled', $3, now())`,
+      [`webhook.disabled:${randomUUID()}`, endpoint.tenant_id, data],
+    );
+    await client.query(`INSERT INTO notices (id, tenant_id, audience, kind, title, body, data) VALUES ($1, $2, 'admin', 'webhook.disabled', $3, $4, $5)`, [
+      randomUUID(),
+      endpoint.tenant_id,
+      'Webhook desativado',
+      `O endpoint ${endpoint.url}${endpoint.description ? ` (${endpoint.description})` : ''} foi desativado: ${words}. Corrija o receptor e reative-o.`,
+      data,
+    ]);
+    await client.query(`SELECT pg_notify('${EVENTS_CHANNEL}', $1)`, [endpoint.tenant_id]);
+    return true;
+  });
 }
+
+/** Why an endpoint is disabled: the reason the API shows, and the console's words for the admins. */
+export type DisableCause = 'gone' | 'failing';
+const disableCauses: Record<DisableCause, { reason: string; words: string }> = {
+  gone: { reason: 'the receiver answered 410 Gone', words: 'o receptor respondeu 410 Gone' },
+  failing: { reason: 'every delivery failed for 5 days', words: 'todas as entregas falharam por 5 dias seguidos' },
+};
 
 function deliveryOf(row: Record<string, any>): Delivery {
   return {

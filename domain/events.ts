@@ -18,6 +18,8 @@ export const eventTypes = [
   'analysis.updated',
   /** A script's answers were all collected and confirmed; also sent to the script's own `onComplete.webhook`. */
   'script.completed',
+  /** Tenant-wide (no conversation): an endpoint was disabled (410 Gone, or 5 days of failures); the admins get a notice too. */
+  'webhook.disabled',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 
@@ -27,8 +29,9 @@ export interface ConversationEvent {
   seq: number;
   type: EventType;
   tenantId: string;
-  conversationId: string;
-  conversationSeq: number;
+  /** Null for a tenant-wide event (webhook.disabled). */
+  conversationId: string | null;
+  conversationSeq: number | null;
   data: Record<string, unknown>;
   createdAt: string;
 }

@@ -215,6 +215,7 @@ export const eventDataSchemas = {
   'csat.received': z.object({ score: z.number().int().min(1).max(5), comment: z.string().nullable() }),
   'ticket.created': z.object({ ticketId: z.string() }),
   'analysis.updated': z.object({ sentiment: z.string(), urgency: z.string(), frustration: z.number().int().nullable(), summary: z.string() }),
+  'webhook.disabled': z.object({ webhookId: z.string(), url: z.string(), description: z.string().nullable(), cause: z.enum(['gone', 'failing']), reason: z.string() }),
   'script.completed': z.object({ scriptId: z.string(), version: z.number().int(), title: z.string(), answers: z.record(z.string(), z.string()), protocol: z.string().nullable(), webhook: z.string().nullable() }),
 } satisfies Record<EventType, z.ZodType>;
 
@@ -224,8 +225,8 @@ export const conversationEventSchema = z.object({
   seq: z.number().int(),
   type: z.enum(eventTypes),
   tenantId: z.string(),
-  conversationId: z.string().uuid(),
-  conversationSeq: z.number().int(),
+  conversationId: z.string().uuid().nullable(),
+  conversationSeq: z.number().int().nullable(),
   data: z.object({}).passthrough(),
   createdAt: z.string(),
 });

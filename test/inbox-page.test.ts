@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { mintToken } from '../api/auth';
 import { createLoginLink, createUser } from '../db/users';
+import { createWebhook, disableWebhook } from '../db/webhooks';
 import { hashPassword } from '../lib/passwords';
 import { browserTestFor, screenshotPath, servedApp } from './support/browser';
 
@@ -163,4 +164,33 @@ browserTest('a person logs in with e-mail and password, is named in the page, an
   const reused = await (await (await app.browser()).newContext()).newPage();
   await reused.goto(`${app.base}/inbox#login=${code}`);
   await reused.locator('#login-error', { hasText: 'já foi usado' }).waitFor();
+});
+
+browserTest('an admin is told in the inbox when a webhook endpoint is disabled, live, until they mark it read; agents are not', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'rita' });
+  const agent = await mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'ana' });
+  const first = await createWebhook(app.stack.db, app.stack.tenantId, { url: 'https://crm.example.com/hooks/atende', events: ['*'], description: 'CRM' });
+  expect(await disableWebhook(app.stack.db, first.webhook.id, 'gone')).toBe(true);
+  // a retried activity tells nobody twice
+  expect(await disableWebhook(app.stack.db, first.webhook.id, 'gone')).toBe(false);
+
+  const page = await openInbox(admin);
+  const notice = page.locator('#notices li', { hasText: 'crm.example.com' });
+  await notice.waitFor();
+  expect(await notice.textContent()).toMatch(/Webhook desativado.*410 Gone/);
+  expect(await page.locator('#notices li').count()).toBe(1);
+
+  // a second endpoint disabled while the page is open shows up through the event stream
+  const second = await createWebhook(app.stack.db, app.stack.tenantId, { url: 'https://bi.example.com/in', events: ['*'] });
+  await disableWebhook(app.stack.db, second.webhook.id, 'failing');
+  await page.locator('#notices li', { hasText: 'bi.example.com' }).waitFor();
+  await page.screenshot({ path: screenshotPath('inbox-notices.png') });
+
+  await notice.getByRole('button', { name: 'Entendi' }).click();
+  await notice.waitFor({ state: 'detached' });
+  expect(await page.locator('#notices li').count()).toBe(1);
+
+  const agentPage = await openInbox(agent);
+  await agentPage.locator('#me', { hasText: 'ana' }).waitFor();
+  expect(await agentPage.locator('#notices li').count()).toBe(0);
 });

@@ -180,6 +180,7 @@ test('an endpoint whose deliveries have failed for 5 days is disabled at its nex
   const dying = await register('/dying', ['conversation.started'], admin);
   scripted.set('/dying', [500, 500, 500, 500]);
   const healthy = await register('/healthy', ['conversation.started'], admin);
+  await register('/watcher', ['webhook.disabled'], admin);
   // as if every attempt had failed since six days ago
   await app.stack.db.query(`UPDATE webhooks SET failing_since = now() - interval '6 days' WHERE id = ANY ($1::uuid[])`, [[dying, healthy]]);
   await startConversation('olá');
@@ -187,4 +188,17 @@ test('an endpoint whose deliveries have failed for 5 days is disabled at its nex
   expect(disabled.disabledReason).toBe('every delivery failed for 5 days');
   await until(async () => (await app.stack.db.query('SELECT failing_since FROM webhooks WHERE id = $1', [healthy])).rows[0].failing_since, (since) => since === null, 'the healthy endpoint to clear its streak');
   expect((await call('GET', `/api/v2/webhooks/${healthy}`, undefined, admin)).body.webhook.active).toBe(true);
+
+  // the admins are told: a tenant-wide webhook.disabled event (heard by another endpoint) and a notice
+  const told = await until(() => received.filter((entry) => entry.path === '/watcher' && entry.body.data.data.webhookId === dying), (entries) => entries.length === 1, 'the webhook.disabled event');
+  expect(told[0]).toMatchObject({ verified: true, type: 'webhook.disabled', body: { data: { conversationId: null, data: { cause: 'failing', url: `${receiver.base}/dying` } } } });
+  const agent = await mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'agent' });
+  expect((await call('GET', '/api/v1/notices', undefined, agent)).status).toBe(403);
+  const notices = (await call('GET', '/api/v1/notices', undefined, admin)).body.notices as { id: string; kind: string; body: string; data: { webhookId: string } }[];
+  const notice = notices.find((entry) => entry.data.webhookId === dying)!;
+  expect(notice).toMatchObject({ kind: 'webhook.disabled', title: 'Webhook desativado' });
+  expect(notice.body).toMatch(/5 dias/);
+  expect((await call('POST', `/api/v1/notices/${notice.id}/read`, undefined, admin)).body.notice.readBy).toBe('admin');
+  expect(((await call('GET', '/api/v1/notices', undefined, admin)).body.notices as { id: string }[]).map((entry) => entry.id)).not.toContain(notice.id);
+  expect((await call('GET', '/api/v1/notices?all=maybe', undefined, admin)).body.issues[0].path).toBe('all');
 });

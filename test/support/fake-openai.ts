@@ -1,33 +1,38 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the fake answers the next chat completion. */
-export type FakeReply = { content: string } | { delayMs: number; content: string } | { status: number };
+/**
+ * How the fake answers the next chat completion. A request with `stream: true` gets its content
+ * as server-sent chunks of a word or so, `chunkDelayMs` apart.
+ */
+export type FakeReply = { content: string; chunkDelayMs?: number } | { delayMs: number; content: string; chunkDelayMs?: number } | { status: number };
 
 export interface FakeOpenAi {
   baseURL: string;
   /** Requests received, with their parsed bodies. */
   requests: { path: string; authorization?: string; body: any }[];
-  reply(next: FakeReply): void;
+  reply(next: FakeReply | ((body: any) => FakeReply)): void;
   close(): Promise<void>;
 }
 
 /** An OpenAI-compatible server on 127.0.0.1, so the real `openai` client code runs in tests. */
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   const requests: FakeOpenAi['requests'] = [];
-  let next: FakeReply = { status: 500 };
+  let next: FakeReply | ((body: any) => FakeReply) = { status: 500 };
   const server = http.createServer((request, response) => {
     let raw = '';
     request.on('data', (chunk) => (raw += chunk));
     request.on('end', () => {
-      requests.push({ path: request.url ?? '', authorization: request.headers.authorization, body: raw ? JSON.parse(raw) : null });
-      const reply = next;
+      const body = raw ? JSON.parse(raw) : null;
+      requests.push({ path: request.url ?? '', authorization: request.headers.authorization, body });
+      const reply = typeof next === 'function' ? next(body) : next;
       const send = () => {
         if ('status' in reply) {
           response.writeHead(reply.status, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: { message: 'fake failure', type: 'server_error' } }));
           return;
         }
+        if (body?.stream) return streamChunks(response, reply.content, reply.chunkDelayMs ?? 0);
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(
           JSON.stringify({
@@ -57,4 +62,24 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The content as OpenAI's streaming format: `data: {chat.completion.chunk}` lines, then `data: [DONE]`. */
+function streamChunks(response: http.ServerResponse, content: string, delayMs: number): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const pieces = content.match(/\S+\s*|\s+/g) ?? [];
+  const chunk = (delta: object, finish: string | null) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: 'fake', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  response.write(chunk({ role: 'assistant', content: '' }, null));
+  const next = (index: number) => {
+    if (response.destroyed) return;
+    if (index === pieces.length) {
+      response.write(chunk({}, 'stop'));
+      response.end('data: [DONE]\n\n');
+      return;
+    }
+    response.write(chunk({ content: pieces[index] }, null));
+    setTimeout(() => next(index + 1), delayMs);
+  };
+  next(0);
 }
