@@ -14,11 +14,22 @@ export interface TokenSink {
   close(): Promise<void>;
 }
 
-/** A notification's payload: `<conversation id> <json>`, which NOTIFY caps at 8000 bytes. */
-export interface TokenNotice {
-  /** One model reply: its pieces share it, so a listener can tell which reply they belong to. */
-  segment: string;
-  text: string;
+/**
+ * A notification's payload: `<conversation id> <json>`, which NOTIFY caps at 8000 bytes: a piece
+ * of a model's reply, or what the turn is doing now (`searching_knowledge`).
+ */
+export type TokenNotice =
+  | {
+      /** One model reply: its pieces share it, so a listener can tell which reply they belong to. */
+      segment: string;
+      text: string;
+    }
+  | { progress: 'searching_knowledge' };
+
+/** Tells the conversation's listeners what the turn is doing; a lost notice costs nothing but the word. */
+export async function announce(db: pg.Pool, conversationId: string, progress: 'searching_knowledge'): Promise<void> {
+  const notice: TokenNotice = { progress };
+  await db.query('SELECT pg_notify($1, $2)', [TOKENS_CHANNEL, `${conversationId} ${JSON.stringify(notice)}`]).catch(() => undefined);
 }
 
 const BATCH_MS = 25;

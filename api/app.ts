@@ -17,6 +17,7 @@ import { analyticsRoutes, dashboardAssets, dashboardRoutes } from './analytics';
 import { eventRoutes } from './events';
 import { chatRoutes } from './chat';
 import { noticeRoutes } from './notices';
+import { knowledgeRoutes, MAX_DOCUMENT_BYTES } from './knowledge';
 import { webhookRoutes } from './webhooks';
 import { EVENTS_CHANNEL, TOKENS_CHANNEL } from '../db/conversations';
 import { settingsRoutes } from './settings';
@@ -94,7 +95,7 @@ export function createApp({ client, db, config }: AppDeps) {
   const tokenFeed = new ConversationFeed(db, TOKENS_CHANNEL);
   const gateway = conversationGateway({ client, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs });
   const app = new Hono()
-    .use(...edgeChecks(config.bodyLimitBytes ?? 2 ** 20))
+    .use(...edgeChecks(config.bodyLimitBytes ?? 2 ** 20, MAX_DOCUMENT_BYTES + 64 * 2 ** 10))
     // staff requests count per user; the routes count public starts and messages themselves
     .use('/api/*', async (c, next) => {
       const header = c.req.header('authorization');
@@ -150,6 +151,7 @@ export function createApp({ client, db, config }: AppDeps) {
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/notices', noticeRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/api/v2/knowledge', knowledgeRoutes({ db, client, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
     .route('/api/v1/analytics', analyticsRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route('/api/v2/analytics', dashboardRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route(

@@ -55,6 +55,7 @@ const agentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
 function parseNotice(detail: string): TokenNotice | null {
   try {
     const notice = JSON.parse(detail) as TokenNotice;
+    if ('progress' in notice) return notice.progress === 'searching_knowledge' ? notice : null;
     return typeof notice.segment === 'string' && typeof notice.text === 'string' ? notice : null;
   } catch {
     return null;
@@ -82,7 +83,7 @@ function chunks(text: string): string[] {
 
 /**
  * POST /api/v2/agents/{agent_id}/chat/stream: one customer turn of a durable conversation,
- * streamed in the seed's grammar — `data: {"event": "progress" | "answer" | "metadata" | "done" | "error", "data": …}`.
+ * streamed in the seed's grammar — `data: {"event": "progress" | "answer" | "source" | "metadata" | "done" | "error", "data": …}`.
  * Without `conversation_id` it starts a conversation (a staff or service token names the tenant;
  * `metadata` carries the new conversation's id and a customer token to continue it); with one it
  * continues it (that conversation's customer token, or staff of its tenant). The conversation
@@ -109,6 +110,7 @@ export function chatRoutes(deps: ChatRoutesDeps) {
       const stopListening = await deps.tokens.subscribe(turn.conversationId, (detail) => {
         const notice = parseNotice(detail);
         if (!notice) return;
+        if ('progress' in notice) return void send('progress', { stage: notice.progress, message: progressWords[notice.progress] ?? notice.progress });
         streamed.set(notice.segment, (streamed.get(notice.segment) ?? '') + notice.text);
         void send('answer', notice.text);
       });
@@ -124,6 +126,10 @@ export function chatRoutes(deps: ChatRoutesDeps) {
         // what the model's text has not already carried, replies a line apart as in `done.answer`
         const rest = result.replies.map((reply, index) => (index ? '\n' : '') + unstreamed(reply.text, streamed)).join('');
         for (const piece of chunks(rest)) await send('answer', piece);
+        // the knowledge passages the answer used, one event each
+        for (const source of result.replies.flatMap((reply) => reply.sources ?? [])) {
+          await send('source', { document_id: source.documentId, title: source.title, position: source.position, heading: source.heading, score: source.score, excerpt: source.excerpt });
+        }
         await send('metadata', {
           conversation_id: turn.conversationId,
           ...(turn.token ? { token: turn.token } : {}),
@@ -190,6 +196,7 @@ const progressWords: Record<string, string> = {
   rating: 'pedindo uma avaliação',
   abandoned: 'aguardando o cliente',
   closed: 'encerrada',
+  searching_knowledge: 'consultando a base de conhecimento',
 };
 
 /** An error event's data: a stable code and words, never a stack or a database message. */

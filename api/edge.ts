@@ -3,17 +3,21 @@ import { bodyLimit } from 'hono/body-limit';
 import { isStorable } from '../domain/text';
 import { problem, requestId } from './problem';
 
+/** Where files are uploaded (a larger body limit). */
+const UPLOAD_PATHS = new Set(['/api/v2/knowledge/upload']);
+
 /**
  * What every request meets before its route: a bounded body, and a path and query with
  * nothing a store cannot keep. Each answers in the native error envelope.
  */
-export function edgeChecks(limitBytes: number): MiddlewareHandler[] {
+export function edgeChecks(limitBytes: number, uploadLimitBytes = limitBytes): MiddlewareHandler[] {
+  const limit = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => problem(c, 413, 'payload_too_large', `the request body is larger than ${maxSize} bytes`) });
+  const standard = limit(limitBytes);
+  // a document for the knowledge base may be larger than any JSON request
+  const upload = limit(uploadLimitBytes);
   return [
     requestId,
-    bodyLimit({
-      maxSize: limitBytes,
-      onError: (c) => problem(c, 413, 'payload_too_large', `the request body is larger than ${limitBytes} bytes`),
-    }),
+    (c, next) => (UPLOAD_PATHS.has(c.req.path) ? upload : standard)(c, next),
     async (c, next) => {
       const url = new URL(c.req.url);
       let path: string;

@@ -11,7 +11,7 @@ const dist = path.join(root, 'dist');
 const started = Date.now();
 fs.rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
-for (const asset of ['db/migrations', 'db/demo-catalog.json', 'web']) {
+for (const asset of ['db/migrations', 'db/demo-catalog.json', 'web', 'adapters/pdf-worker.mjs']) {
   fs.cpSync(path.join(root, asset), path.join(dist, asset), { recursive: true });
 }
 fs.writeFileSync(path.join(dist, '.built'), new Date().toISOString());

@@ -55,12 +55,12 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
        -- the row as it was: every part of one statement reads the same snapshot, taken before it writes
        SELECT state FROM conversations WHERE id = $1
      ), transcript AS (
-       INSERT INTO messages (id, conversation_id, seq, role, text, client_message_id, created_at)
-       SELECT m.id, $1, m.seq, m.role, m.text, m.client_message_id, m.created_at
-         FROM unnest($19::text[], $20::int[], $21::text[], $22::text[], $23::text[], $24::timestamptz[])
-           AS m (id, seq, role, text, client_message_id, created_at)
+       INSERT INTO messages (id, conversation_id, seq, role, text, client_message_id, created_at, sources)
+       SELECT m.id, $1, m.seq, m.role, m.text, m.client_message_id, m.created_at, m.sources
+         FROM unnest($19::text[], $20::int[], $21::text[], $22::text[], $23::text[], $24::timestamptz[], $40::jsonb[])
+           AS m (id, seq, role, text, client_message_id, created_at, sources)
        ON CONFLICT (id) DO NOTHING
-       RETURNING id, seq, role, text, created_at
+       RETURNING id, seq, role, text, created_at, sources
      ), said AS (
        SELECT min(created_at) FILTER (WHERE role = 'customer') AS first_customer_at,
               max(created_at) FILTER (WHERE role = 'customer') AS last_customer_at,
@@ -112,7 +112,8 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
               jsonb_build_object('channel', n.state -> 'channel', 'customer', n.state -> 'customer') AS data, $16::timestamptz AS at
          FROM conversation n WHERE NOT EXISTS (SELECT 1 FROM before)
        UNION ALL
-       SELECT 1, t.seq, 'message.created', jsonb_build_object('messageId', t.id, 'seq', t.seq, 'role', t.role, 'text', t.text), t.created_at
+       SELECT 1, t.seq, 'message.created', jsonb_build_object('messageId', t.id, 'seq', t.seq, 'role', t.role, 'text', t.text)
+              || CASE WHEN t.sources IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('sources', t.sources) END, t.created_at
          FROM transcript t
        UNION ALL
        SELECT 2, e.place, e.type, e.data, $16::timestamptz
@@ -199,6 +200,7 @@ async function writeTurn(db: pg.Pool | pg.PoolClient, state: ConversationState, 
       facts.contactEmail,
       facts.visitorId,
       demo,
+      messages.map((message) => (message.sources?.length ? JSON.stringify(message.sources) : null)),
     ],
   });
   return result.rows[0]!.written === 1;
@@ -230,8 +232,9 @@ export async function listMessages(pool: pg.Pool, conversationId: string, afterS
     text: string;
     client_message_id: string | null;
     created_at: Date;
+    sources: StoredMessage['sources'] | null;
   }>(
-    `SELECT id, seq, role, text, client_message_id, created_at FROM messages
+    `SELECT id, seq, role, text, client_message_id, created_at, sources FROM messages
      WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     [conversationId, afterSeq, limit],
   );
@@ -242,6 +245,7 @@ export async function listMessages(pool: pg.Pool, conversationId: string, afterS
     text: row.text,
     clientMessageId: row.client_message_id,
     createdAt: row.created_at.toISOString(),
+    ...(row.sources ? { sources: row.sources } : {}),
   }));
 }
 

@@ -1,3 +1,4 @@
+import type { Source } from './knowledge';
 import type { Analysis, Sentiment } from '../domain/analysis';
 import type { EscalationPolicy } from '../domain/escalation';
 import type { Persona, WorkingHours } from '../domain/persona';
@@ -53,6 +54,8 @@ export interface StoredMessage {
   text: string;
   clientMessageId: string | null;
   createdAt: string;
+  /** A bot line's knowledge passages, kept with the transcript. */
+  sources?: Source[];
 }
 
 export interface ConversationSettings {
@@ -155,7 +158,9 @@ export interface AgentHold {
 
 /** Something the bot did on its own, for the AI state's actionsPerformed. */
 export interface ActionRecord {
-  action: 'PROMPT_APPLIED' | 'FAQ_ANSWERED' | 'ANALYZED' | 'ESCALATED';
+  action: 'PROMPT_APPLIED' | 'FAQ_ANSWERED' | 'KNOWLEDGE_USED' | 'ANALYZED' | 'ESCALATED';
+  /** KNOWLEDGE_USED: the passages the answer drew on. */
+  sources?: { documentId: string; title: string; position: number }[];
   promptId?: string;
   name?: string;
   actionType?: string;
@@ -253,6 +258,8 @@ export interface BotReply {
   seq: number;
   text: string;
   at: string;
+  /** The knowledge passages the line quotes or draws on. */
+  sources?: Source[];
 }
 
 export interface SendMessageResult {

@@ -205,7 +205,14 @@ export const rateLimitsSchema = z
 /** What each conversation event type carries in `data` (domain/events.ts). */
 export const eventDataSchemas = {
   'conversation.started': z.object({ channel: z.string(), customer: z.object({}).passthrough() }),
-  'message.created': z.object({ messageId: z.string(), seq: z.number().int(), role: z.enum(['customer', 'bot', 'agent', 'system']), text: z.string() }),
+  'message.created': z.object({
+    messageId: z.string(),
+    seq: z.number().int(),
+    role: z.enum(['customer', 'bot', 'agent', 'system']),
+    text: z.string(),
+    /** A bot line's knowledge passages. */
+    sources: z.array(z.object({ documentId: z.string(), title: z.string(), position: z.number().int(), heading: z.string().nullable(), score: z.number(), excerpt: z.string() })).optional(),
+  }),
   'conversation.stage_changed': z.object({ from: z.string().nullable(), to: z.string(), status: z.string() }),
   'conversation.escalated': z.object({ reason: z.string(), detail: z.string().nullable(), via: z.string().nullable(), number: z.number().int().nullable() }),
   'conversation.claimed': z.object({ agentId: z.string() }),

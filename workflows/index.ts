@@ -1,3 +1,4 @@
 export { conversationWorkflow } from './conversation/workflow';
 export { assistantAnswerWorkflow, reanalysisWorkflow } from './tasks';
 export { webhookDeliveryWorkflow, webhookDispatcherWorkflow } from './webhooks';
+export { knowledgeIndexWorkflow } from './knowledge';

@@ -30,6 +30,12 @@ export function reanalysisWorkflowId(conversationId: string): string {
   return `reanalysis-${conversationId}`;
 }
 
+export const knowledgeIndexWorkflowType = 'knowledgeIndexWorkflow';
+
+export function knowledgeIndexWorkflowId(documentId: string): string {
+  return `knowledge-index-${documentId}`;
+}
+
 export const webhookDispatcherWorkflowType = 'webhookDispatcherWorkflow';
 export const webhookDeliveryWorkflowType = 'webhookDeliveryWorkflow';
 /** One dispatcher per task queue (a deployment: its database holds the dispatcher's place in the outbox). */

@@ -63,6 +63,9 @@ export function fakeActivities(options: FakeOptions = {}) {
     // conversation workflows never deliver webhooks
     dispatchWebhookEvents: jest.fn(async () => ({ deliveries: [], more: false })),
     attemptWebhookDelivery: jest.fn(async () => 'skipped' as const),
+    // nor index documents
+    indexKnowledgeDocument: jest.fn(async () => ({ passages: 0 })),
+    failKnowledgeDocument: jest.fn(async () => undefined),
   } satisfies Activities;
 }
 

@@ -77,6 +77,8 @@ export const patches = {
   competence: 'competence',
   /** With a model configured, a mid-script question no FAQ entry answers is asked of the model. */
   modelAnswers: 'model-answers',
+  /** A mid-script question is asked of the tenant's knowledge base even without an FAQ or a model. */
+  knowledgeAnswers: 'knowledge-answers',
   /** A turn's Postgres write as a local activity: one workflow task per answer turn. */
   localTurns: 'local-turns',
   /** The search attributes a turn changed, upserted once when the turn is written instead of at every stage move. */

@@ -5,12 +5,13 @@ import { decision } from '../../domain/escalation';
 import { displayValue, isSkip, validateField, validateStep } from '../../domain/fields';
 import { escalationDetails, numbered, replies, stepName, systemNotes, whyByType, whyDefault } from '../../domain/replies';
 import { isQuestion, isSmallTalk, questionTopic, wantsToStop } from '../../domain/talk';
+import type { Source } from '../../domain/knowledge';
 import type { Script, Step } from '../../domain/scripts';
 import { patches } from './activities';
 import { fieldContext, hours, reader, type Conversation } from './context';
 import { escalate, finishHandoff } from './handoff';
 import { finishCollection } from './resolve';
-import { moveTo, note, say } from './turn';
+import { moveTo, note, recordSources, say } from './turn';
 
 /** How a confirmation or a correction names a step: "o CPF", or its id in quotes. */
 export function stepLabel(step: Step): string {
@@ -51,7 +52,9 @@ export async function collect(c: Conversation, text: string): Promise<void> {
     return;
   }
   if (c.competence && isOffStepQuestion(c, step, text)) {
-    say(c, replies.backToStep(await answerQuestion(c, step, text), step.question));
+    const answer = await answerQuestion(c, step, text);
+    if (answer.sources?.length) recordSources(c, answer.sources);
+    say(c, replies.backToStep(answer.text, step.question), answer.sources);
     return;
   }
   const correction = pending.correcting ? null : findCorrection(script.steps, state.answers, text, fieldContext(c));
@@ -94,17 +97,22 @@ function isOffStepQuestion(c: Conversation, step: Step, text: string): boolean {
   return !validateStep(step, text, fieldContext(c)).ok;
 }
 
-/** The answer to an off-step question: the hours, why the step is asked, the business's FAQ, or an honest "I don't know". */
-async function answerQuestion(c: Conversation, step: Step, text: string): Promise<string> {
+/**
+ * The answer to an off-step question: the hours, why the step is asked, the business's FAQ, its
+ * knowledge base (with the passages used), or an honest "I don't know".
+ */
+async function answerQuestion(c: Conversation, step: Step, text: string): Promise<{ text: string; sources?: Source[] }> {
   const topic = questionTopic(text);
-  if (topic === 'hours') return replies.hoursAnswer(hours(c));
-  if (topic === 'why') return step.why ?? whyByType[step.type] ?? whyDefault;
+  if (topic === 'hours') return { text: replies.hoursAnswer(hours(c)) };
+  if (topic === 'why') return { text: step.why ?? whyByType[step.type] ?? whyDefault };
   const faq = c.state.persona?.faq ?? [];
   // with a model, a question the FAQ does not cover is still worth asking it
   const model = c.state.llmPhrasing && patched(patches.modelAnswers);
   const business = model ? c.state.persona?.systemPrompt : undefined;
-  const entry = faq.length || model ? await reader(c).answerFaq({ faq, text, ...(business ? { business } : {}) }) : null;
-  return entry?.answer ?? replies.unknownQuestion;
+  // the knowledge base may answer what neither the FAQ nor a model would
+  const ask = faq.length || model || patched(patches.knowledgeAnswers);
+  const entry = ask ? await reader(c).answerFaq({ faq, text, tenantId: c.state.tenantId, ...(business ? { business } : {}) }) : null;
+  return entry ? { text: entry.answer, ...(entry.sources?.length ? { sources: entry.sources } : {}) } : { text: replies.unknownQuestion };
 }
 
 /** The answers so far, numbered, as the confirmation shows them (by short label since the competence patch). */

@@ -8,7 +8,7 @@ import type { Script } from '../../domain/scripts';
 import { askNext, stepLabel } from './collect';
 import { fieldContext, hours, reader, type Conversation } from './context';
 import { escalate } from './handoff';
-import { moveTo, record, say } from './turn';
+import { moveTo, record, recordSources, say } from './turn';
 
 /**
  * Identify the demand: the tenant's catalog is matched against what the customer said. A
@@ -26,8 +26,9 @@ export async function identify(c: Conversation, text: string): Promise<void> {
     ...(faq ? { faq } : {}),
   });
   if (answered) {
-    record(c, { action: 'FAQ_ANSWERED', name: answered.question });
-    say(c, replies.faqAnswer(answered.answer));
+    if (answered.sources?.length) recordSources(c, answered.sources);
+    else record(c, { action: 'FAQ_ANSWERED', name: answered.question });
+    say(c, replies.faqAnswer(answered.answer), answered.sources);
     moveTo(c, 'identifying');
     return;
   }

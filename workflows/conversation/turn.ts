@@ -10,6 +10,7 @@ import {
   type Status,
   type StoredMessage,
 } from '../../domain/conversation';
+import type { Source } from '../../domain/knowledge';
 import { customerView, type CustomerTurnResult } from '../../domain/views';
 import { searchAttributes } from '../messages';
 import { localWrites, storage } from './activities';
@@ -27,7 +28,7 @@ export interface Turn {
 const MAX_RECENT_UPDATES = 10;
 
 /** Adds a line to the transcript of this turn (not a reply: an agent's, a system note). */
-export function note(c: Conversation, role: StoredMessage['role'], text: string, clientMessageId: string | null = null): StoredMessage {
+export function note(c: Conversation, role: StoredMessage['role'], text: string, clientMessageId: string | null = null, sources?: Source[]): StoredMessage {
   const { state } = c;
   state.messageCount += 1;
   const message: StoredMessage = {
@@ -37,16 +38,22 @@ export function note(c: Conversation, role: StoredMessage['role'], text: string,
     text,
     clientMessageId,
     createdAt: new Date().toISOString(),
+    ...(sources?.length ? { sources } : {}),
   };
   c.turn.outbox.push(message);
   return message;
 }
 
-/** The bot says a line: written to the transcript and returned to the caller of this turn. */
-export function say(c: Conversation, text: string): void {
+/** The bot says a line (with the knowledge passages it draws on): written to the transcript and returned to the caller of this turn. */
+export function say(c: Conversation, text: string, sources?: Source[]): void {
   if (!text) return;
-  const message = note(c, 'bot', text);
-  c.turn.replies.push({ seq: message.seq, text, at: message.createdAt });
+  const message = note(c, 'bot', text, null, sources);
+  c.turn.replies.push({ seq: message.seq, text, at: message.createdAt, ...(message.sources ? { sources: message.sources } : {}) });
+}
+
+/** Notes the knowledge an answer drew on among the conversation's actions. */
+export function recordSources(c: Conversation, sources: readonly Source[]): void {
+  record(c, { action: 'KNOWLEDGE_USED', name: [...new Set(sources.map((source) => source.title))].join(', ').slice(0, 200), sources: sources.map(({ documentId, title, position }) => ({ documentId, title, position })) });
 }
 
 export function moveTo(c: Conversation, stage: Stage, status: Status = c.state.status): void {
