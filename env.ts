@@ -94,6 +94,8 @@ const envSchema = z.object({
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   /** Per LLM request; past it the offline matcher answers. */
   OPENAI_TIMEOUT: duration.default(parseDuration('8s')),
+  /** An embedding model at the same OpenAI-compatible endpoint: the knowledge base then searches hybrid (full text + vectors). */
+  OPENAI_EMBEDDING_MODEL: optional,
   MINDCHAT_API_BASE_URL: optional,
   MINDCHAT_API_TOKEN: optional,
   /** Per Mindchat request; past it the call counts as failed and is retried with backoff. */

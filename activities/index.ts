@@ -6,11 +6,11 @@ import { answerFromFaq, faqMatcher } from '../domain/faq';
 import { plainPersona, type FaqEntry, type Persona } from '../domain/persona';
 import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-store';
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
-import { llmMatch, type ChatTurn, type LlmClient } from '../adapters/llm';
+import { llmMatch, type ChatTurn, type Embedder, type LlmClient } from '../adapters/llm';
 import { createHandoffActivities } from './handoff';
 import { createWebhookActivities } from './webhooks';
 import { createKnowledgeActivities, searchKnowledge } from './knowledge';
-import { OFFLINE_ANSWER_COVERAGE, offlineAnswer, sourceOf, type KnowledgeHit, type Source } from '../domain/knowledge';
+import { answersOffline, offlineAnswer, sourceOf, type KnowledgeHit, type Source } from '../domain/knowledge';
 import { announce, streamingConversation, tokenSink } from './tokens';
 import type { MindchatClient } from '../adapters/mindchat';
 import { answerOffline, findHelp, helpArticles } from '../domain/help';
@@ -25,6 +25,8 @@ export interface ActivityDeps {
   clock?: () => Date;
   /** Set when OPENAI_API_KEY is configured; matching then asks the model among the offline top candidates. */
   llm?: LlmClient;
+  /** Set when OPENAI_EMBEDDING_MODEL is: passages get vectors and the knowledge base searches hybrid. */
+  embedder?: Embedder;
   /** Where LLM fallbacks are reported; the worker's logger by default. */
   warn?: (message: string) => void;
   /** Set when MINDCHAT_API_BASE_URL and MINDCHAT_API_TOKEN are: escalations then open Mindchat tickets. */
@@ -238,7 +240,7 @@ export function createActivities(deps: ActivityDeps) {
    * their titles, or null when the model says they do not answer.
    */
   async function answerFromKnowledge(tenantId: string, question: string, business?: string): Promise<QuestionAnswer | null> {
-    const hits = await searchKnowledge(deps.db, tenantId, question, KNOWLEDGE_PASSAGES);
+    const { hits } = await searchKnowledge({ db: deps.db, embedder: deps.embedder, warn }, tenantId, question, KNOWLEDGE_PASSAGES);
     const best = hits[0];
     if (!best) return null;
     const listening = streamingConversation();
@@ -254,7 +256,7 @@ export function createActivities(deps: ActivityDeps) {
         warn(`LLM knowledge answer failed, quoting the best passage: ${(error as Error).name}: ${(error as Error).message}`);
       }
     }
-    if (best.coverage < OFFLINE_ANSWER_COVERAGE) return null;
+    if (!answersOffline(best)) return null;
     const { answer, source } = offlineAnswer(best, question);
     return { question, answer, sources: [source] };
   }

@@ -1,11 +1,17 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import type pg from 'pg';
 import { DocumentError, documentKind, parseDocument } from '../adapters/documents';
-import { documentContent, failDocument, finishDocument, searchPassages, startPassages, storePassages } from '../db/knowledge';
-import { chunk, queryTerms, type KnowledgeHit } from '../domain/knowledge';
+import type { Embedder } from '../adapters/llm';
+import { documentContent, failDocument, finishDocument, startPassages, storePassages } from '../db/knowledge';
+import { chunk } from '../domain/knowledge';
+
+export { searchKnowledge } from '../db/knowledge';
 
 export interface KnowledgeDeps {
   db: pg.Pool;
+  /** With one, passages get vectors and search is hybrid. */
+  embedder?: Embedder | undefined;
+  warn?: (message: string) => void;
 }
 
 export interface IndexDocumentInput {
@@ -21,11 +27,6 @@ const BATCH = 25;
 
 /** Why a document cannot be indexed, for an admin: retrying will not change it. */
 export const documentUnreadable = 'DocumentUnreadable';
-
-/** The knowledge base's search, for the bot's activities and the API alike. */
-export function searchKnowledge(db: pg.Pool, tenantId: string, query: string, limit = 5, collections?: readonly string[]): Promise<KnowledgeHit[]> {
-  return searchPassages(db, { tenantId, terms: queryTerms(query), collections, limit });
-}
 
 export function createKnowledgeActivities(deps: KnowledgeDeps) {
   return {
@@ -49,10 +50,13 @@ export function createKnowledgeActivities(deps: KnowledgeDeps) {
       // a title the admin gave stays; the one the file suggests replaces only the file name
       await startPassages(deps.db, document.id, document.title === document.filename ? parsed.title : null, passages.length);
       for (let start = 0; start < passages.length; start += BATCH) {
-        await storePassages(deps.db, document.id, passages.slice(start, start + BATCH));
+        const batch = passages.slice(start, start + BATCH);
+        // a passage's vector reads its heading too, as the full text does
+        const vectors = deps.embedder ? await deps.embedder.embed(batch.map((passage) => (passage.heading ? `${passage.heading}\n${passage.text}` : passage.text))) : undefined;
+        await storePassages(deps.db, document.id, batch, vectors);
         heartbeat({ done: Math.min(start + BATCH, passages.length), total: passages.length });
       }
-      await finishDocument(deps.db, document.id, passages.length, null);
+      await finishDocument(deps.db, document.id, passages.length, deps.embedder?.model ?? null);
       return { passages: passages.length };
     },
 

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { TOKENS_CHANNEL } from '../db/conversations';
+import type { TokenNotice } from '../domain/events';
 
 /**
  * A model's text as it arrives, from the activity to whoever streams the conversation (the v2
@@ -13,18 +14,6 @@ export interface TokenSink {
   /** Sends what is left; resolves when every piece has been handed to Postgres. */
   close(): Promise<void>;
 }
-
-/**
- * A notification's payload: `<conversation id> <json>`, which NOTIFY caps at 8000 bytes: a piece
- * of a model's reply, or what the turn is doing now (`searching_knowledge`).
- */
-export type TokenNotice =
-  | {
-      /** One model reply: its pieces share it, so a listener can tell which reply they belong to. */
-      segment: string;
-      text: string;
-    }
-  | { progress: 'searching_knowledge' };
 
 /** Tells the conversation's listeners what the turn is doing; a lost notice costs nothing but the word. */
 export async function announce(db: pg.Pool, conversationId: string, progress: 'searching_knowledge'): Promise<void> {

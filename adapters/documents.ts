@@ -125,9 +125,10 @@ export function plainBlocks(text: string): Block[] {
       if (body.length) blocks.push({ heading, text: body.join(' ') });
       body = [];
     };
-    for (const line of lines) {
-      // a heading-like line on its own, or before text that starts a new sentence
-      if (looksLikeHeading(line) && (body.length === 0 || /[.!?:]$/.test(body.at(-1)!))) {
+    for (const [index, line] of lines.entries()) {
+      // a heading-like line that opens a paragraph and is not continued in lower case on the next line
+      const next = lines[index + 1];
+      if (looksLikeHeading(line) && (body.length === 0 || /[.!?:]$/.test(body.at(-1)!)) && !(next && /^\p{Ll}/u.test(next))) {
         flush();
         heading = line;
         // an empty block marks the heading, so a title line with no text under it still names the document
@@ -166,7 +167,9 @@ export function markdownBlocks(text: string): Block[] {
       fenced = !fenced;
       continue;
     }
-    const title = fenced ? null : /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    // code says nothing a customer asks about
+    if (fenced) continue;
+    const title = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (title) {
       flush();
       heading = clean(title[1]!);
@@ -181,7 +184,16 @@ export function markdownBlocks(text: string): Block[] {
   return blocks;
 }
 
-const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+/** Named entities: the markup ones, punctuation, and every accented letter Portuguese uses (&ecirc;, &ccedil;…). */
+const entities: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', ndash: '–', mdash: '—', hellip: '…', laquo: '«', raquo: '»',
+  ldquo: '“', rdquo: '”', lsquo: '‘', rsquo: '’', ordm: 'º', ordf: 'ª', deg: '°', ccedil: 'ç', Ccedil: 'Ç', ntilde: 'ñ', Ntilde: 'Ñ',
+  ...Object.fromEntries(
+    [...'aeiouAEIOU'].flatMap((letter) =>
+      Object.entries({ acute: '\u0301', grave: '\u0300', circ: '\u0302', tilde: '\u0303', uml: '\u0308' }).map(([name, mark]) => [`${letter}${name}`, `${letter}${mark}`.normalize('NFC')]),
+    ),
+  ),
+};
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
@@ -189,7 +201,7 @@ function decodeEntities(text: string): string {
       const code = name[1]?.toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
       return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : whole;
     }
-    return entities[name.toLowerCase()] ?? whole;
+    return entities[name] ?? entities[name.toLowerCase()] ?? whole;
   });
 }
 

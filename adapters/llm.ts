@@ -196,3 +196,32 @@ export function llmFromEnv(env: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?: str
   if (!env.OPENAI_API_KEY) return undefined;
   return createLlmClient({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, timeoutMs: env.OPENAI_TIMEOUT });
 }
+
+/** Vectors for texts, from an OpenAI-compatible `/embeddings` endpoint; unit length, so a dot product is the cosine. */
+export interface Embedder {
+  model: string;
+  embed(texts: readonly string[]): Promise<number[][]>;
+}
+
+export function createEmbedder(settings: LlmSettings): Embedder {
+  const openai = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseURL, timeout: settings.timeoutMs, maxRetries: 0 });
+  return {
+    model: settings.model,
+    async embed(texts) {
+      if (!texts.length) return [];
+      const response = await openai.embeddings.create({ model: settings.model, input: [...texts], encoding_format: 'float' });
+      const vectors = [...response.data].sort((a, b) => a.index - b.index).map((entry) => entry.embedding);
+      if (vectors.length !== texts.length) throw new LlmReplyError(`the embedding model returned ${vectors.length} vectors for ${texts.length} texts`);
+      return vectors.map((vector) => {
+        const norm = Math.hypot(...vector);
+        if (!norm || !vector.every(Number.isFinite)) throw new LlmReplyError('the embedding model returned an empty or invalid vector');
+        return vector.map((value) => value / norm);
+      });
+    },
+  };
+}
+
+export function embedderFromEnv(env: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?: string; OPENAI_EMBEDDING_MODEL?: string; OPENAI_TIMEOUT: number }): Embedder | undefined {
+  if (!env.OPENAI_API_KEY || !env.OPENAI_EMBEDDING_MODEL) return undefined;
+  return createEmbedder({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_EMBEDDING_MODEL, timeoutMs: env.OPENAI_TIMEOUT });
+}

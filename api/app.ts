@@ -29,6 +29,7 @@ import { problem } from './problem';
 import { defaultRateLimits, rateLimiter, type RateLimits } from './limits';
 import { verifyBearer } from './auth';
 import { ConversationFeed } from './feed';
+import type { Embedder } from '../adapters/llm';
 
 export interface AppConfig {
   jwtSecret: string;
@@ -57,6 +58,8 @@ export interface AppDeps {
   client: Client;
   db: pg.Pool;
   config: AppConfig;
+  /** The embedding model (OPENAI_EMBEDDING_MODEL): knowledge search is then hybrid. */
+  embedder?: Embedder | undefined;
 }
 
 const chatPage = fs.readFileSync(path.join(__dirname, '../web/chat.html'), 'utf8');
@@ -64,7 +67,7 @@ const inboxPage = fs.readFileSync(path.join(__dirname, '../web/inbox.html'), 'ut
 const dashboardPage = fs.readFileSync(path.join(__dirname, '../web/dashboard.html'), 'utf8');
 const liveScript = fs.readFileSync(path.join(__dirname, '../web/live.js'), 'utf8');
 
-export function createApp({ client, db, config }: AppDeps) {
+export function createApp({ client, db, config, embedder }: AppDeps) {
   async function settingsFor(tenantId: string): Promise<ConversationSettings | undefined> {
     const tenant = await findTenant(db, tenantId);
     if (!tenant) return undefined;
@@ -128,7 +131,9 @@ export function createApp({ client, db, config }: AppDeps) {
         worker: pollers.status === 'rejected' ? 'unknown' : recentPoller(pollers.value.pollers ?? []) ? 'ok' : 'not_polling',
       };
       const healthy = Object.values(checks).every((check) => check === 'ok');
-      return c.json({ status: healthy ? 'ok' : 'degraded', checks }, healthy ? 200 : 503);
+      // how the knowledge base searches: vectors are scanned, not indexed (no pgvector)
+      const details = { knowledgeSearch: embedder ? `hybrid (full text + ${embedder.model} vectors, scanned without pgvector)` : 'fulltext' };
+      return c.json({ status: healthy ? 'ok' : 'degraded', checks, details }, healthy ? 200 : 503);
     })
     .route(
       '/api/v1/conversations',
@@ -151,7 +156,7 @@ export function createApp({ client, db, config }: AppDeps) {
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/notices', noticeRoutes({ db, jwtSecret: config.jwtSecret }))
-    .route('/api/v2/knowledge', knowledgeRoutes({ db, client, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
+    .route('/api/v2/knowledge', knowledgeRoutes({ db, embedder, client, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
     .route('/api/v1/analytics', analyticsRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route('/api/v2/analytics', dashboardRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route(

@@ -11,7 +11,7 @@ import { AcceptedLater, type ConversationGateway } from './conversations';
 import { ApiError, failureTypeOf, parseBody } from './errors';
 import type { ConversationFeed } from './feed';
 import type { RateLimiter } from './limits';
-import type { TokenNotice } from '../activities/tokens';
+import type { TokenNotice } from '../domain/events';
 
 export interface ChatRoutesDeps {
   db: pg.Pool;

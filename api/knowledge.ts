@@ -5,14 +5,17 @@ import type pg from 'pg';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { DocumentError, documentKind, mediaTypes } from '../adapters/documents';
 import { createDocument, deleteDocument, findDocument, listDocuments, markIndexing } from '../db/knowledge';
-import { searchKnowledge } from '../activities/knowledge';
+import { searchKnowledge } from '../db/knowledge';
 import { bestExcerpt } from '../domain/knowledge';
 import { knowledgeIndexWorkflowId, knowledgeIndexWorkflowType } from '../workflows/messages';
 import { ApiError, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
+import type { Embedder } from '../adapters/llm';
 
 export interface KnowledgeRoutesDeps {
   db: pg.Pool;
+  /** The embedding model, when one is configured: search is then hybrid. */
+  embedder?: Embedder | undefined;
   client: Client;
   jwtSecret: string;
   taskQueue: string;
@@ -122,11 +125,11 @@ export function knowledgeRoutes(deps: KnowledgeRoutesDeps) {
     })
     .post('/search', auth(STAFF), async (c) => {
       const body = await parseBody(c, knowledgeSearchSchema);
-      const hits = await searchKnowledge(deps.db, c.var.claims.tenant, body.query, body.limit, body.collection ? [body.collection] : undefined);
+      const { hits, engine } = await searchKnowledge({ db: deps.db, embedder: deps.embedder, warn: (message) => console.warn(`[api] ${message}`) }, c.var.claims.tenant, body.query, body.limit, body.collection ? [body.collection] : undefined);
       return c.json(
         {
           query: body.query,
-          engine: 'fulltext',
+          engine,
           results: hits.map((hit) => ({
             document: { id: hit.documentId, title: hit.title },
             position: hit.position,

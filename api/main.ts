@@ -1,3 +1,4 @@
+import { embedderFromEnv } from '../adapters/llm';
 import { serve } from '@hono/node-server';
 import { loadEnv } from '../env';
 import { createPool } from '../db/pool';
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
   // TLS/mTLS and API-key settings come from the same place as the worker's
   const { client, connection } = lazyClient(env);
-  const app = createApp({ client, db, config: appConfig(env, env.JWT_SECRET) });
+  const app = createApp({ client, db, config: appConfig(env, env.JWT_SECRET), embedder: embedderFromEnv(env) });
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     console.log(`API listening on http://${env.HOST}:${info.port}`);
   });

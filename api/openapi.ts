@@ -7,6 +7,7 @@ import { changeScriptSchema, messageSchema, resolveSchema, startSchema } from '.
 import { learningSchema } from './settings';
 import { chatStreamSchema } from './chat';
 import { webhookChangeSchema, webhookSchema } from './webhooks';
+import { knowledgeSearchSchema } from './knowledge';
 import { breakdownDimensions, distributionMetrics, timeseriesMetrics } from '../db/analytics';
 
 /**
@@ -25,6 +26,8 @@ interface Operation {
   tag: string;
   access: Access;
   body?: z.ZodType;
+  /** A multipart/form-data body (file uploads), as a JSON Schema. */
+  form?: Record<string, unknown>;
   /** Success responses: status → schema (or a description only, for streams and pages). */
   responses: Record<number, z.ZodType | { description: string; contentType: string }>;
   /** Error statuses this operation may answer, besides the common ones. */
@@ -194,6 +197,37 @@ const analyticsOps: Operation[] = [
   { method: 'post', path: '/api/v2/webhooks/{id}/rotate-secret', summary: 'A new secret; the old one signs beside it for 24 h', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ secret: z.string(), previousValidUntil: z.string() }) } },
   { method: 'get', path: '/api/v2/webhooks/{id}/deliveries', summary: 'The delivery log: every attempt with status, duration and the start of the response', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ deliveries: z.array(anyObject) }) } },
   { method: 'post', path: '/api/v2/webhooks/{id}/deliveries/{deliveryId}/retry', summary: 'Deliver a failed or delivered event again', tag: 'webhooks', access: 'bearer', responses: { 202: z.object({ delivery: anyObject }) }, errors: [409, 503] },
+  {
+    method: 'post',
+    path: '/api/v2/knowledge/upload',
+    summary: 'Upload a document to the knowledge base (admins): .pdf, .docx, .md, .html, .txt or .csv (question,answer), up to 10 MiB; indexed by a workflow',
+    tag: 'knowledge',
+    access: 'bearer',
+    form: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary' },
+        collection: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,60}$', default: 'default' },
+        title: { type: 'string', maxLength: 200 },
+      },
+    },
+    responses: { 201: z.object({ document: z.object({ id: uuid, status: z.literal('indexing'), title: z.string(), collection: z.string() }) }) },
+    errors: [413, 415, 503],
+  },
+  { method: 'get', path: '/api/v2/knowledge/documents', summary: 'The tenant\'s documents, with status and indexing progress', tag: 'knowledge', access: 'bearer', query: { collection: z.string() }, responses: { 200: z.object({ documents: z.array(anyObject) }) } },
+  { method: 'get', path: '/api/v2/knowledge/documents/{id}', summary: 'One document: status indexing | ready | failed, progress { chunksDone, chunksTotal }, error', tag: 'knowledge', access: 'bearer', responses: { 200: z.object({ document: anyObject }) } },
+  { method: 'delete', path: '/api/v2/knowledge/documents/{id}', summary: 'Remove a document and its passages (admins)', tag: 'knowledge', access: 'bearer', responses: { 200: z.object({ deleted: z.boolean() }) } },
+  { method: 'post', path: '/api/v2/knowledge/documents/{id}/reindex', summary: 'Index a document again from its stored file (admins)', tag: 'knowledge', access: 'bearer', responses: { 202: z.object({ document: anyObject }) }, errors: [409, 503] },
+  {
+    method: 'post',
+    path: '/api/v2/knowledge/search',
+    summary: 'Search the knowledge base: passages with document, position, heading, excerpt, score and coverage (full text; hybrid with an embedding model)',
+    tag: 'knowledge',
+    access: 'bearer',
+    body: knowledgeSearchSchema,
+    responses: { 200: z.object({ query: z.string(), engine: z.enum(['fulltext', 'hybrid']), results: z.array(anyObject) }) },
+  },
   { method: 'post', path: '/api/v2/webhooks/{id}/test', summary: 'Send a webhook.test event now', tag: 'webhooks', access: 'bearer', responses: { 202: z.object({ delivery: anyObject }) }, errors: [503] },
   {
     method: 'post',
@@ -274,6 +308,7 @@ export function openApiDocument(): object {
       ...(operation.access === 'bearer' ? { security: [{ bearer: [] }] } : operation.access === 'session' ? { security: [{ session: [] }] } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } } : {}),
+      ...(operation.form ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: operation.form } } } } : {}),
       responses,
     };
   }

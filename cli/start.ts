@@ -1,3 +1,4 @@
+import { embedderFromEnv } from '../adapters/llm';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -130,7 +131,7 @@ export async function start(env: Env): Promise<void> {
     }
 
     const secret = jwtSecret(env);
-    const app = createApp({ client, db, config: appConfig(env, secret) });
+    const app = createApp({ client, db, config: appConfig(env, secret), embedder: embedderFromEnv(env) });
     // webhooks: one dispatcher workflow reads the events outbox (a running one is kept)
     await ensureWebhookDispatcher(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => log(`could not start the webhook dispatcher: ${error.message}`));
     const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { KnowledgeHit, Passage } from '../domain/knowledge';
+import { queryTerms, type KnowledgeHit, type Passage } from '../domain/knowledge';
 import { inTransaction } from './pool';
 
 /** Knowledge documents, their passages and the search over them (migration 1764800000000_knowledge.sql). */
@@ -172,7 +172,7 @@ export interface SearchInput {
  */
 export async function searchPassages(db: pg.Pool, input: SearchInput): Promise<KnowledgeHit[]> {
   if (!input.terms.length) return [];
-  const { rows } = await db.query<{ document_id: string; title: string; position: number; heading: string | null; text: string; rank: number; hits: number; counted: number }>(
+  const { rows } = await db.query<{ document_id: string; title: string; position: number; heading: string | null; text: string; rank: number; hits: number; in_heading: number; counted: number }>(
     `WITH fixed AS (
        SELECT coalesce(
                 (SELECT w.word FROM knowledge_words w
@@ -188,10 +188,11 @@ export async function searchPassages(db: pg.Pool, input: SearchInput): Promise<K
      SELECT c.document_id, d.title, c.position, c.heading, c.text,
             ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', c.search, query.q, 1)::float8 AS rank,
             (SELECT count(*) FROM lexemes l WHERE c.search @@ l.q)::int AS hits,
+            (SELECT count(*) FROM lexemes l WHERE ts_filter(c.search, '{a}') @@ l.q)::int AS in_heading,
             query.counted
        FROM query, knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id AND d.indexed_at IS NOT NULL
       WHERE query.counted > 0 AND c.tenant_id = $1 AND ($3::text[] IS NULL OR c.collection = ANY ($3)) AND c.search @@ query.q
-      ORDER BY rank DESC, c.document_id, c.position
+      ORDER BY hits DESC, rank DESC, c.document_id, c.position
       LIMIT $4`,
     [input.tenantId, input.terms, input.collections?.length ? input.collections : null, input.limit],
   );
@@ -203,5 +204,85 @@ export async function searchPassages(db: pg.Pool, input: SearchInput): Promise<K
     text: row.text,
     score: Math.round(row.rank * 10_000) / 10_000,
     coverage: row.counted ? row.hits / row.counted : 0,
+    matched: row.hits,
+    inHeading: row.in_heading,
   }));
 }
+
+/**
+ * The passages nearest a query's vector, among those embedded by the same model: a dot product
+ * of unit vectors (the cosine) computed by Postgres over the tenant's passages. pgvector would
+ * index this; without it (Debian's package is not in this machine's sources) it is a scan, fine
+ * for thousands of passages per tenant.
+ */
+export async function nearestPassages(db: pg.Pool, input: { tenantId: string; vector: readonly number[]; model: string; collections?: readonly string[] | undefined; limit: number }): Promise<(KnowledgeHit & { similarity: number })[]> {
+  const { rows } = await db.query<{ document_id: string; title: string; position: number; heading: string | null; text: string; similarity: number }>(
+    `SELECT c.document_id, d.title, c.position, c.heading, c.text,
+            (SELECT sum(a * b) FROM unnest(c.embedding, $2::real[]) AS v (a, b))::float8 AS similarity
+       FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id AND d.indexed_at IS NOT NULL AND d.embedding_model = $3
+      WHERE c.tenant_id = $1 AND c.embedding IS NOT NULL AND ($4::text[] IS NULL OR c.collection = ANY ($4))
+      ORDER BY similarity DESC, c.document_id, c.position
+      LIMIT $5`,
+    [input.tenantId, input.vector, input.model, input.collections?.length ? input.collections : null, input.limit],
+  );
+  return rows.map((row) => ({ documentId: row.document_id, title: row.title, position: row.position, heading: row.heading, text: row.text, score: 0, coverage: 0, matched: 0, inHeading: 0, similarity: row.similarity }));
+}
+
+/** An embedding model as search needs it (adapters/llm.ts makes one): unit vectors for texts. */
+export interface QueryEmbedder {
+  model: string;
+  embed(texts: readonly string[]): Promise<number[][]>;
+}
+
+export interface SearchDeps {
+  db: pg.Pool;
+  embedder?: QueryEmbedder | undefined;
+  warn?: (message: string) => void;
+}
+
+/** How far down each ranking reciprocal rank fusion reads, and its damping constant. */
+const FUSION_DEPTH = 20;
+const RRF_K = 60;
+
+export type SearchEngine = 'fulltext' | 'hybrid';
+
+/**
+ * The knowledge base's search, for the bot's activities and the API alike: Postgres full text;
+ * with an embedding model, also the passages nearest the query's vector, the two rankings fused
+ * by reciprocal rank (1 / (60 + rank) summed). A failing embedding call falls back to full text.
+ */
+export async function searchKnowledge(
+  deps: SearchDeps,
+  tenantId: string,
+  query: string,
+  limit = 5,
+  collections?: readonly string[],
+): Promise<{ hits: KnowledgeHit[]; engine: SearchEngine }> {
+  const terms = queryTerms(query);
+  if (!deps.embedder) return { hits: await searchPassages(deps.db, { tenantId, terms, collections, limit }), engine: 'fulltext' };
+  const [text, vector] = await Promise.all([
+    searchPassages(deps.db, { tenantId, terms, collections, limit: FUSION_DEPTH }),
+    deps.embedder.embed([query]).then(
+      ([embedding]) => embedding,
+      (error: Error) => {
+        deps.warn?.(`embedding the query failed, searching full text only: ${error.message}`);
+        return undefined;
+      },
+    ),
+  ]);
+  if (!vector) return { hits: text.slice(0, limit), engine: 'fulltext' };
+  const near = await nearestPassages(deps.db, { tenantId, vector, model: deps.embedder.model, collections, limit: FUSION_DEPTH });
+  const fused = new Map<string, KnowledgeHit>();
+  const add = (hits: readonly KnowledgeHit[]) =>
+    hits.forEach((hit, index) => {
+      const key = `${hit.documentId}:${hit.position}`;
+      const known = fused.get(key);
+      // the full-text hit keeps its word counts (the offline answer rule reads them)
+      fused.set(key, { ...(known ?? hit), score: (known?.score ?? 0) + 1 / (RRF_K + index + 1) });
+    });
+  add(text);
+  add(near);
+  const hits = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, limit).map((hit) => ({ ...hit, score: Math.round(hit.score * 10_000) / 10_000 }));
+  return { hits, engine: 'hybrid' };
+}
+

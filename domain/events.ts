@@ -45,3 +45,16 @@ export function seedEventType(event: Pick<ConversationEvent, 'type' | 'data'>): 
   if (event.type === 'message.created' && (event.data as { role?: string }).role === 'customer') return 'message_received';
   return 'system_update';
 }
+
+/**
+ * What the tokens channel carries (activities/tokens.ts → the v2 chat stream), after the
+ * conversation id: a piece of a model's reply, or what the turn is doing now. NOTIFY caps a
+ * payload at 8000 bytes.
+ */
+export type TokenNotice =
+  | {
+      /** One model reply: its pieces share it, so a listener can tell which reply they belong to. */
+      segment: string;
+      text: string;
+    }
+  | { progress: 'searching_knowledge' };

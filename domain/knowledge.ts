@@ -145,10 +145,25 @@ export interface KnowledgeHit {
   score: number;
   /** Query words found in the passage / query words that count. */
   coverage: number;
+  /** Query words found in the passage. */
+  matched: number;
+  /** Query words found in the passage's heading (what it is about). */
+  inHeading: number;
 }
 
 /** The share of a question's words a passage must hold before the bot quotes it on its own. */
 export const OFFLINE_ANSWER_COVERAGE = 0.5;
+
+/**
+ * Whether a passage answers well enough to be quoted without a model: half the question's words,
+ * and either two of them or one that names what the passage is about (its heading). One shared
+ * body word of two is a coincidence: the "capital" of a country is not the "capitais" where the
+ * locksmith is quick.
+ */
+export function answersOffline(hit: KnowledgeHit): boolean {
+  const counted = hit.coverage > 0 ? Math.round(hit.matched / hit.coverage) : 0;
+  return hit.coverage >= OFFLINE_ANSWER_COVERAGE && (hit.matched >= Math.min(2, counted) || hit.inHeading > 0);
+}
 
 /** The bot's offline answer: the best passage's best sentences, quoted with the document's title. */
 export function offlineAnswer(hit: KnowledgeHit, query: string): { answer: string; source: Source } {

@@ -3,7 +3,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions, type 
 import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
 import { storageSafety } from '../activities/safety';
-import { llmFromEnv } from '../adapters/llm';
+import { embedderFromEnv, llmFromEnv } from '../adapters/llm';
 import { MindchatClient } from '../adapters/mindchat';
 import type { Env } from '../env';
 
@@ -92,6 +92,7 @@ export function workerDeps(env: Env, db: pg.Pool): ActivityDeps {
     db,
     webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE,
     llm: llmFromEnv(env),
+    embedder: embedderFromEnv(env),
     ...(mindchat ? { mindchat, mindchatPollMs: env.MINDCHAT_POLL_INTERVAL } : {}),
     publicUrl: env.ATENDE_PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`,
   };

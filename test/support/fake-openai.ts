@@ -25,6 +25,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     request.on('end', () => {
       const body = raw ? JSON.parse(raw) : null;
       requests.push({ path: request.url ?? '', authorization: request.headers.authorization, body });
+      if (request.url?.endsWith('/embeddings')) return embeddings(response, body);
       const reply = typeof next === 'function' ? next(body) : next;
       const send = () => {
         if ('status' in reply) {
@@ -82,4 +83,43 @@ function streamChunks(response: http.ServerResponse, content: string, delayMs: n
     setTimeout(() => next(index + 1), delayMs);
   };
   next(0);
+}
+
+/**
+ * Words that mean the same to the fake embedding model, so it behaves like a semantic one: texts
+ * that say "reboque" and "guincho" land close together, which full text cannot see.
+ */
+const CONCEPTS: readonly (readonly string[])[] = [
+  ['guincho', 'reboque', 'rebocar', 'guinchar'],
+  ['reembolso', 'ressarcido', 'ressarcimento', 'reembolsado', 'devolvido'],
+  ['chave', 'chaveiro', 'tranquei', 'trancado', 'fechadura'],
+  ['gasolina', 'combustivel', 'pane', 'seca'],
+  ['carro', 'veiculo', 'automovel'],
+  ['pagar', 'paguei', 'pago', 'custo', 'valor'],
+];
+
+/** A deterministic unit vector: one dimension per concept, and the other words hashed into the rest. */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array<number>(64).fill(0);
+  const words = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().split(/[^a-z0-9]+/).filter((word) => word.length > 2);
+  for (const word of words) {
+    const concept = CONCEPTS.findIndex((group) => group.includes(word));
+    if (concept >= 0) vector[concept] += 3;
+    else vector[CONCEPTS.length + ([...word].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7) % (64 - CONCEPTS.length))] += 1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
+
+function embeddings(response: http.ServerResponse, body: { model: string; input: string | string[] }): void {
+  const inputs = Array.isArray(body.input) ? body.input : [body.input];
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end(
+    JSON.stringify({
+      object: 'list',
+      model: body.model,
+      data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(input) })),
+      usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+    }),
+  );
 }
