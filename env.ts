@@ -73,6 +73,8 @@ const envSchema = z.object({
   TEMPORAL_TEST_SERVER_PATH: optional,
 
   JWT_SECRET: optional,
+  /** Keys that seal model API keys and tool secrets at rest: `id:base64-32-bytes,…`, the first seals; derived from JWT_SECRET when unset. */
+  ATENDE_SECRET_KEYS: optional,
   CUSTOMER_TOKEN_TTL: duration.default(parseDuration('7d')),
   TEMPORAL_CALL_TIMEOUT: duration.default(parseDuration('10s')),
 

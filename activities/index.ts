@@ -6,7 +6,9 @@ import { answerFromFaq, faqMatcher } from '../domain/faq';
 import { plainPersona, type FaqEntry, type Persona } from '../domain/persona';
 import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-store';
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
-import { llmMatch, type ChatTurn, type Embedder, type LlmClient } from '../adapters/llm';
+import { llmMatch, tenantModels, type ChatTurn, type Embedder, type LlmClient } from '../adapters/llm';
+import { modelForCall } from '../db/models';
+import type { SecretBox } from '../lib/secrets';
 import { createHandoffActivities } from './handoff';
 import { createWebhookActivities } from './webhooks';
 import { createKnowledgeActivities, searchKnowledge } from './knowledge';
@@ -27,6 +29,10 @@ export interface ActivityDeps {
   llm?: LlmClient;
   /** Set when OPENAI_EMBEDDING_MODEL is: passages get vectors and the knowledge base searches hybrid. */
   embedder?: Embedder;
+  /** Opens the tenants' sealed model keys (ATENDE_SECRET_KEYS, or derived from the JWT secret). */
+  secrets?: SecretBox;
+  /** Per request to a tenant's own model (OPENAI_TIMEOUT). */
+  llmTimeoutMs?: number;
   /** Where LLM fallbacks are reported; the worker's logger by default. */
   warn?: (message: string) => void;
   /** Set when MINDCHAT_API_BASE_URL and MINDCHAT_API_TOKEN are: escalations then open Mindchat tickets. */
@@ -143,6 +149,8 @@ export interface AnalyzeConversationInput {
   collected?: CollectedAnswer[];
   /** The business's onboarding prompt, for the LLM; never a secret. */
   businessContext?: string;
+  /** Whose model analyzes (absent in turns scheduled before tenants had models). */
+  tenantId?: string;
 }
 
 export interface LoadPersonaInput {
@@ -168,6 +176,8 @@ export interface ComposeLineInput {
   customerText: string | null;
   /** The offline line, kept when the model fails. */
   fallback: string;
+  /** Whose model phrases (absent in turns scheduled before tenants had models). */
+  tenantId?: string;
 }
 
 export interface AnalyzeStoredInput {
@@ -204,6 +214,18 @@ export function createActivities(deps: ActivityDeps) {
       }
     });
   const matchers = boundedCache<ScriptMatcher>(MATCHER_CACHE_SIZE);
+  // the tenant's own models (/api/v2/models) when it set them, the server's otherwise
+  const models = tenantModels({
+    load: (tenantId, purpose) => modelForCall(deps.db, tenantId, purpose),
+    open: (sealed) => {
+      if (!deps.secrets) throw new Error('no secret keys configured');
+      return deps.secrets.open(sealed);
+    },
+    timeoutMs: deps.llmTimeoutMs ?? 8_000,
+    fallbackLlm: deps.llm,
+    fallbackEmbedder: deps.embedder,
+    warn,
+  });
 
   /**
    * The matcher for exactly these script versions, built once: an edit makes a new version,
@@ -221,9 +243,10 @@ export function createActivities(deps: ActivityDeps) {
 
   /** The LLM's analysis when one is configured and answers well; the offline rules otherwise. */
   async function analyze(input: AnalyzeConversationInput): Promise<Analysis> {
-    if (deps.llm) {
+    const llm = await models.llm(input.tenantId);
+    if (llm) {
       try {
-        const analysis = await deps.llm.analyze({ ...input, collected: input.collected?.map(maskForModel) });
+        const analysis = await llm.analyze({ ...input, collected: input.collected?.map(maskForModel) });
         return { ...analysis, analyzedAt: clock().toISOString(), engine: 'llm' };
       } catch (error) {
         warn(`LLM analysis failed, using the offline analyzer: ${(error as Error).name}: ${(error as Error).message}`);
@@ -240,15 +263,16 @@ export function createActivities(deps: ActivityDeps) {
    * their titles, or null when the model says they do not answer.
    */
   async function answerFromKnowledge(tenantId: string, question: string, business?: string): Promise<QuestionAnswer | null> {
-    const { hits } = await searchKnowledge({ db: deps.db, embedder: deps.embedder, warn }, tenantId, question, KNOWLEDGE_PASSAGES);
+    const [embedder, llm] = await Promise.all([models.embedder(tenantId), models.llm(tenantId)]);
+    const { hits } = await searchKnowledge({ db: deps.db, embedder, warn }, tenantId, question, KNOWLEDGE_PASSAGES);
     const best = hits[0];
     if (!best) return null;
     const listening = streamingConversation();
     if (listening) await announce(deps.db, listening, 'searching_knowledge');
-    if (deps.llm) {
-      const used = hits.filter((hit) => hit.coverage > 0);
+    if (llm) {
+      const used = hits.filter((hit) => hit.coverage > 0 || hit.score > 0);
       try {
-        const answer = await streamingComplete({ system: groundedPrompt(used, business), messages: [{ role: 'user', content: question }], maxLength: 800 }, DOES_NOT_KNOW.length + 1);
+        const answer = await streamingComplete(llm, { system: groundedPrompt(used, business), messages: [{ role: 'user', content: question }], maxLength: 800 }, DOES_NOT_KNOW.length + 1);
         if (answer.includes(DOES_NOT_KNOW)) return null;
         const cited = used.filter((hit) => answer.includes(hit.title));
         return { question, answer, sources: (cited.length ? cited : used).map((hit) => sourceOf(hit, question)) };
@@ -266,14 +290,14 @@ export function createActivities(deps: ActivityDeps) {
    * (activities/tokens.ts); the first `holdBack` characters wait until they are known not to
    * be the model's "I do not know" marker.
    */
-  async function streamingComplete(request: Parameters<LlmClient['complete']>[0], holdBack = 0): Promise<string> {
+  async function streamingComplete(llm: LlmClient, request: Parameters<LlmClient['complete']>[0], holdBack = 0): Promise<string> {
     const conversationId = streamingConversation();
-    if (!conversationId) return deps.llm!.complete(request);
+    if (!conversationId) return llm.complete(request);
     const sink = tokenSink(deps.db, conversationId, (error) => warn(`streaming the model's text failed: ${error.message}`));
     let held = '';
     let mode: 'holding' | 'streaming' | 'silent' = holdBack > 0 ? 'holding' : 'streaming';
     try {
-      return await deps.llm!.complete({
+      return await llm.complete({
         ...request,
         onDelta(text) {
           if (mode === 'streaming') return sink.push(text);
@@ -300,10 +324,11 @@ export function createActivities(deps: ActivityDeps) {
       const demand = demandOf(input.text);
       const offline = { ...matcherFor(input.tenantId, scripts, input.threshold).match(demand, LLM_CANDIDATES), source: 'offline' as const };
       let match: MatchResult = { ...offline, candidates: offline.candidates.slice(0, 3) };
-      if (deps.llm && offline.candidates.length && !(offline.verdict === 'confident' && offline.confidence >= SURE_ENOUGH_OFFLINE)) {
+      const llm = offline.candidates.length && !(offline.verdict === 'confident' && offline.confidence >= SURE_ENOUGH_OFFLINE) ? await models.llm(input.tenantId) : undefined;
+      if (llm) {
         try {
           const candidates = offline.candidates.map((candidate) => scripts.find((script) => script.id === candidate.scriptId)!);
-          match = llmMatch(await deps.llm.chooseScript({ text: input.text, candidates }), offline, input.threshold);
+          match = llmMatch(await llm.chooseScript({ text: input.text, candidates }), offline, input.threshold);
         } catch (error) {
           // Any model failure (timeout, bad JSON, a script it was not offered) keeps the offline answer.
           warn(`LLM matcher failed, using the offline match: ${(error as Error).name}: ${(error as Error).message}`);
@@ -331,10 +356,11 @@ export function createActivities(deps: ActivityDeps) {
       const entry = input.faq.length ? answerFromFaq(faqMatcherFor(input.faq), input.faq, input.text, noScript) : null;
       if (entry) return entry;
       const known = input.tenantId ? await answerFromKnowledge(input.tenantId, input.text, input.business) : null;
-      if (known || !deps.llm) return known;
+      const llm = await models.llm(input.tenantId);
+      if (known || !llm) return known;
       try {
         // held back until it is clear the model is answering rather than saying it does not know
-        const answer = await streamingComplete({ system: offScriptPrompt(input), messages: [{ role: 'user', content: input.text }], maxLength: 600 }, DOES_NOT_KNOW.length + 1);
+        const answer = await streamingComplete(llm, { system: offScriptPrompt(input), messages: [{ role: 'user', content: input.text }], maxLength: 600 }, DOES_NOT_KNOW.length + 1);
         return answer.includes(DOES_NOT_KNOW) ? null : { question: input.text, answer };
       } catch (error) {
         warn(`LLM answer failed, saying we do not know: ${(error as Error).name}: ${(error as Error).message}`);
@@ -359,14 +385,15 @@ export function createActivities(deps: ActivityDeps) {
           systemPrompt: onboarding?.generatedPrompt ?? plain.systemPrompt,
           prompts: prompts.map(({ createdAt: _created, updatedAt: _updated, ...prompt }) => prompt),
         },
-        llm: deps.llm !== undefined,
+        llm: (await models.llm(input.tenantId)) !== undefined,
         helpdesk: deps.mindchat ? 'mindchat' : 'inbox',
       };
     },
 
     /** A line the model phrases under the business's prompt and the applied action prompts; the offline line on any failure. */
     async composeLine(input: ComposeLineInput): Promise<string> {
-      if (!deps.llm) return input.fallback;
+      const llm = await models.llm(input.tenantId);
+      if (!llm) return input.fallback;
       const system = [
         input.systemPrompt ?? 'Você é o assistente virtual de atendimento de uma empresa brasileira.',
         input.prompts.length ? `Instruções ativas:\n${input.prompts.map((prompt) => `- ${prompt.name}: ${prompt.prompt}`).join('\n')}` : '',
@@ -375,7 +402,7 @@ export function createActivities(deps: ActivityDeps) {
         .filter(Boolean)
         .join('\n\n');
       try {
-        return await streamingComplete({ system, messages: input.customerText ? [{ role: 'user', content: input.customerText }] : [], maxLength: 400 });
+        return await streamingComplete(llm, { system, messages: input.customerText ? [{ role: 'user', content: input.customerText }] : [], maxLength: 400 });
       } catch (error) {
         warn(`LLM line failed, using the offline template: ${(error as Error).name}: ${(error as Error).message}`);
         return input.fallback;
@@ -436,7 +463,7 @@ export function createActivities(deps: ActivityDeps) {
 
     ...createHandoffActivities(deps),
     ...createWebhookActivities(deps),
-    ...createKnowledgeActivities(deps),
+    ...createKnowledgeActivities({ db: deps.db, embedderFor: models.embedder }),
   };
 }
 

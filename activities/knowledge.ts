@@ -9,9 +9,8 @@ export { searchKnowledge } from '../db/knowledge';
 
 export interface KnowledgeDeps {
   db: pg.Pool;
-  /** With one, passages get vectors and search is hybrid. */
-  embedder?: Embedder | undefined;
-  warn?: (message: string) => void;
+  /** The tenant's embedding model, if any: passages then get vectors and search is hybrid. */
+  embedderFor(tenantId: string): Promise<Embedder | undefined>;
 }
 
 export interface IndexDocumentInput {
@@ -49,14 +48,15 @@ export function createKnowledgeActivities(deps: KnowledgeDeps) {
       const passages = chunk(parsed.blocks);
       // a title the admin gave stays; the one the file suggests replaces only the file name
       await startPassages(deps.db, document.id, document.title === document.filename ? parsed.title : null, passages.length);
+      const embedder = await deps.embedderFor(document.tenantId);
       for (let start = 0; start < passages.length; start += BATCH) {
         const batch = passages.slice(start, start + BATCH);
         // a passage's vector reads its heading too, as the full text does
-        const vectors = deps.embedder ? await deps.embedder.embed(batch.map((passage) => (passage.heading ? `${passage.heading}\n${passage.text}` : passage.text))) : undefined;
+        const vectors = embedder ? await embedder.embed(batch.map((passage) => (passage.heading ? `${passage.heading}\n${passage.text}` : passage.text))) : undefined;
         await storePassages(deps.db, document.id, batch, vectors);
         heartbeat({ done: Math.min(start + BATCH, passages.length), total: passages.length });
       }
-      await finishDocument(deps.db, document.id, passages.length, deps.embedder?.model ?? null);
+      await finishDocument(deps.db, document.id, passages.length, embedder?.model ?? null);
       return { passages: passages.length };
     },
 

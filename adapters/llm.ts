@@ -225,3 +225,87 @@ export function embedderFromEnv(env: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?
   if (!env.OPENAI_API_KEY || !env.OPENAI_EMBEDDING_MODEL) return undefined;
   return createEmbedder({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_EMBEDDING_MODEL, timeoutMs: env.OPENAI_TIMEOUT });
 }
+
+/** Each provider's OpenAI-compatible endpoint: one client speaks to all of them. */
+export const providerBaseUrls: Record<'openai' | 'anthropic' | 'google' | 'mistral', string> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com/v1/',
+  google: 'https://generativelanguage.googleapis.com/v1beta/openai/',
+  mistral: 'https://api.mistral.ai/v1',
+};
+
+/** A tenant's model endpoint as stored, key still sealed (db/models.ts reads it). */
+export interface StoredModel {
+  id: string;
+  provider: keyof typeof providerBaseUrls | 'openai_compatible';
+  baseUrl: string | null;
+  model: string;
+  sealedKey: string | null;
+  updatedAt: string;
+}
+
+export interface TenantModelOptions {
+  /** The tenant's default endpoint for a purpose, if it set one. */
+  load(tenantId: string, purpose: 'chat' | 'embedding'): Promise<StoredModel | undefined>;
+  /** Opens a sealed key (lib/secrets.ts). */
+  open(sealed: string): string;
+  timeoutMs: number;
+  /** The server's own (OPENAI_*), for tenants that set none. */
+  fallbackLlm?: LlmClient | undefined;
+  fallbackEmbedder?: Embedder | undefined;
+  warn?: (message: string) => void;
+  /** How long a tenant's choice is remembered before it is read again. */
+  ttlMs?: number;
+}
+
+/**
+ * The model each tenant's conversations use: its default chat (or embedding) endpoint from
+ * /api/v2/models when it set one, the server's otherwise. Clients are built once per endpoint
+ * version; the tenant's choice is re-read every `ttlMs`.
+ */
+export function tenantModels(options: TenantModelOptions) {
+  const ttlMs = options.ttlMs ?? 30_000;
+  const choices = new Map<string, { at: number; stored: StoredModel | undefined }>();
+  const clients = new Map<string, LlmClient | Embedder>();
+  async function stored(tenantId: string, purpose: 'chat' | 'embedding'): Promise<StoredModel | undefined> {
+    const key = `${purpose}|${tenantId}`;
+    const known = choices.get(key);
+    if (known && Date.now() - known.at < ttlMs) return known.stored;
+    const found = await options.load(tenantId, purpose);
+    if (choices.size > 10_000) choices.clear();
+    choices.set(key, { at: Date.now(), stored: found });
+    return found;
+  }
+  function settingsOf(model: StoredModel): LlmSettings | undefined {
+    let apiKey = 'none';
+    try {
+      if (model.sealedKey) apiKey = options.open(model.sealedKey);
+    } catch (error) {
+      options.warn?.(`the key of model ${model.id} cannot be opened (${(error as Error).message}); using the server's model`);
+      return undefined;
+    }
+    return { apiKey, baseURL: model.baseUrl ?? (model.provider === 'openai_compatible' ? undefined : providerBaseUrls[model.provider]), model: model.model, timeoutMs: options.timeoutMs };
+  }
+  function client<T extends LlmClient | Embedder>(model: StoredModel, purpose: string, build: (settings: LlmSettings) => T): T | undefined {
+    const key = `${purpose}|${model.id}|${model.updatedAt}`;
+    const known = clients.get(key) as T | undefined;
+    if (known) return known;
+    const settings = settingsOf(model);
+    if (!settings) return undefined;
+    const built = build(settings);
+    if (clients.size > 1_000) clients.clear();
+    clients.set(key, built);
+    return built;
+  }
+  return {
+    async llm(tenantId: string | undefined): Promise<LlmClient | undefined> {
+      const model = tenantId ? await stored(tenantId, 'chat') : undefined;
+      return (model && client(model, 'chat', createLlmClient)) ?? options.fallbackLlm;
+    },
+    async embedder(tenantId: string | undefined): Promise<Embedder | undefined> {
+      const model = tenantId ? await stored(tenantId, 'embedding') : undefined;
+      return (model && client(model, 'embedding', createEmbedder)) ?? options.fallbackEmbedder;
+    },
+  };
+}
+export type TenantModels = ReturnType<typeof tenantModels>;

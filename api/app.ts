@@ -13,14 +13,16 @@ import { classicRoutes } from './classic';
 import { conversationGateway, conversationRoutes } from './conversations';
 import { scriptRoutes } from './scripts';
 import { inboxRoutes } from './inbox';
-import { analyticsRoutes, dashboardAssets, dashboardRoutes } from './analytics';
+import { analyticsRoutes, dashboardAssets, dashboardRoutes, DEFAULT_SLA } from './analytics';
 import { eventRoutes } from './events';
 import { chatRoutes } from './chat';
 import { noticeRoutes } from './notices';
+import { modelRoutes } from './models';
+import { parseSecretKeys, secretBox, type SecretBox } from '../lib/secrets';
 import { knowledgeRoutes, MAX_DOCUMENT_BYTES } from './knowledge';
 import { webhookRoutes } from './webhooks';
 import { EVENTS_CHANNEL, TOKENS_CHANNEL } from '../db/conversations';
-import { settingsRoutes } from './settings';
+import { settingsDocumentRoutes, settingsRoutes } from './settings';
 import { accountRoutes } from './accounts';
 import { docsRoutes } from './docs';
 import { toErrorResponse } from './errors';
@@ -60,6 +62,8 @@ export interface AppDeps {
   config: AppConfig;
   /** The embedding model (OPENAI_EMBEDDING_MODEL): knowledge search is then hybrid. */
   embedder?: Embedder | undefined;
+  /** Seals model keys and tool secrets (ATENDE_SECRET_KEYS); derived from the JWT secret when not given. */
+  secrets?: SecretBox | undefined;
 }
 
 const chatPage = fs.readFileSync(path.join(__dirname, '../web/chat.html'), 'utf8');
@@ -67,7 +71,7 @@ const inboxPage = fs.readFileSync(path.join(__dirname, '../web/inbox.html'), 'ut
 const dashboardPage = fs.readFileSync(path.join(__dirname, '../web/dashboard.html'), 'utf8');
 const liveScript = fs.readFileSync(path.join(__dirname, '../web/live.js'), 'utf8');
 
-export function createApp({ client, db, config, embedder }: AppDeps) {
+export function createApp({ client, db, config, embedder, secrets = secretBox(parseSecretKeys(undefined, config.jwtSecret)) }: AppDeps) {
   async function settingsFor(tenantId: string): Promise<ConversationSettings | undefined> {
     const tenant = await findTenant(db, tenantId);
     if (!tenant) return undefined;
@@ -79,10 +83,11 @@ export function createApp({ client, db, config, embedder }: AppDeps) {
     return {
       businessName: business?.name ?? tenant.name,
       timeZone,
-      followUpDelayMs: config.followUpDelayMs,
-      closeAfterFollowUpMs: config.closeAfterFollowUpMs,
+      // what the tenant set in its settings document wins over the server's defaults
+      followUpDelayMs: tenant.settings.followUp?.delayMinutes ? tenant.settings.followUp.delayMinutes * 60_000 : config.followUpDelayMs,
+      closeAfterFollowUpMs: tenant.settings.followUp?.closeAfterHours ? tenant.settings.followUp.closeAfterHours * 3_600_000 : config.closeAfterFollowUpMs,
       inactivity: config.inactivity,
-      csat: config.csat,
+      csat: tenant.settings.csat?.enabled ?? config.csat,
       ...(config.maxHistoryEvents ? { maxHistoryEvents: config.maxHistoryEvents } : {}),
       matchThreshold: DEFAULT_MATCH_THRESHOLD,
       escalation: escalationPolicyOf(tenant.settings),
@@ -165,6 +170,8 @@ export function createApp({ client, db, config, embedder }: AppDeps) {
     )
     .route('/api/v2/agents', chatRoutes({ db, jwtSecret: config.jwtSecret, gateway, tokens: tokenFeed, settingsFor, limiter, customerTokenTtlSeconds: config.customerTokenTtlSeconds }))
     .route('/api/v2/events', eventRoutes({ db, jwtSecret: config.jwtSecret, feed: tenantFeed, ...(config.streamHeartbeatMs ? { heartbeatMs: config.streamHeartbeatMs } : {}) }))
+    .route('/api/v2/settings', settingsDocumentRoutes({ db, jwtSecret: config.jwtSecret, defaults: { followUpDelayMs: config.followUpDelayMs, closeAfterFollowUpMs: config.closeAfterFollowUpMs, csat: config.csat, sla: DEFAULT_SLA } }))
+    .route('/api/v2/models', modelRoutes({ db, jwtSecret: config.jwtSecret, secrets, allowPrivate: config.webhooksAllowPrivate ?? false }))
     .route('/api/v1/settings', settingsRoutes({ db, jwtSecret: config.jwtSecret, defaultLimits: rateLimits.defaults }))
     .route('/api/ai', aiRoutes({ client, db, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
     .route(

@@ -1,4 +1,5 @@
 import { embedderFromEnv } from '../adapters/llm';
+import { parseSecretKeys, secretBox } from '../lib/secrets';
 import { serve } from '@hono/node-server';
 import { loadEnv } from '../env';
 import { createPool } from '../db/pool';
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
   // TLS/mTLS and API-key settings come from the same place as the worker's
   const { client, connection } = lazyClient(env);
-  const app = createApp({ client, db, config: appConfig(env, env.JWT_SECRET), embedder: embedderFromEnv(env) });
+  const app = createApp({ client, db, config: appConfig(env, env.JWT_SECRET), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, env.JWT_SECRET)) });
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     console.log(`API listening on http://${env.HOST}:${info.port}`);
   });

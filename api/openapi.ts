@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
-import { catalogSchema, escalationPolicySchema, rateLimitsSchema, scriptInputSchema } from '../domain/schemas';
+import { catalogSchema, escalationPolicySchema, modelChangeSchema, modelSchema, rateLimitsSchema, scriptInputSchema, tenantSettingsPatchSchema, tenantSettingsSchema } from '../domain/schemas';
 import { linkSchema, loginSchema, newUserSchema, patchUserSchema, refreshSchema } from './accounts';
 import { analyzeSchema, chatSchema, createPromptSchema, generateSchema, saveOnboardingSchema, statesSchema, updatePromptSchema } from './ai';
 import { changeScriptSchema, messageSchema, resolveSchema, startSchema } from './conversations';
@@ -28,6 +28,8 @@ interface Operation {
   body?: z.ZodType;
   /** A multipart/form-data body (file uploads), as a JSON Schema. */
   form?: Record<string, unknown>;
+  /** An example request body, shown in /docs. */
+  example?: unknown;
   /** Success responses: status → schema (or a description only, for streams and pages). */
   responses: Record<number, z.ZodType | { description: string; contentType: string }>;
   /** Error statuses this operation may answer, besides the common ones. */
@@ -197,6 +199,40 @@ const analyticsOps: Operation[] = [
   { method: 'post', path: '/api/v2/webhooks/{id}/rotate-secret', summary: 'A new secret; the old one signs beside it for 24 h', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ secret: z.string(), previousValidUntil: z.string() }) } },
   { method: 'get', path: '/api/v2/webhooks/{id}/deliveries', summary: 'The delivery log: every attempt with status, duration and the start of the response', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ deliveries: z.array(anyObject) }) } },
   { method: 'post', path: '/api/v2/webhooks/{id}/deliveries/{deliveryId}/retry', summary: 'Deliver a failed or delivered event again', tag: 'webhooks', access: 'bearer', responses: { 202: z.object({ delivery: anyObject }) }, errors: [409, 503] },
+  { method: 'get', path: '/api/v2/models', summary: 'The tenant\'s model endpoints (keys shown only as { set, hint })', tag: 'models', access: 'bearer', responses: { 200: z.object({ models: z.array(anyObject) }) } },
+  {
+    method: 'post',
+    path: '/api/v2/models',
+    summary: 'Add a model endpoint (admins): openai | anthropic | google | mistral through their OpenAI-compatible endpoints, or any openai_compatible server; the key is write-only, sealed at rest',
+    tag: 'models',
+    access: 'bearer',
+    body: modelSchema,
+    example: { name: 'GPT-4o mini', provider: 'openai', model: 'gpt-4o-mini', purpose: 'chat', apiKey: 'sk-…', isDefault: true },
+    responses: { 201: z.object({ model: anyObject }) },
+  },
+  { method: 'get', path: '/api/v2/models/{id}', summary: 'One model endpoint', tag: 'models', access: 'bearer', responses: { 200: z.object({ model: anyObject }) } },
+  {
+    method: 'patch',
+    path: '/api/v2/models/{id}',
+    summary: 'Change a model endpoint (what is given; apiKey: null removes the key; isDefault moves the default)',
+    tag: 'models',
+    access: 'bearer',
+    body: modelChangeSchema,
+    example: { isDefault: true, apiKey: 'sk-new-…' },
+    responses: { 200: z.object({ model: anyObject }) },
+  },
+  { method: 'delete', path: '/api/v2/models/{id}', summary: 'Remove a model endpoint', tag: 'models', access: 'bearer', responses: { 200: z.object({ deleted: z.boolean() }) } },
+  { method: 'get', path: '/api/v2/settings', summary: 'The tenant\'s settings in one document, the server\'s defaults filled in', tag: 'settings', access: 'bearer', responses: { 200: z.object({ settings: tenantSettingsSchema }) } },
+  {
+    method: 'patch',
+    path: '/api/v2/settings',
+    summary: 'Change any sections of the settings (admins); validated whole before it is stored',
+    tag: 'settings',
+    access: 'bearer',
+    body: tenantSettingsPatchSchema,
+    example: { csat: { enabled: false }, followUp: { delayMinutes: 120 }, business: { workingHours: { start: '08:00', end: '18:00', workDays: [1, 2, 3, 4, 5], holidays: ['2026-12-25'] } } },
+    responses: { 200: z.object({ settings: tenantSettingsSchema }) },
+  },
   {
     method: 'post',
     path: '/api/v2/knowledge/upload',
@@ -307,7 +343,7 @@ export function openApiDocument(): object {
       operationId: `${operation.method}${operation.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ?? '').toUpperCase())}`,
       ...(operation.access === 'bearer' ? { security: [{ bearer: [] }] } : operation.access === 'session' ? { security: [{ session: [] }] } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } } : {}),
+      ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body), ...(operation.example ? { example: operation.example } : {}) } } } } : {}),
       ...(operation.form ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: operation.form } } } } : {}),
       responses,
     };

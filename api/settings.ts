@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import type pg from 'pg';
-import { escalationPolicyOf, findTenant, learnsFromAgents, rateLimitsOf, saveEscalationPolicy, saveLearning, saveLimits } from '../db/tenants';
+import { escalationPolicyOf, findTenant, learnsFromAgents, rateLimitsOf, saveEscalationPolicy, saveLearning, saveLimits, saveSettingsDocument } from '../db/tenants';
 import { z } from 'zod';
-import { escalationPolicySchema, rateLimitsSchema } from '../domain/schemas';
+import { escalationPolicySchema, rateLimitsSchema, tenantSettingsPatchSchema, tenantSettingsSchema, type TenantSettingsDocument } from '../domain/schemas';
+import { issuesOf } from './body';
+import type { TenantSettings } from '../db/tenants';
 import { ApiError, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 import type { RateLimits } from './limits';
@@ -62,5 +64,83 @@ export function settingsRoutes(deps: SettingsRoutesDeps) {
       await tenantOf(tenant);
       await saveLimits(deps.db, tenant, limits);
       return c.json({ limits, effective: { ...deps.defaultLimits, ...limits } }, 200);
+    });
+}
+
+/** What the server's environment sets for every tenant that sets nothing itself. */
+export interface SettingsDefaults {
+  followUpDelayMs: number;
+  closeAfterFollowUpMs: number;
+  csat: boolean;
+  sla: TenantSettingsDocument['sla'];
+}
+
+/** The tenant's settings as one document: what it set, the server's defaults for the rest. */
+export function settingsDocument(name: string, stored: TenantSettings, defaults: SettingsDefaults): TenantSettingsDocument {
+  const hours = stored.business?.workingHours;
+  const sla = tenantSettingsSchema.shape.sla.safeParse((stored as { analytics?: { sla?: unknown } }).analytics?.sla);
+  return {
+    defaultAgent: stored.defaultAgent ?? 'default',
+    business: {
+      name: stored.business?.name ?? name,
+      timezone: stored.business?.timezone ?? 'America/Sao_Paulo',
+      // catalogs may write Sunday as 7; the document counts 0–6
+      workingHours: hours ? { ...hours, workDays: [...new Set(hours.workDays.map((day) => day % 7))] } : null,
+    },
+    escalation: escalationPolicyOf(stored),
+    csat: { enabled: stored.csat?.enabled ?? defaults.csat },
+    followUp: {
+      delayMinutes: stored.followUp?.delayMinutes ?? Math.max(1, Math.round(defaults.followUpDelayMs / 60_000)),
+      closeAfterHours: stored.followUp?.closeAfterHours ?? Math.max(1, Math.round(defaults.closeAfterFollowUpMs / 3_600_000)),
+    },
+    limits: rateLimitsOf(stored),
+    learning: { fromAgents: learnsFromAgents(stored) },
+    sla: sla.success ? sla.data : defaults.sla,
+  };
+}
+
+export interface SettingsDocumentRoutesDeps {
+  db: pg.Pool;
+  jwtSecret: string;
+  defaults: SettingsDefaults;
+}
+
+/**
+ * GET/PATCH /api/v2/settings: the whole document, and a change of any sections (each merged
+ * field by field; working hours replaced whole). The result is validated as a whole before it is
+ * stored: a bad field is a 422 naming it, and nothing is half-written.
+ */
+export function settingsDocumentRoutes(deps: SettingsDocumentRoutesDeps) {
+  const auth = authenticate(deps.jwtSecret);
+  async function current(tenant: string) {
+    const found = await findTenant(deps.db, tenant);
+    if (!found) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
+    return { found, document: settingsDocument(found.name, found.settings, deps.defaults) };
+  }
+  return new Hono<AuthEnv>()
+    .get('/', auth(STAFF), async (c) => c.json({ settings: (await current(c.var.claims.tenant)).document }, 200))
+    .patch('/', auth(ADMINS), async (c) => {
+      const change = await parseBody(c, tenantSettingsPatchSchema);
+      const { found, document } = await current(c.var.claims.tenant);
+      const merged = {
+        ...document,
+        ...(change.defaultAgent ? { defaultAgent: change.defaultAgent } : {}),
+        business: { ...document.business, ...change.business },
+        escalation: { ...document.escalation, ...change.escalation },
+        csat: { ...document.csat, ...change.csat },
+        followUp: { ...document.followUp, ...change.followUp },
+        limits: { ...document.limits, ...change.limits },
+        learning: { ...document.learning, ...change.learning },
+        sla: { ...document.sla, ...change.sla },
+      };
+      const parsed = tenantSettingsSchema.safeParse(merged);
+      if (!parsed.success) {
+        const issues = issuesOf(parsed.error);
+        throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
+      }
+      const { sla, ...sections } = parsed.data;
+      const analytics = { ...((found.settings as { analytics?: object }).analytics ?? {}), sla };
+      await saveSettingsDocument(deps.db, c.var.claims.tenant, { ...sections, analytics });
+      return c.json({ settings: parsed.data }, 200);
     });
 }

@@ -1,4 +1,5 @@
 import { embedderFromEnv } from '../adapters/llm';
+import { parseSecretKeys, secretBox } from '../lib/secrets';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -117,7 +118,7 @@ export async function start(env: Env): Promise<void> {
         connection: workerConnection,
         namespace: env.TEMPORAL_NAMESPACE,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
-        deps: workerDeps(env, db),
+        deps: workerDeps(env, db, jwtSecret(env)),
         ...workerLimits(env),
       });
       workerDone = worker.run();
@@ -131,7 +132,7 @@ export async function start(env: Env): Promise<void> {
     }
 
     const secret = jwtSecret(env);
-    const app = createApp({ client, db, config: appConfig(env, secret), embedder: embedderFromEnv(env) });
+    const app = createApp({ client, db, config: appConfig(env, secret), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, secret)) });
     // webhooks: one dispatcher workflow reads the events outbox (a running one is kept)
     await ensureWebhookDispatcher(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => log(`could not start the webhook dispatcher: ${error.message}`));
     const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });

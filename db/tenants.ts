@@ -24,6 +24,10 @@ export interface TenantSettings {
   learning?: { fromAgents?: boolean };
   /** Requests per minute (see api/limits.ts); missing ones keep the server's defaults. */
   limits?: unknown;
+  /** The agent a conversation gets when it names none (GET/PATCH /api/v2/settings). */
+  defaultAgent?: string;
+  csat?: { enabled?: boolean };
+  followUp?: { delayMinutes?: number; closeAfterHours?: number };
 }
 
 /** The limits the tenant set (a stored value that no longer parses counts as none: the server's defaults apply). */
@@ -63,4 +67,9 @@ export async function saveEscalationPolicy(pool: pg.Pool, tenantId: string, poli
 export async function tenantExists(pool: pg.Pool, id: string): Promise<boolean> {
   const result = await pool.query('SELECT 1 FROM tenants WHERE id = $1', [id]);
   return result.rowCount === 1;
+}
+
+/** Writes the settings document's sections over the stored ones, in one statement. */
+export async function saveSettingsDocument(pool: pg.Pool, tenantId: string, sections: object): Promise<void> {
+  await pool.query('UPDATE tenants SET settings = settings || $2::jsonb WHERE id = $1', [tenantId, sections]);
 }

@@ -238,3 +238,88 @@ export const conversationEventSchema = z.object({
   createdAt: z.string(),
 });
 
+
+// --- models ----------------------------------------------------------------------------
+
+export const providers = ['openai', 'anthropic', 'google', 'mistral', 'openai_compatible'] as const;
+
+const modelFields = {
+  name: z.string().trim().min(1).max(100),
+  provider: z.enum(providers),
+  /** Required for openai_compatible; the provider's OpenAI-compatible endpoint otherwise. */
+  baseUrl: z.string().trim().url().max(500),
+  model: z.string().trim().min(1).max(200),
+  purpose: z.enum(['chat', 'embedding']),
+  /** Write-only: sealed at rest, never returned. */
+  apiKey: z.string().trim().min(1).max(1_000),
+  /** The tenant's model for its purpose (one default per purpose). */
+  isDefault: z.boolean(),
+};
+
+export const modelSchema = z
+  .object({ ...modelFields, baseUrl: modelFields.baseUrl.optional(), purpose: modelFields.purpose.default('chat'), apiKey: modelFields.apiKey.optional(), isDefault: modelFields.isDefault.default(false) })
+  .strict()
+  .refine((model) => model.provider !== 'openai_compatible' || model.baseUrl, { message: 'required for an openai_compatible provider', path: ['baseUrl'] });
+
+/** A change: what is given; `apiKey: null` removes the key. */
+export const modelChangeSchema = z
+  .object({ ...modelFields, baseUrl: modelFields.baseUrl.nullable(), apiKey: modelFields.apiKey.nullable() })
+  .partial()
+  .strict();
+
+// --- tenant settings (v2) -----------------------------------------------------------------
+
+/** An agent's id: `default` names the tenant's default agent. */
+export const agentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, - and _, up to 100');
+
+const businessHoursSchema = z
+  .object({
+    start: clock,
+    end: clock,
+    workDays: z.array(z.number().int().min(0).max(6)).min(1).max(7),
+    intervals: z.array(z.object({ start: clock, end: clock }).strict()).min(1).max(6).optional(),
+    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).max(366).optional(),
+  })
+  .strict()
+  .refine((hours) => hours.start < hours.end, { message: 'start must be before end', path: ['end'] });
+
+/**
+ * The tenant's settings in one validated document (GET/PATCH /api/v2/settings). The server's
+ * environment gives the defaults; what a tenant sets here wins for its new conversations.
+ */
+export const tenantSettingsSchema = z
+  .object({
+    /** The agent a conversation gets when it names none. */
+    defaultAgent: agentIdSchema,
+    business: z
+      .object({
+        name: z.string().trim().min(1).max(120),
+        timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Sao_Paulo'),
+        /** Null: the team answers at any hour. */
+        workingHours: businessHoursSchema.nullable(),
+      })
+      .strict(),
+    escalation: escalationPolicySchema,
+    csat: z.object({ enabled: z.boolean() }).strict(),
+    followUp: z.object({ delayMinutes: z.number().int().min(1).max(43_200), closeAfterHours: z.number().int().min(1).max(720) }).strict(),
+    limits: rateLimitsSchema,
+    learning: z.object({ fromAgents: z.boolean() }).strict(),
+    sla: z.object({ firstHumanResponseSeconds: z.number().int().min(1).max(30 * 86_400), resolutionSeconds: z.number().int().min(1).max(365 * 86_400) }).strict(),
+  })
+  .strict();
+export type TenantSettingsDocument = z.infer<typeof tenantSettingsSchema>;
+
+/** A change to the settings: any sections, each with any of its fields (working hours replaced whole). */
+export const tenantSettingsPatchSchema = z
+  .object({
+    defaultAgent: agentIdSchema,
+    business: z.object({ name: z.string(), timezone: z.string(), workingHours: z.unknown() }).partial().strict(),
+    escalation: z.object({}).passthrough(),
+    csat: z.object({ enabled: z.boolean() }).partial().strict(),
+    followUp: z.object({ delayMinutes: z.number(), closeAfterHours: z.number() }).partial().strict(),
+    limits: z.object({}).passthrough(),
+    learning: z.object({ fromAgents: z.boolean() }).partial().strict(),
+    sla: z.object({ firstHumanResponseSeconds: z.number(), resolutionSeconds: z.number() }).partial().strict(),
+  })
+  .partial()
+  .strict();

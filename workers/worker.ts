@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
 import { storageSafety } from '../activities/safety';
 import { embedderFromEnv, llmFromEnv } from '../adapters/llm';
+import { parseSecretKeys, secretBox } from '../lib/secrets';
 import { MindchatClient } from '../adapters/mindchat';
 import type { Env } from '../env';
 
@@ -83,7 +84,8 @@ export function workerLimits(env: Env): Pick<CreateWorkerOptions, 'maxCachedWork
   };
 }
 
-export function workerDeps(env: Env, db: pg.Pool): ActivityDeps {
+/** `jwtSecret` (npm start's generated one) derives the secret key when ATENDE_SECRET_KEYS is unset. */
+export function workerDeps(env: Env, db: pg.Pool, jwtSecret = env.JWT_SECRET): ActivityDeps {
   const mindchat =
     env.MINDCHAT_API_BASE_URL && env.MINDCHAT_API_TOKEN
       ? new MindchatClient({ baseUrl: env.MINDCHAT_API_BASE_URL, token: env.MINDCHAT_API_TOKEN, timeoutMs: env.MINDCHAT_TIMEOUT })
@@ -93,6 +95,8 @@ export function workerDeps(env: Env, db: pg.Pool): ActivityDeps {
     webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE,
     llm: llmFromEnv(env),
     embedder: embedderFromEnv(env),
+    llmTimeoutMs: env.OPENAI_TIMEOUT,
+    ...(env.ATENDE_SECRET_KEYS || jwtSecret ? { secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, jwtSecret ?? '')) } : {}),
     ...(mindchat ? { mindchat, mindchatPollMs: env.MINDCHAT_POLL_INTERVAL } : {}),
     publicUrl: env.ATENDE_PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`,
   };

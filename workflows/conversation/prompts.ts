@@ -33,6 +33,7 @@ export async function phrase(c: Conversation, prompts: readonly ActionPrompt[], 
     purpose,
     customerText,
     fallback,
+    tenantId: c.state.tenantId,
   });
 }
 

@@ -36,6 +36,7 @@ export async function analyze(c: Conversation): Promise<Analysis> {
     ...(state.customer.name ? { customerName: state.customer.name } : {}),
     ...(script ? { scriptId: script.id, scriptTitle: script.title, collected: collectedAnswers(c) } : {}),
     ...(state.persona?.systemPrompt ? { businessContext: state.persona.systemPrompt } : {}),
+    tenantId: state.tenantId,
   });
   record(c, { action: 'ANALYZED', tag: `${state.analysis.sentiment}/${state.analysis.urgency}` });
   refreshSearchAttributes(c);
