@@ -8,6 +8,7 @@ import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
 import { llmMatch, tenantModels, type ChatTurn, type Embedder, type LlmClient } from '../adapters/llm';
 import { modelForCall } from '../db/models';
+import { findAgent, type Agent } from '../db/agents';
 import type { SecretBox } from '../lib/secrets';
 import { createHandoffActivities } from './handoff';
 import { createWebhookActivities } from './webhooks';
@@ -112,6 +113,8 @@ export interface MatchScriptInput {
   faq?: FaqEntry[];
   /** Match only among these scripts: the customer is picking from options we offered. */
   among?: string[];
+  /** The conversation's agent: its scripts, knowledge collections and model. */
+  agentId?: string;
 }
 
 export interface AnswerFaqInput {
@@ -119,6 +122,7 @@ export interface AnswerFaqInput {
   text: string;
   /** The conversation's tenant, whose knowledge base may answer (absent in turns scheduled before it existed). */
   tenantId?: string;
+  agentId?: string;
   /** What the model may know about the business (its prompt), when no FAQ entry answers. */
   business?: string;
 }
@@ -151,11 +155,13 @@ export interface AnalyzeConversationInput {
   businessContext?: string;
   /** Whose model analyzes (absent in turns scheduled before tenants had models). */
   tenantId?: string;
+  agentId?: string;
 }
 
 export interface LoadPersonaInput {
   tenantId: string;
   instanceId?: string;
+  agentId?: string;
   /** The tenant's name and defaults, used when there is no onboarding. */
   businessName: string;
 }
@@ -178,6 +184,7 @@ export interface ComposeLineInput {
   fallback: string;
   /** Whose model phrases (absent in turns scheduled before tenants had models). */
   tenantId?: string;
+  agentId?: string;
 }
 
 export interface AnalyzeStoredInput {
@@ -214,9 +221,26 @@ export function createActivities(deps: ActivityDeps) {
       }
     });
   const matchers = boundedCache<ScriptMatcher>(MATCHER_CACHE_SIZE);
+  // an agent's profile, re-read every 30 s (an admin's edit reaches running conversations then)
+  const profiles = new Map<string, { at: number; agent: Agent | undefined }>();
+  async function profileOf(tenantId: string | undefined, agentId: string | undefined): Promise<Agent | undefined> {
+    if (!tenantId || !agentId) return undefined;
+    const key = `${tenantId}|${agentId}`;
+    const known = profiles.get(key);
+    if (known && Date.now() - known.at < 30_000) return known.agent;
+    const agent = await findAgent(deps.db, tenantId, agentId);
+    if (profiles.size > 10_000) profiles.clear();
+    profiles.set(key, { at: Date.now(), agent });
+    return agent;
+  }
+  /** The model for a conversation: its agent's, else its tenant's default, else the server's. */
+  async function llmOf(tenantId: string | undefined, agentId?: string): Promise<LlmClient | undefined> {
+    const agent = await profileOf(tenantId, agentId);
+    return models.llm(tenantId, agent?.model ?? undefined);
+  }
   // the tenant's own models (/api/v2/models) when it set them, the server's otherwise
   const models = tenantModels({
-    load: (tenantId, purpose) => modelForCall(deps.db, tenantId, purpose),
+    load: (tenantId, purpose, id) => modelForCall(deps.db, tenantId, purpose, id),
     open: (sealed) => {
       if (!deps.secrets) throw new Error('no secret keys configured');
       return deps.secrets.open(sealed);
@@ -243,7 +267,7 @@ export function createActivities(deps: ActivityDeps) {
 
   /** The LLM's analysis when one is configured and answers well; the offline rules otherwise. */
   async function analyze(input: AnalyzeConversationInput): Promise<Analysis> {
-    const llm = await models.llm(input.tenantId);
+    const llm = await llmOf(input.tenantId, input.agentId);
     if (llm) {
       try {
         const analysis = await llm.analyze({ ...input, collected: input.collected?.map(maskForModel) });
@@ -262,9 +286,13 @@ export function createActivities(deps: ActivityDeps) {
    * half the question's words. With a model: an answer grounded in the best passages, citing
    * their titles, or null when the model says they do not answer.
    */
-  async function answerFromKnowledge(tenantId: string, question: string, business?: string): Promise<QuestionAnswer | null> {
-    const [embedder, llm] = await Promise.all([models.embedder(tenantId), models.llm(tenantId)]);
-    const { hits } = await searchKnowledge({ db: deps.db, embedder, warn }, tenantId, question, KNOWLEDGE_PASSAGES);
+  async function answerFromKnowledge(tenantId: string, question: string, business?: string, agentId?: string): Promise<QuestionAnswer | null> {
+    const agent = await profileOf(tenantId, agentId);
+    // an agent answers only from its own collections
+    const collections = !agent || agent.collections === 'all' ? undefined : agent.collections;
+    if (collections && !collections.length) return null;
+    const [embedder, llm] = await Promise.all([models.embedder(tenantId), llmOf(tenantId, agentId)]);
+    const { hits } = await searchKnowledge({ db: deps.db, embedder, warn }, tenantId, question, KNOWLEDGE_PASSAGES, collections);
     const best = hits[0];
     if (!best) return null;
     const listening = streamingConversation();
@@ -318,13 +346,15 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async matchScript(input: MatchScriptInput): Promise<MatchScriptResult> {
-      const all = await activeScripts(deps.db, input.tenantId);
+      // an agent may start only its own scripts
+      const [catalog, agent] = await Promise.all([activeScripts(deps.db, input.tenantId), profileOf(input.tenantId, input.agentId)]);
+      const all = !agent || agent.scripts === 'all' ? catalog : catalog.filter((script) => (agent.scripts as string[]).includes(script.id));
       const scripts = input.among ? all.filter((script) => input.among!.includes(script.id)) : all;
       // the data volunteered with the demand says nothing about which script fits
       const demand = demandOf(input.text);
       const offline = { ...matcherFor(input.tenantId, scripts, input.threshold).match(demand, LLM_CANDIDATES), source: 'offline' as const };
       let match: MatchResult = { ...offline, candidates: offline.candidates.slice(0, 3) };
-      const llm = offline.candidates.length && !(offline.verdict === 'confident' && offline.confidence >= SURE_ENOUGH_OFFLINE) ? await models.llm(input.tenantId) : undefined;
+      const llm = offline.candidates.length && !(offline.verdict === 'confident' && offline.confidence >= SURE_ENOUGH_OFFLINE) ? await llmOf(input.tenantId, input.agentId) : undefined;
       if (llm) {
         try {
           const candidates = offline.candidates.map((candidate) => scripts.find((script) => script.id === candidate.scriptId)!);
@@ -340,7 +370,7 @@ export function createActivities(deps: ActivityDeps) {
       const script = scripts.find((script) => script.id === match.scriptId) ?? null;
       if (script || match.verdict !== 'none') return { match, script };
       // no script fits: the knowledge base may answer what was asked
-      const known = input.among ? null : await answerFromKnowledge(input.tenantId, input.text);
+      const known = input.among ? null : await answerFromKnowledge(input.tenantId, input.text, undefined, input.agentId);
       if (known) return { match, faq: known, script: null };
       return { match, script, menu: all.slice(0, MENU_SIZE).map((entry) => entry.title) };
     },
@@ -355,8 +385,8 @@ export function createActivities(deps: ActivityDeps) {
       const noScript: MatchResult = { scriptId: null, confidence: 0, verdict: 'none', candidates: [] };
       const entry = input.faq.length ? answerFromFaq(faqMatcherFor(input.faq), input.faq, input.text, noScript) : null;
       if (entry) return entry;
-      const known = input.tenantId ? await answerFromKnowledge(input.tenantId, input.text, input.business) : null;
-      const llm = await models.llm(input.tenantId);
+      const known = input.tenantId ? await answerFromKnowledge(input.tenantId, input.text, input.business, input.agentId) : null;
+      const llm = await llmOf(input.tenantId, input.agentId);
       if (known || !llm) return known;
       try {
         // held back until it is clear the model is answering rather than saying it does not know
@@ -385,14 +415,14 @@ export function createActivities(deps: ActivityDeps) {
           systemPrompt: onboarding?.generatedPrompt ?? plain.systemPrompt,
           prompts: prompts.map(({ createdAt: _created, updatedAt: _updated, ...prompt }) => prompt),
         },
-        llm: (await models.llm(input.tenantId)) !== undefined,
+        llm: (await llmOf(input.tenantId, input.agentId)) !== undefined,
         helpdesk: deps.mindchat ? 'mindchat' : 'inbox',
       };
     },
 
     /** A line the model phrases under the business's prompt and the applied action prompts; the offline line on any failure. */
     async composeLine(input: ComposeLineInput): Promise<string> {
-      const llm = await models.llm(input.tenantId);
+      const llm = await llmOf(input.tenantId, input.agentId);
       if (!llm) return input.fallback;
       const system = [
         input.systemPrompt ?? 'Você é o assistente virtual de atendimento de uma empresa brasileira.',

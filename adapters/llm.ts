@@ -245,8 +245,8 @@ export interface StoredModel {
 }
 
 export interface TenantModelOptions {
-  /** The tenant's default endpoint for a purpose, if it set one. */
-  load(tenantId: string, purpose: 'chat' | 'embedding'): Promise<StoredModel | undefined>;
+  /** The tenant's default endpoint for a purpose (or the one named), if it set one. */
+  load(tenantId: string, purpose: 'chat' | 'embedding', id?: string): Promise<StoredModel | undefined>;
   /** Opens a sealed key (lib/secrets.ts). */
   open(sealed: string): string;
   timeoutMs: number;
@@ -267,11 +267,11 @@ export function tenantModels(options: TenantModelOptions) {
   const ttlMs = options.ttlMs ?? 30_000;
   const choices = new Map<string, { at: number; stored: StoredModel | undefined }>();
   const clients = new Map<string, LlmClient | Embedder>();
-  async function stored(tenantId: string, purpose: 'chat' | 'embedding'): Promise<StoredModel | undefined> {
-    const key = `${purpose}|${tenantId}`;
+  async function stored(tenantId: string, purpose: 'chat' | 'embedding', id?: string): Promise<StoredModel | undefined> {
+    const key = `${purpose}|${tenantId}|${id ?? ''}`;
     const known = choices.get(key);
     if (known && Date.now() - known.at < ttlMs) return known.stored;
-    const found = await options.load(tenantId, purpose);
+    const found = await options.load(tenantId, purpose, id);
     if (choices.size > 10_000) choices.clear();
     choices.set(key, { at: Date.now(), stored: found });
     return found;
@@ -298,8 +298,9 @@ export function tenantModels(options: TenantModelOptions) {
     return built;
   }
   return {
-    async llm(tenantId: string | undefined): Promise<LlmClient | undefined> {
-      const model = tenantId ? await stored(tenantId, 'chat') : undefined;
+    /** `modelId` names one of the tenant's chat models (an agent's); its default otherwise. */
+    async llm(tenantId: string | undefined, modelId?: string): Promise<LlmClient | undefined> {
+      const model = tenantId ? ((modelId && (await stored(tenantId, 'chat', modelId))) || (await stored(tenantId, 'chat'))) : undefined;
       return (model && client(model, 'chat', createLlmClient)) ?? options.fallbackLlm;
     },
     async embedder(tenantId: string | undefined): Promise<Embedder | undefined> {

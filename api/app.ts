@@ -16,6 +16,7 @@ import { inboxRoutes } from './inbox';
 import { analyticsRoutes, dashboardAssets, dashboardRoutes, DEFAULT_SLA } from './analytics';
 import { eventRoutes } from './events';
 import { chatRoutes } from './chat';
+import { agentRoutes } from './agents';
 import { noticeRoutes } from './notices';
 import { modelRoutes } from './models';
 import { parseSecretKeys, secretBox, type SecretBox } from '../lib/secrets';
@@ -168,6 +169,7 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
       '/api/v2/webhooks',
       webhookRoutes({ db, client, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs, allowPrivate: config.webhooksAllowPrivate ?? false }),
     )
+    .route('/api/v2/agents', agentRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v2/agents', chatRoutes({ db, jwtSecret: config.jwtSecret, gateway, tokens: tokenFeed, settingsFor, limiter, customerTokenTtlSeconds: config.customerTokenTtlSeconds }))
     .route('/api/v2/events', eventRoutes({ db, jwtSecret: config.jwtSecret, feed: tenantFeed, ...(config.streamHeartbeatMs ? { heartbeatMs: config.streamHeartbeatMs } : {}) }))
     .route('/api/v2/settings', settingsDocumentRoutes({ db, jwtSecret: config.jwtSecret, defaults: { followUpDelayMs: config.followUpDelayMs, closeAfterFollowUpMs: config.closeAfterFollowUpMs, csat: config.csat, sla: DEFAULT_SLA } }))

@@ -8,6 +8,7 @@ import { failureTypes, MAX_MESSAGE_LENGTH, type ConversationInput, type Conversa
 import type { CustomerView } from '../domain/views';
 import { assertCanReach, mintToken, verifyBearer, type Claims } from './auth';
 import { AcceptedLater, type ConversationGateway } from './conversations';
+import { agentOrDefault, withAgent } from './agents';
 import { ApiError, failureTypeOf, parseBody } from './errors';
 import type { ConversationFeed } from './feed';
 import type { RateLimiter } from './limits';
@@ -170,14 +171,16 @@ export function chatRoutes(deps: ChatRoutesDeps) {
     await deps.limiter.check(c, 'start', { tenantId: claims.tenant });
     const conversationId = randomUUID();
     const user = body.context_data?.user_info ?? {};
-    const input: ConversationInput = {
+    const base: ConversationInput = {
       conversationId,
       tenantId: claims.tenant,
       channel: body.channel ?? 'api',
       customer: { ...(user.name ? { name: user.name } : {}), ...(user.email ? { email: user.email } : {}), ...(user.phone ? { phone: user.phone } : {}), ...(user.id ? { externalId: user.id } : {}) },
       settings,
-      ...(agentId !== 'default' ? { instanceId: agentId } : {}),
     };
+    // an agent of /api/v2/agents; an id that names none is an onboarding instance, as before agents existed
+    const agent = await agentOrDefault(deps.db, claims.tenant, agentId);
+    const input: ConversationInput = agent ? withAgent(base, agent) : { ...base, instanceId: agentId };
     const token = await mintToken(deps.jwtSecret, { role: 'customer', tenant: claims.tenant, conversation: conversationId, ttlSeconds: deps.customerTokenTtlSeconds });
     return { fresh: true as const, conversationId, input, token };
   }

@@ -15,6 +15,7 @@ import { assertCanReach, mintToken, STREAM_TICKET_TTL_SECONDS, verifyBearer, typ
 import { demandOf } from '../domain/collection';
 import { asksForPerson, isSmallTalk } from '../domain/talk';
 import { findTenant, learnsFromAgents } from '../db/tenants';
+import { conversationAgent, withAgent } from './agents';
 import { ApiError, parseBody } from './errors';
 import { asCustomerView, customerView, type CustomerTurnResult, type CustomerView } from '../domain/views';
 import type { RateLimiter } from './limits';
@@ -51,6 +52,8 @@ export const startSchema = z.object({
   tenant: z.string().trim().min(1).max(63).optional(),
   /** The channel instance whose onboarding shapes the bot; the tenant's latest completed one by default. */
   instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, "-" or "_"').optional(),
+  /** The agent (/api/v2/agents) the conversation is for; the tenant's default agent when omitted. */
+  agentId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, "-" or "_"').optional(),
   customer: z
     .object({
       name: z.string().trim().min(1).max(200).optional(),
@@ -292,6 +295,8 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       if (!settings) {
         throw new ApiError(422, 'validation_failed', 'tenant: unknown tenant', { issues: [{ path: 'tenant', message: 'unknown tenant' }] });
       }
+      const agent = await conversationAgent(deps.db, tenantId, body.agentId);
+      if (!agent) throw new ApiError(422, 'validation_failed', 'agentId: unknown agent', { issues: [{ path: 'agentId', message: 'no such agent in this tenant' }] });
       await deps.limiter.check(c, 'start', { tenantId });
       const key = idempotencyKey(c.req.header('idempotency-key'));
       const { conversationId, messageId } = key ? idempotentIds(deps.jwtSecret, tenantId, key) : { conversationId: randomUUID(), messageId: undefined };
@@ -303,7 +308,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
       });
       try {
         const result = await sendMessage(
-          { conversationId, tenantId, channel: body.channel, customer: body.customer, settings, ...(body.instanceId ? { instanceId: body.instanceId } : {}) },
+          withAgent({ conversationId, tenantId, channel: body.channel, customer: body.customer, settings, ...(body.instanceId ? { instanceId: body.instanceId } : {}) }, agent),
           body.message ?? '',
           messageId,
         );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
-import { catalogSchema, escalationPolicySchema, modelChangeSchema, modelSchema, rateLimitsSchema, scriptInputSchema, tenantSettingsPatchSchema, tenantSettingsSchema } from '../domain/schemas';
+import { agentChangeSchema, agentCreateSchema, catalogSchema, escalationPolicySchema, modelChangeSchema, modelSchema, rateLimitsSchema, scriptInputSchema, tenantSettingsPatchSchema, tenantSettingsSchema } from '../domain/schemas';
 import { linkSchema, loginSchema, newUserSchema, patchUserSchema, refreshSchema } from './accounts';
 import { analyzeSchema, chatSchema, createPromptSchema, generateSchema, saveOnboardingSchema, statesSchema, updatePromptSchema } from './ai';
 import { changeScriptSchema, messageSchema, resolveSchema, startSchema } from './conversations';
@@ -199,6 +199,21 @@ const analyticsOps: Operation[] = [
   { method: 'post', path: '/api/v2/webhooks/{id}/rotate-secret', summary: 'A new secret; the old one signs beside it for 24 h', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ secret: z.string(), previousValidUntil: z.string() }) } },
   { method: 'get', path: '/api/v2/webhooks/{id}/deliveries', summary: 'The delivery log: every attempt with status, duration and the start of the response', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ deliveries: z.array(anyObject) }) } },
   { method: 'post', path: '/api/v2/webhooks/{id}/deliveries/{deliveryId}/retry', summary: 'Deliver a failed or delivered event again', tag: 'webhooks', access: 'bearer', responses: { 202: z.object({ delivery: anyObject }) }, errors: [409, 503] },
+  { method: 'get', path: '/api/v2/agents', summary: 'The tenant\'s agents (bot profiles), `default` first', tag: 'agents', access: 'bearer', responses: { 200: z.object({ agents: z.array(anyObject) }) } },
+  {
+    method: 'post',
+    path: '/api/v2/agents',
+    summary: 'Create an agent (admins): its id is given or made from its name',
+    tag: 'agents',
+    access: 'bearer',
+    body: agentCreateSchema,
+    example: { name: 'Financeiro', scripts: ['boleto'], collections: ['financeiro'], escalation: { maxMatchMisses: 3 } },
+    responses: { 201: z.object({ agent: anyObject }) },
+    errors: [409],
+  },
+  { method: 'get', path: '/api/v2/agents/{agentId}', summary: 'One agent (`default` always exists)', tag: 'agents', access: 'bearer', responses: { 200: z.object({ agent: anyObject }) } },
+  { method: 'patch', path: '/api/v2/agents/{agentId}', summary: 'Change an agent (admins)', tag: 'agents', access: 'bearer', body: agentChangeSchema, example: { scripts: 'all', model: null }, responses: { 200: z.object({ agent: anyObject }) } },
+  { method: 'delete', path: '/api/v2/agents/{agentId}', summary: 'Remove an agent and its tools (admins; not `default`)', tag: 'agents', access: 'bearer', responses: { 200: z.object({ deleted: z.boolean() }) }, errors: [409] },
   { method: 'get', path: '/api/v2/models', summary: 'The tenant\'s model endpoints (keys shown only as { set, hint })', tag: 'models', access: 'bearer', responses: { 200: z.object({ models: z.array(anyObject) }) } },
   {
     method: 'post',

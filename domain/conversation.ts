@@ -96,6 +96,8 @@ export interface ConversationInput {
   settings: ConversationSettings;
   /** The channel instance (a WhatsApp number, a widget) whose onboarding shapes the bot; the tenant's latest when omitted. */
   instanceId?: string;
+  /** The agent (/api/v2/agents) whose profile the conversation keeps: its scripts, knowledge and model. */
+  agentId?: string;
   /** What a conversation that continued as new carries over from its previous run. */
   carried?: CarriedState;
 }

@@ -323,3 +323,46 @@ export const tenantSettingsPatchSchema = z
   })
   .partial()
   .strict();
+
+// --- agents ---------------------------------------------------------------------------------
+
+const collectionName = z.string().trim().regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, - and _, up to 60');
+
+const agentFields = {
+  name: z.string().trim().min(1).max(120),
+  description: z.string().trim().max(500).nullable(),
+  /** The onboarding instance whose persona, tone and FAQ the agent speaks with; the tenant's latest when null. */
+  instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).nullable(),
+  /** A chat model of /api/v2/models; the tenant's default when null. */
+  model: z.string().uuid().nullable(),
+  /** The scripts the agent may start: "all", or these ids. */
+  scripts: z.union([z.literal('all'), z.array(z.string().trim().min(1).max(80)).max(200)]),
+  /** The knowledge collections it answers from: "all", or these. */
+  collections: z.union([z.literal('all'), z.array(collectionName).max(50)]),
+  /** The only language the bot speaks today. */
+  language: z.literal('pt-BR'),
+  /** Escalation rules that differ from the tenant's (each field overrides). */
+  escalation: z
+    .object({
+      urgencyAtLeast: z.enum(['medium', 'high', 'critical', 'never']),
+      negativeComplaints: z.boolean(),
+      humanRequest: z.boolean(),
+      maxMatchMisses: z.number().int().min(1).max(10),
+      maxAttemptsPerStep: z.number().int().min(1).max(10),
+    })
+    .partial()
+    .strict()
+    .nullable(),
+};
+
+export const agentConfigSchema = z.object(agentFields).strict();
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+export const defaultAgentConfig = (name: string): AgentConfig => ({ name, description: null, instanceId: null, model: null, scripts: 'all', collections: 'all', language: 'pt-BR', escalation: null });
+
+export const agentCreateSchema = z
+  .object({ id: agentIdSchema.optional(), ...agentFields })
+  .partial()
+  .required({ name: true })
+  .strict();
+export const agentChangeSchema = z.object(agentFields).partial().strict();

@@ -111,7 +111,7 @@ async function answerQuestion(c: Conversation, step: Step, text: string): Promis
   const business = model ? c.state.persona?.systemPrompt : undefined;
   // the knowledge base may answer what neither the FAQ nor a model would
   const ask = faq.length || model || patched(patches.knowledgeAnswers);
-  const entry = ask ? await reader(c).answerFaq({ faq, text, tenantId: c.state.tenantId, ...(business ? { business } : {}) }) : null;
+  const entry = ask ? await reader(c).answerFaq({ faq, text, tenantId: c.state.tenantId, ...(c.input.agentId ? { agentId: c.input.agentId } : {}), ...(business ? { business } : {}) }) : null;
   return entry ? { text: entry.answer, ...(entry.sources?.length ? { sources: entry.sources } : {}) } : { text: replies.unknownQuestion };
 }
 

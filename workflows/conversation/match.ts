@@ -24,6 +24,7 @@ export async function identify(c: Conversation, text: string): Promise<void> {
     text,
     threshold: input.settings.matchThreshold,
     ...(faq ? { faq } : {}),
+    ...(input.agentId ? { agentId: input.agentId } : {}),
   });
   if (answered) {
     if (answered.sources?.length) recordSources(c, answered.sources);

@@ -13,7 +13,7 @@ export async function persona(c: Conversation): Promise<Persona> {
   const { state, input } = c;
   if (!state.persona) {
     if (patched(patches.persona)) {
-      const loaded = await (c.localTurns ? localUnderstanding : understanding).loadPersona({ tenantId: state.tenantId, instanceId: input.instanceId, businessName: input.settings.businessName });
+      const loaded = await (c.localTurns ? localUnderstanding : understanding).loadPersona({ tenantId: state.tenantId, instanceId: input.instanceId, businessName: input.settings.businessName, ...(input.agentId ? { agentId: input.agentId } : {}) });
       state.persona = loaded.persona;
       state.llmPhrasing = loaded.llm;
       state.helpdesk = loaded.helpdesk ?? 'inbox';
@@ -34,6 +34,7 @@ export async function phrase(c: Conversation, prompts: readonly ActionPrompt[], 
     customerText,
     fallback,
     tenantId: c.state.tenantId,
+    ...(c.input.agentId ? { agentId: c.input.agentId } : {}),
   });
 }
 

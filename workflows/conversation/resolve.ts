@@ -37,6 +37,7 @@ export async function analyze(c: Conversation): Promise<Analysis> {
     ...(script ? { scriptId: script.id, scriptTitle: script.title, collected: collectedAnswers(c) } : {}),
     ...(state.persona?.systemPrompt ? { businessContext: state.persona.systemPrompt } : {}),
     tenantId: state.tenantId,
+    ...(c.input.agentId ? { agentId: c.input.agentId } : {}),
   });
   record(c, { action: 'ANALYZED', tag: `${state.analysis.sentiment}/${state.analysis.urgency}` });
   refreshSearchAttributes(c);
