@@ -13,6 +13,7 @@ import type { SecretBox } from '../lib/secrets';
 import { createHandoffActivities } from './handoff';
 import { createWebhookActivities } from './webhooks';
 import { createKnowledgeActivities, searchKnowledge } from './knowledge';
+import { createToolActivities } from './tools';
 import { answersOffline, offlineAnswer, sourceOf, type KnowledgeHit, type Source } from '../domain/knowledge';
 import { announce, streamingConversation, tokenSink } from './tokens';
 import type { MindchatClient } from '../adapters/mindchat';
@@ -494,6 +495,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHandoffActivities(deps),
     ...createWebhookActivities(deps),
     ...createKnowledgeActivities({ db: deps.db, embedderFor: models.embedder }),
+    ...createToolActivities({ db: deps.db, secrets: deps.secrets, embedderFor: models.embedder, webhooksAllowPrivate: deps.webhooksAllowPrivate }),
   };
 }
 

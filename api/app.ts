@@ -17,6 +17,7 @@ import { analyticsRoutes, dashboardAssets, dashboardRoutes, DEFAULT_SLA } from '
 import { eventRoutes } from './events';
 import { chatRoutes } from './chat';
 import { agentRoutes } from './agents';
+import { leadRoutes, toolRoutes } from './tools';
 import { noticeRoutes } from './notices';
 import { modelRoutes } from './models';
 import { parseSecretKeys, secretBox, type SecretBox } from '../lib/secrets';
@@ -170,6 +171,8 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
       webhookRoutes({ db, client, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs, allowPrivate: config.webhooksAllowPrivate ?? false }),
     )
     .route('/api/v2/agents', agentRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/api/v2/agents', toolRoutes({ db, jwtSecret: config.jwtSecret, secrets }))
+    .route('/api/v2/leads', leadRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v2/agents', chatRoutes({ db, jwtSecret: config.jwtSecret, gateway, tokens: tokenFeed, settingsFor, limiter, customerTokenTtlSeconds: config.customerTokenTtlSeconds }))
     .route('/api/v2/events', eventRoutes({ db, jwtSecret: config.jwtSecret, feed: tenantFeed, ...(config.streamHeartbeatMs ? { heartbeatMs: config.streamHeartbeatMs } : {}) }))
     .route('/api/v2/settings', settingsDocumentRoutes({ db, jwtSecret: config.jwtSecret, defaults: { followUpDelayMs: config.followUpDelayMs, closeAfterFollowUpMs: config.closeAfterFollowUpMs, csat: config.csat, sla: DEFAULT_SLA } }))

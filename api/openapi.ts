@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
-import { agentChangeSchema, agentCreateSchema, catalogSchema, escalationPolicySchema, modelChangeSchema, modelSchema, rateLimitsSchema, scriptInputSchema, tenantSettingsPatchSchema, tenantSettingsSchema } from '../domain/schemas';
+import { agentChangeSchema, agentCreateSchema, toolSchema, catalogSchema, escalationPolicySchema, modelChangeSchema, modelSchema, rateLimitsSchema, scriptInputSchema, tenantSettingsPatchSchema, tenantSettingsSchema } from '../domain/schemas';
 import { linkSchema, loginSchema, newUserSchema, patchUserSchema, refreshSchema } from './accounts';
 import { analyzeSchema, chatSchema, createPromptSchema, generateSchema, saveOnboardingSchema, statesSchema, updatePromptSchema } from './ai';
 import { changeScriptSchema, messageSchema, resolveSchema, startSchema } from './conversations';
@@ -214,6 +214,27 @@ const analyticsOps: Operation[] = [
   { method: 'get', path: '/api/v2/agents/{agentId}', summary: 'One agent (`default` always exists)', tag: 'agents', access: 'bearer', responses: { 200: z.object({ agent: anyObject }) } },
   { method: 'patch', path: '/api/v2/agents/{agentId}', summary: 'Change an agent (admins)', tag: 'agents', access: 'bearer', body: agentChangeSchema, example: { scripts: 'all', model: null }, responses: { 200: z.object({ agent: anyObject }) } },
   { method: 'delete', path: '/api/v2/agents/{agentId}', summary: 'Remove an agent and its tools (admins; not `default`)', tag: 'agents', access: 'bearer', responses: { 200: z.object({ deleted: z.boolean() }) }, errors: [409] },
+  { method: 'get', path: '/api/v2/agents/{agentId}/tools', summary: 'The agent\'s tools (secrets named, never shown)', tag: 'agents', access: 'bearer', responses: { 200: z.object({ tools: z.array(anyObject) }) } },
+  {
+    method: 'post',
+    path: '/api/v2/agents/{agentId}/tools',
+    summary: 'Add a tool (admins): http | search | calculator | lead_capture | form | webhook; a script runs it from onComplete.tools',
+    tag: 'agents',
+    access: 'bearer',
+    body: toolSchema,
+    example: {
+      name: 'Consulta de apólice',
+      type: 'http',
+      config: { method: 'GET', url: 'https://api.example.com/policies?cpf={{answers.cpf}}', headers: { Authorization: 'Bearer {{secrets.API_KEY}}' }, say: 'Sua apólice {{response.number}} está {{response.status}}.', timeoutMs: 5000 },
+      secrets: { API_KEY: '…' },
+    },
+    responses: { 201: z.object({ tool: anyObject }) },
+  },
+  { method: 'get', path: '/api/v2/agents/{agentId}/tools/{toolId}', summary: 'One tool', tag: 'agents', access: 'bearer', responses: { 200: z.object({ tool: anyObject }) } },
+  { method: 'put', path: '/api/v2/agents/{agentId}/tools/{toolId}', summary: 'Replace a tool (secrets not sent are kept)', tag: 'agents', access: 'bearer', body: toolSchema, example: { name: 'Valor da parcela', type: 'calculator', config: { expression: 'round(valor / parcelas, 2)', say: 'Cada parcela fica em R$ {{result}}.' } }, responses: { 200: z.object({ tool: anyObject }) } },
+  { method: 'delete', path: '/api/v2/agents/{agentId}/tools/{toolId}', summary: 'Remove a tool', tag: 'agents', access: 'bearer', responses: { 200: z.object({ deleted: z.boolean() }) } },
+  { method: 'get', path: '/api/v2/agents/{agentId}/tools/{toolId}/calls', summary: 'The tool\'s calls: status, duration, output or error', tag: 'agents', access: 'bearer', responses: { 200: z.object({ calls: z.array(anyObject) }) } },
+  { method: 'get', path: '/api/v2/leads', summary: 'Leads the lead_capture tools stored, newest first', tag: 'agents', access: 'bearer', responses: { 200: z.object({ leads: z.array(anyObject) }) } },
   { method: 'get', path: '/api/v2/models', summary: 'The tenant\'s model endpoints (keys shown only as { set, hint })', tag: 'models', access: 'bearer', responses: { 200: z.object({ models: z.array(anyObject) }) } },
   {
     method: 'post',

@@ -238,7 +238,7 @@ export async function dispatchEvents(db: pg.Pool, limit = 500): Promise<{ delive
               now(), now()
          FROM events e JOIN webhooks w ON w.tenant_id = e.tenant_id AND w.active
               -- subscribers of the type, and the endpoint a script names for its own completion
-              AND (e.type = ANY (w.events) OR '*' = ANY (w.events) OR (e.type = 'script.completed' AND e.data ->> 'webhook' = w.id::text))
+              AND (e.type = ANY (w.events) OR '*' = ANY (w.events) OR (e.type IN ('script.completed', 'tool.webhook') AND e.data ->> 'webhook' = w.id::text))
         WHERE e.seq > $1 AND e.seq <= $2
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,

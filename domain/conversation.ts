@@ -160,7 +160,7 @@ export interface AgentHold {
 
 /** Something the bot did on its own, for the AI state's actionsPerformed. */
 export interface ActionRecord {
-  action: 'PROMPT_APPLIED' | 'FAQ_ANSWERED' | 'KNOWLEDGE_USED' | 'ANALYZED' | 'ESCALATED';
+  action: 'PROMPT_APPLIED' | 'FAQ_ANSWERED' | 'KNOWLEDGE_USED' | 'TOOL_CALLED' | 'ANALYZED' | 'ESCALATED';
   /** KNOWLEDGE_USED: the passages the answer drew on. */
   sources?: { documentId: string; title: string; position: number }[];
   promptId?: string;
@@ -186,7 +186,7 @@ export interface ConversationState {
   choosingCorrection: boolean;
   matchMisses: number;
   /** How the current script was chosen: by the matcher, the customer's pick, or an agent. */
-  scriptSource: 'matcher' | 'clarification' | 'agent' | null;
+  scriptSource: 'matcher' | 'clarification' | 'agent' | 'tool' | null;
   analysis: Analysis | null;
   /** The business's onboarding and action prompts, loaded on the first message. */
   persona: Persona | null;

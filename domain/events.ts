@@ -20,6 +20,10 @@ export const eventTypes = [
   'script.completed',
   /** Tenant-wide (no conversation): an endpoint was disabled (410 Gone, or 5 days of failures); the admins get a notice too. */
   'webhook.disabled',
+  /** A lead_capture tool stored a lead (listed at /api/v2/leads). */
+  'lead.captured',
+  /** A webhook tool sent the conversation's data; delivered to the endpoint the tool names only. */
+  'tool.webhook',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 

@@ -56,6 +56,8 @@ export const replies = {
   rescriptedByTeam: (title: string) => `Nossa equipe ajustou seu atendimento para: ${title}.`,
 
   // resolving
+  /** A tool of the script's completion failed: the conversation goes on, and the customer knows. */
+  toolFailed: (name: string | null) => `Não consegui concluir ${name ? `"${name}"` : 'uma das etapas'} agora. Suas respostas estão guardadas e nossa equipe pode completar isso depois.`,
   resolved: (message: string | undefined, protocol: string) => `${message ?? 'Sua solicitação foi registrada.'} Seu protocolo é ${protocol}. ${anythingElse}`,
 
   // handing over to a person

@@ -35,9 +35,11 @@ export const stepSchema = z
 
 /** A registered webhook endpoint (its id) that receives the collected answers as `script.completed`. */
 const completionWebhook = z.string().uuid().optional();
+/** Tools (/api/v2/agents/{id}/tools) run when the customer confirms the answers, in order. */
+const completionTools = z.array(z.string().uuid()).max(5).optional();
 export const completionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('resolve'), message: z.string().min(1).max(1_000).optional(), webhook: completionWebhook }),
-  z.object({ action: z.literal('escalate'), message: z.string().min(1).max(1_000).optional(), webhook: completionWebhook }),
+  z.object({ action: z.literal('resolve'), message: z.string().min(1).max(1_000).optional(), webhook: completionWebhook, tools: completionTools }),
+  z.object({ action: z.literal('escalate'), message: z.string().min(1).max(1_000).optional(), webhook: completionWebhook, tools: completionTools }),
 ]);
 
 export const scriptFollowUpSchema = z
@@ -223,6 +225,8 @@ export const eventDataSchemas = {
   'ticket.created': z.object({ ticketId: z.string() }),
   'analysis.updated': z.object({ sentiment: z.string(), urgency: z.string(), frustration: z.number().int().nullable(), summary: z.string() }),
   'webhook.disabled': z.object({ webhookId: z.string(), url: z.string(), description: z.string().nullable(), cause: z.enum(['gone', 'failing']), reason: z.string() }),
+  'lead.captured': z.object({ leadId: z.string(), toolId: z.string().nullable(), name: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable(), fields: z.record(z.string(), z.string()) }),
+  'tool.webhook': z.object({ toolId: z.string(), webhook: z.string(), answers: z.record(z.string(), z.string()), customer: z.object({}).passthrough(), scriptId: z.string().nullable() }),
   'script.completed': z.object({ scriptId: z.string(), version: z.number().int(), title: z.string(), answers: z.record(z.string(), z.string()), protocol: z.string().nullable(), webhook: z.string().nullable() }),
 } satisfies Record<EventType, z.ZodType>;
 
@@ -366,3 +370,85 @@ export const agentCreateSchema = z
   .required({ name: true })
   .strict();
 export const agentChangeSchema = z.object(agentFields).partial().strict();
+
+// --- agent tools ----------------------------------------------------------------------------
+
+const templateText = z.string().max(4_000);
+const httpConfig = z
+  .object({
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+    /** `{{answers.cpf}}`, `{{customer.email}}`… are filled (URL-encoded) from the conversation. */
+    url: z.string().trim().min(1).max(2_000),
+    /** Values may use `{{secrets.NAME}}` (the tool's write-only secrets). */
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,100}$/), templateText).default({}),
+    /** JSON whose string leaves are templates; a leaf that is one placeholder keeps the value's type. */
+    body: z.unknown().optional(),
+    /** What the bot says with the response (`{{response.field}}`); nothing when absent. */
+    say: templateText.optional(),
+    timeoutMs: z.number().int().min(500).max(15_000).default(10_000),
+  })
+  .strict();
+
+export const toolTypes = ['http', 'search', 'calculator', 'lead_capture', 'form', 'webhook'] as const;
+
+export const toolDefinitionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('http'), config: httpConfig }),
+  z.object({
+    type: z.literal('search'),
+    config: z
+      .object({
+        /** The question: the customer's last message by default. */
+        query: templateText.default('{{text}}'),
+        collection: z.string().trim().regex(/^[A-Za-z0-9_-]{1,60}$/).optional(),
+      })
+      .strict(),
+  }),
+  z.object({
+    type: z.literal('calculator'),
+    config: z
+      .object({
+        /** Over the script's answers by step id: "parcela * 12 * (1 + juros / 100)". */
+        expression: z.string().trim().min(1).max(500),
+        say: templateText.default('O resultado é {{result}}.'),
+        decimals: z.number().int().min(0).max(6).default(2),
+      })
+      .strict(),
+  }),
+  z.object({
+    type: z.literal('lead_capture'),
+    config: z
+      .object({
+        /** Templates for the lead's contact; the customer's own and the answers' e-mail/phone by default. */
+        name: templateText.optional(),
+        email: templateText.optional(),
+        phone: templateText.optional(),
+        say: templateText.optional(),
+      })
+      .strict()
+      .default({}),
+  }),
+  z.object({
+    type: z.literal('form'),
+    config: z.object({ title: z.string().trim().min(1).max(120), steps: z.array(stepSchema).min(1).max(20) }).strict(),
+  }),
+  z.object({ type: z.literal('webhook'), config: z.object({ webhookId: z.string().uuid() }).strict() }),
+]);
+export type ToolDefinition = z.infer<typeof toolDefinitionSchema>;
+
+const toolCommon = {
+  name: z.string().trim().min(1).max(120),
+  description: z.string().trim().max(500).optional(),
+  /** Write-only values an http tool's headers use as `{{secrets.NAME}}`. */
+  secrets: z.record(z.string().regex(/^[A-Za-z0-9_]{1,60}$/), z.string().min(1).max(2_000)).optional(),
+  active: z.boolean().default(true),
+};
+
+/** A tool as an admin writes it: its name and secrets, and its type's configuration. */
+export const toolSchema = z.discriminatedUnion(
+  'type',
+  toolDefinitionSchema.options.map((option) => option.extend(toolCommon).strict()) as unknown as [
+    z.ZodObject<typeof toolCommon & { type: z.ZodLiteral<'http'>; config: typeof httpConfig }>,
+    ...z.ZodObject<typeof toolCommon & { type: z.ZodLiteral<ToolDefinition['type']>; config: z.ZodType }>[],
+  ],
+);
+export type ToolInput = z.infer<typeof toolSchema> & ToolDefinition;

@@ -66,6 +66,8 @@ export function fakeActivities(options: FakeOptions = {}) {
     // nor index documents
     indexKnowledgeDocument: jest.fn(async () => ({ passages: 0 })),
     failKnowledgeDocument: jest.fn(async () => undefined),
+    // no tools: scripts here name none
+    runTool: jest.fn(async () => ({ ok: false as const, name: null, type: null, error: 'no tools in workflow tests' })),
   } satisfies Activities;
 }
 

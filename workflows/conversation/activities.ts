@@ -50,6 +50,16 @@ export const helpdesk = proxyActivities<Activities>({
   },
 });
 
+/**
+ * An agent's tool: the activity runs the call with its own per-type timeout and retries (an http
+ * tool has 15 s at most and retries only idempotent methods) and answers a failure as a result;
+ * these retries only cover a lost worker or database.
+ */
+export const tooling = proxyActivities<Activities>({
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});
+
 /** Watching an open ticket: a failed poll is simply tried again at the next interval. */
 export const ticketWatch = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -77,6 +87,8 @@ export const patches = {
   competence: 'competence',
   /** With a model configured, a mid-script question no FAQ entry answers is asked of the model. */
   modelAnswers: 'model-answers',
+  /** A script's onComplete.tools run when the customer confirms (calculator, http, lead capture, webhook, search, form). */
+  tools: 'agent-tools',
   /** A mid-script question is asked of the tenant's knowledge base even without an FAQ or a model. */
   knowledgeAnswers: 'knowledge-answers',
   /** A turn's Postgres write as a local activity: one workflow task per answer turn. */

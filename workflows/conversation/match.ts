@@ -109,6 +109,11 @@ export async function clarify(c: Conversation, text: string): Promise<void> {
 }
 
 /** Begins a script; answers the customer already gave (in `text`) are taken, not asked. */
+/** A form tool's fields, collected next like a script (the script before it is done). */
+export function startForm(c: Conversation, form: Script): void {
+  startScript(c, form, 'tool', null);
+}
+
 function startScript(c: Conversation, script: Script, source: NonNullable<ConversationState['scriptSource']>, text: string | null): void {
   const { state } = c;
   state.script = script;

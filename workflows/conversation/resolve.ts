@@ -1,10 +1,15 @@
+import { patched } from '@temporalio/workflow';
 import type { Analysis } from '../../domain/analysis';
 import { decideAfterCollection, decision } from '../../domain/escalation';
-import { escalationDetails, replies } from '../../domain/replies';
+import { escalationDetails, replies, stepName } from '../../domain/replies';
 import { asksForPerson } from '../../domain/talk';
 import { collectedAnswers, reader, type Conversation } from './context';
 import { escalate, newProtocol } from './handoff';
-import { moveTo, record, refreshSearchAttributes, say } from './turn';
+import { moveTo, record, recordSources, refreshSearchAttributes, say } from './turn';
+import type { RunToolResult } from '../../activities/tools';
+import type { Script } from '../../domain/scripts';
+import { patches, tooling } from './activities';
+import { startForm } from './match';
 
 /**
  * The customer confirmed: analyze what they said, then the escalation policy decides between a
@@ -12,6 +17,12 @@ import { moveTo, record, refreshSearchAttributes, say } from './turn';
  */
 export async function finishCollection(c: Conversation): Promise<void> {
   const script = c.state.script!;
+  const tools = script.onComplete.tools ?? [];
+  if (tools.length && patched(patches.tools)) {
+    const form = await runTools(c, tools);
+    // a form tool's fields come next; this resolves when they are confirmed
+    if (form) return startForm(c, form);
+  }
   moveTo(c, 'analyzing');
   await analyze(c);
   // a script whose purpose is to reach a person ends with one, whatever its completion says
@@ -25,6 +36,41 @@ export async function finishCollection(c: Conversation): Promise<void> {
     return;
   }
   resolve(c);
+}
+
+/**
+ * The script's tools, in order: each says what it has to say (a calculation, a service's answer,
+ * a passage); one that fails is told to the customer and the conversation goes on. Returns the
+ * form a form tool asks to collect next, if any.
+ */
+async function runTools(c: Conversation, toolIds: readonly string[]): Promise<Script | null> {
+  const { state } = c;
+  const script = state.script!;
+  let form: Script | null = null;
+  for (const toolId of toolIds) {
+    const outcome = await tooling
+      .runTool({
+        callId: `${state.conversationId}:${toolId}:${state.messageCount}`,
+        tenantId: state.tenantId,
+        conversationId: state.conversationId,
+        toolId,
+        answers: { ...state.answers },
+        labels: Object.fromEntries(script.steps.map((step) => [step.id, stepName(step)])),
+        customer: { ...(state.customer.name ? { name: state.customer.name } : {}), ...(state.customer.email ? { email: state.customer.email } : {}), ...(state.customer.phone ? { phone: state.customer.phone } : {}) },
+        scriptId: script.id,
+        text: c.memory.customerTexts.at(-1) ?? '',
+      })
+      .catch((error: unknown): RunToolResult => ({ ok: false, name: null, type: null, error: error instanceof Error ? error.message : String(error) }));
+    record(c, { action: 'TOOL_CALLED', name: (outcome.name ?? toolId).slice(0, 200), tag: outcome.ok ? `${outcome.type}/ok` : `${outcome.type ?? 'unknown'}/failed` });
+    if (!outcome.ok) {
+      say(c, replies.toolFailed(outcome.name));
+      continue;
+    }
+    if (outcome.sources?.length) recordSources(c, outcome.sources);
+    if (outcome.say) say(c, outcome.say, outcome.sources);
+    if (outcome.form) form = outcome.form;
+  }
+  return form;
 }
 
 /** Analyzes what the customer said so far; the result drives escalation, search attributes and the AI state. */

@@ -1,0 +1,181 @@
+import type pg from 'pg';
+import type { Embedder } from '../adapters/llm';
+import { searchKnowledge } from '../db/knowledge';
+import { announceToolWebhook, captureLead, recordToolCall, toolForCall, type Tool } from '../db/tools';
+import { findWebhook } from '../db/webhooks';
+import { sourceOf, type Source } from '../domain/knowledge';
+import { evaluate, ExpressionError, formatNumber, lookup, parseExpression, render, renderJson, type TemplateContext } from '../domain/tools';
+import type { Script } from '../domain/scripts';
+import { publicUrlProblem } from '../lib/public-url';
+import type { SecretBox } from '../lib/secrets';
+
+export interface ToolDeps {
+  db: pg.Pool;
+  secrets?: SecretBox | undefined;
+  embedderFor(tenantId: string): Promise<Embedder | undefined>;
+  /** Tools may call private addresses (WEBHOOKS_ALLOW_PRIVATE; tests call 127.0.0.1). */
+  webhooksAllowPrivate?: boolean | undefined;
+}
+
+export interface RunToolInput {
+  /** conversation + tool + turn: the call's id in the log, the idempotency key an http tool sends. */
+  callId: string;
+  tenantId: string;
+  conversationId: string;
+  toolId: string;
+  /** The script's answers by step id, with their labels. */
+  answers: Record<string, string>;
+  labels: Record<string, string>;
+  customer: { name?: string; email?: string; phone?: string };
+  scriptId: string | null;
+  /** The customer's last message. */
+  text: string;
+}
+
+export type RunToolResult =
+  | { ok: true; name: string; type: Tool['type']; say?: string; sources?: Source[]; form?: Script }
+  | { ok: false; name: string | null; type: Tool['type'] | null; error: string };
+
+const RESPONSE_KEPT = 2_000;
+
+/** A failure the customer hears about, not one worth retrying. */
+class ToolFailure extends Error {
+  override name = 'ToolFailure';
+}
+
+export function createToolActivities(deps: ToolDeps) {
+  /** One HTTP call; GET, PUT and DELETE are tried up to three times, POST and PATCH once (with an Idempotency-Key). */
+  async function http(tool: Extract<Tool, { type: 'http' }>, context: TemplateContext, secrets: Record<string, string>, callId: string) {
+    const { config } = tool;
+    const url = render(config.url, context, encodeURIComponent);
+    const problem = await publicUrlProblem(url, deps.webhooksAllowPrivate ?? false);
+    if (problem) throw new ToolFailure(`url: ${problem}`);
+    const headers: Record<string, string> = { 'user-agent': 'Atende-Tools/1', 'idempotency-key': callId };
+    for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = render(value, { ...context, secrets });
+    const body = config.body === undefined || config.method === 'GET' || config.method === 'DELETE' ? undefined : JSON.stringify(renderJson(config.body, context));
+    if (body) headers['content-type'] ??= 'application/json';
+    const attempts = config.method === 'POST' || config.method === 'PATCH' ? 1 : 3;
+    let last = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const response = await fetch(url, { method: config.method, headers, redirect: 'manual', signal: AbortSignal.timeout(config.timeoutMs), ...(body ? { body } : {}) });
+        const raw = (await response.text()).slice(0, 100_000);
+        let parsed: unknown = raw;
+        try {
+          parsed = JSON.parse(raw);
+        } catch {
+          // a text answer stays text
+        }
+        if (response.ok) return { status: response.status, body: parsed };
+        last = `the service answered ${response.status}`;
+        if (response.status < 500) break;
+      } catch (error) {
+        last = (error as Error).name === 'TimeoutError' ? `no answer within ${config.timeoutMs / 1000} s` : (error as Error).message;
+      }
+    }
+    throw new ToolFailure(last);
+  }
+
+  async function run(tool: Tool, input: RunToolInput, context: TemplateContext, secrets: Record<string, string>): Promise<Omit<Extract<RunToolResult, { ok: true }>, 'ok' | 'name' | 'type'> & { output?: unknown }> {
+    switch (tool.type) {
+      case 'http': {
+        const response = await http(tool, context, secrets, input.callId);
+        const say = tool.config.say ? render(tool.config.say, { ...context, response: response.body }) : undefined;
+        return { ...(say ? { say } : {}), output: { status: response.status, body: typeof response.body === 'string' ? response.body.slice(0, RESPONSE_KEPT) : response.body } };
+      }
+      case 'calculator': {
+        let result: number;
+        try {
+          result = evaluate(parseExpression(tool.config.expression), (name) => lookup(context, name) ?? input.answers[name]);
+        } catch (error) {
+          if (error instanceof ExpressionError) throw new ToolFailure(error.message);
+          throw error;
+        }
+        if (!Number.isFinite(result)) throw new ToolFailure('the result is not a number');
+        return { say: render(tool.config.say, { ...context, result: formatNumber(result, tool.config.decimals) }), output: { result } };
+      }
+      case 'search': {
+        const query = render(tool.config.query, context);
+        const { hits } = await searchKnowledge({ db: deps.db, embedder: await deps.embedderFor(input.tenantId) }, input.tenantId, query, 1, tool.config.collection ? [tool.config.collection] : undefined);
+        const best = hits[0];
+        if (!best) return { output: { hits: 0 } };
+        const source = sourceOf(best, query);
+        return { say: `Segundo o documento “${best.title}”: ${source.excerpt}`, sources: [source], output: { hits: hits.length, documentId: best.documentId, position: best.position } };
+      }
+      case 'lead_capture': {
+        const filled = (template: string | undefined, fallback: string | undefined) => (template ? render(template, context) : fallback)?.trim() || null;
+        const fields = Object.fromEntries(Object.entries(input.answers).map(([step, value]) => [input.labels[step] ?? step, value]));
+        const lead = await captureLead(deps.db, input.tenantId, {
+          conversationId: input.conversationId,
+          toolId: tool.id,
+          name: filled(tool.config.name, input.customer.name),
+          email: filled(tool.config.email, input.customer.email ?? Object.values(input.answers).find((value) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value))),
+          phone: filled(tool.config.phone, input.customer.phone),
+          fields,
+        });
+        const say = tool.config.say ? render(tool.config.say, context) : undefined;
+        return { ...(say ? { say } : {}), output: { leadId: lead.id } };
+      }
+      case 'webhook': {
+        const endpoint = await findWebhook(deps.db, input.tenantId, tool.config.webhookId);
+        if (!endpoint) throw new ToolFailure('the webhook endpoint no longer exists');
+        await announceToolWebhook(deps.db, input.tenantId, input.callId, input.conversationId, {
+          toolId: tool.id,
+          webhook: endpoint.id,
+          answers: input.answers,
+          customer: input.customer,
+          scriptId: input.scriptId,
+        });
+        return { output: { webhookId: endpoint.id, queued: true } };
+      }
+      case 'form': {
+        // the form's fields become a script the conversation collects next
+        const form: Script = {
+          id: `form-${tool.id}`.slice(0, 80),
+          version: 1,
+          title: tool.config.title,
+          description: tool.description ?? tool.config.title,
+          examples: [],
+          steps: tool.config.steps,
+          onComplete: { action: 'resolve' },
+          followUps: [],
+          active: true,
+        } as Script;
+        return { form, output: { steps: tool.config.steps.length } };
+      }
+    }
+  }
+
+  return {
+    /**
+     * Runs one of the agent's tools for a conversation and records the call. A failure the
+     * customer should hear about (a service that did not answer, an expression that does not
+     * compute) is a result, `ok: false`, not an error: the conversation goes on. Database
+     * trouble is an error, retried by Temporal.
+     */
+    async runTool(input: RunToolInput): Promise<RunToolResult> {
+      const found = await toolForCall(deps.db, input.tenantId, input.toolId);
+      if (!found || !found.tool.active) return { ok: false, name: found?.tool.name ?? null, type: found?.tool.type ?? null, error: 'the tool does not exist or is inactive' };
+      const { tool } = found;
+      const started = Date.now();
+      const context: TemplateContext = { answers: input.answers, customer: input.customer, text: input.text, script: { id: input.scriptId }, conversation: { id: input.conversationId } };
+      let secrets: Record<string, string> = {};
+      const log = { id: input.callId, toolId: tool.id, conversationId: input.conversationId, type: tool.type, input: { answers: input.answers, scriptId: input.scriptId } };
+      try {
+        if (Object.keys(found.sealedSecrets).length) {
+          if (!deps.secrets) throw new ToolFailure('no secret keys to open the tool\'s secrets');
+          secrets = Object.fromEntries(Object.entries(found.sealedSecrets).map(([name, sealed]) => [name, deps.secrets!.open(sealed)]));
+        }
+        const { output, ...said } = await run(tool, input, context, secrets);
+        await recordToolCall(deps.db, input.tenantId, { ...log, status: 'succeeded', output: output ?? null, error: null, durationMs: Date.now() - started });
+        return { ok: true, name: tool.name, type: tool.type, ...said };
+      } catch (error) {
+        if (!(error instanceof ToolFailure) && !(error instanceof Error && /secret/i.test(error.name))) throw error;
+        // a secret's value never reaches the log: only the failure's words
+        const message = Object.values(secrets).reduce((text, value) => text.split(value).join('***'), error.message);
+        await recordToolCall(deps.db, input.tenantId, { ...log, status: 'failed', output: null, error: message, durationMs: Date.now() - started });
+        return { ok: false, name: tool.name, type: tool.type, error: message };
+      }
+    },
+  };
+}
