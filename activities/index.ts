@@ -13,7 +13,7 @@ import type { SecretBox } from '../lib/secrets';
 import { createHandoffActivities } from './handoff';
 import { createWebhookActivities } from './webhooks';
 import { createKnowledgeActivities, searchKnowledge } from './knowledge';
-import { createToolActivities } from './tools';
+import { createToolRunner } from './tools';
 import { answersOffline, offlineAnswer, sourceOf, type KnowledgeHit, type Source } from '../domain/knowledge';
 import { announce, streamingConversation, tokenSink } from './tokens';
 import type { MindchatClient } from '../adapters/mindchat';
@@ -234,6 +234,8 @@ export function createActivities(deps: ActivityDeps) {
     profiles.set(key, { at: Date.now(), agent });
     return agent;
   }
+  const toolRunner = createToolRunner({ db: deps.db, secrets: deps.secrets, embedderFor: (tenantId) => models.embedder(tenantId), webhooksAllowPrivate: deps.webhooksAllowPrivate });
+
   /** The model for a conversation: its agent's, else its tenant's default, else the server's. */
   async function llmOf(tenantId: string | undefined, agentId?: string): Promise<LlmClient | undefined> {
     const agent = await profileOf(tenantId, agentId);
@@ -390,6 +392,22 @@ export function createActivities(deps: ActivityDeps) {
       const llm = await llmOf(input.tenantId, input.agentId);
       if (known || !llm) return known;
       try {
+        // the agent's tools (search, calculator, http) are the model's to call while it answers
+        const conversationId = streamingConversation();
+        const functions = input.tenantId && input.agentId && conversationId ? await toolRunner.functionsFor(input.tenantId, input.agentId, conversationId) : null;
+        if (functions?.specs.length) {
+          const { text } = await llm.completeWithTools({
+            system: `${offScriptPrompt(input)}\n\nVocê pode chamar as funções oferecidas para consultar sistemas ou calcular; use só o que elas devolverem.`,
+            messages: [{ role: 'user', content: input.text }],
+            maxLength: 600,
+            tools: functions.specs,
+            call: async (name, args) => {
+              await announce(deps.db, conversationId!, 'calling_tool');
+              return functions.call(name, args);
+            },
+          });
+          return text.includes(DOES_NOT_KNOW) ? null : { question: input.text, answer: text };
+        }
         // held back until it is clear the model is answering rather than saying it does not know
         const answer = await streamingComplete(llm, { system: offScriptPrompt(input), messages: [{ role: 'user', content: input.text }], maxLength: 600 }, DOES_NOT_KNOW.length + 1);
         return answer.includes(DOES_NOT_KNOW) ? null : { question: input.text, answer };
@@ -495,7 +513,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHandoffActivities(deps),
     ...createWebhookActivities(deps),
     ...createKnowledgeActivities({ db: deps.db, embedderFor: models.embedder }),
-    ...createToolActivities({ db: deps.db, secrets: deps.secrets, embedderFor: models.embedder, webhooksAllowPrivate: deps.webhooksAllowPrivate }),
+    runTool: toolRunner.runTool,
   };
 }
 

@@ -16,7 +16,7 @@ export interface TokenSink {
 }
 
 /** Tells the conversation's listeners what the turn is doing; a lost notice costs nothing but the word. */
-export async function announce(db: pg.Pool, conversationId: string, progress: 'searching_knowledge'): Promise<void> {
+export async function announce(db: pg.Pool, conversationId: string, progress: 'searching_knowledge' | 'calling_tool'): Promise<void> {
   const notice: TokenNotice = { progress };
   await db.query('SELECT pg_notify($1, $2)', [TOKENS_CHANNEL, `${conversationId} ${JSON.stringify(notice)}`]).catch(() => undefined);
 }

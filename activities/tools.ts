@@ -1,10 +1,12 @@
 import type pg from 'pg';
-import type { Embedder } from '../adapters/llm';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Embedder, FunctionTool } from '../adapters/llm';
 import { searchKnowledge } from '../db/knowledge';
-import { announceToolWebhook, captureLead, recordToolCall, toolForCall, type Tool } from '../db/tools';
+import { announceToolWebhook, captureLead, listTools, recordToolCall, toolForCall, type Tool } from '../db/tools';
 import { findWebhook } from '../db/webhooks';
 import { sourceOf, type Source } from '../domain/knowledge';
-import { evaluate, ExpressionError, formatNumber, lookup, parseExpression, render, renderJson, type TemplateContext } from '../domain/tools';
+import { evaluate, expressionNames, ExpressionError, formatNumber, lookup, parseExpression, placeholders, render, renderJson, type TemplateContext } from '../domain/tools';
 import type { Script } from '../domain/scripts';
 import { publicUrlProblem } from '../lib/public-url';
 import type { SecretBox } from '../lib/secrets';
@@ -43,7 +45,11 @@ class ToolFailure extends Error {
   override name = 'ToolFailure';
 }
 
-export function createToolActivities(deps: ToolDeps) {
+/**
+ * Runs agent tools: `runTool` is the activity a script's completion calls; `functionsFor` hands
+ * the same tools to a model's function calling from inside another activity.
+ */
+export function createToolRunner(deps: ToolDeps) {
   /** One HTTP call; GET, PUT and DELETE are tried up to three times, POST and PATCH once (with an Idempotency-Key). */
   async function http(tool: Extract<Tool, { type: 'http' }>, context: TemplateContext, secrets: Record<string, string>, callId: string) {
     const { config } = tool;
@@ -86,7 +92,7 @@ export function createToolActivities(deps: ToolDeps) {
       case 'calculator': {
         let result: number;
         try {
-          result = evaluate(parseExpression(tool.config.expression), (name) => lookup(context, name) ?? input.answers[name]);
+          result = evaluate(parseExpression(tool.config.expression), (name) => lookup(context, `args.${name}`) ?? lookup(context, name) ?? input.answers[name]);
         } catch (error) {
           if (error instanceof ExpressionError) throw new ToolFailure(error.message);
           throw error;
@@ -95,7 +101,7 @@ export function createToolActivities(deps: ToolDeps) {
         return { say: render(tool.config.say, { ...context, result: formatNumber(result, tool.config.decimals) }), output: { result } };
       }
       case 'search': {
-        const query = render(tool.config.query, context);
+        const query = typeof lookup(context, 'args.query') === 'string' ? String(lookup(context, 'args.query')) : render(tool.config.query, context);
         const { hits } = await searchKnowledge({ db: deps.db, embedder: await deps.embedderFor(input.tenantId) }, input.tenantId, query, 1, tool.config.collection ? [tool.config.collection] : undefined);
         const best = hits[0];
         if (!best) return { output: { hits: 0 } };
@@ -146,7 +152,67 @@ export function createToolActivities(deps: ToolDeps) {
     }
   }
 
+  /** The parameters a model fills to call a tool: the search's query, the expression's variables, the http tool's `{{args.*}}`. */
+  function parametersOf(tool: Tool): z.ZodObject | null {
+    switch (tool.type) {
+      case 'search':
+        return z.object({ query: z.string().describe('what to look up in the knowledge base') });
+      case 'calculator':
+        return z.object(Object.fromEntries(expressionNames(parseExpression(tool.config.expression)).map((name) => [name, z.number()])));
+      case 'http': {
+        const used = [tool.config.url, ...Object.values(tool.config.headers), JSON.stringify(tool.config.body ?? null)].flatMap(placeholders).filter((path) => path.startsWith('args.'));
+        return z.object(Object.fromEntries([...new Set(used)].map((path) => [path.slice('args.'.length), z.string()])));
+      }
+      default:
+        // lead capture, webhooks and forms belong to a script's completion, not to a model's whim
+        return null;
+    }
+  }
+
   return {
+    /**
+     * The agent's tools a model may call while it answers (search, calculator, http), as OpenAI
+     * functions, and the runner that executes and logs each call.
+     */
+    async functionsFor(tenantId: string, agentId: string, conversationId: string): Promise<{ specs: FunctionTool[]; call(name: string, args: Record<string, unknown>): Promise<string> }> {
+      const tools = (await listTools(deps.db, tenantId, agentId)).filter((tool) => tool.active);
+      const offered: { spec: FunctionTool; tool: Tool }[] = [];
+      for (const tool of tools) {
+        let parameters: z.ZodObject | null;
+        try {
+          parameters = parametersOf(tool);
+        } catch {
+          continue;
+        }
+        if (!parameters) continue;
+        const base = `${tool.type}_${tool.name.normalize('NFD').replace(/[^A-Za-z0-9]+/g, '_')}`.slice(0, 56);
+        const name = offered.some((entry) => entry.spec.name === base) ? `${base}_${offered.length}` : base;
+        const { $schema: _dialect, ...schema } = z.toJSONSchema(parameters) as Record<string, unknown>;
+        offered.push({ tool, spec: { name, description: (tool.description ?? tool.name).slice(0, 500), parameters: schema } });
+      }
+      return {
+        specs: offered.map((entry) => entry.spec),
+        async call(name, args) {
+          const entry = offered.find((candidate) => candidate.spec.name === name)!;
+          const found = await toolForCall(deps.db, tenantId, entry.tool.id);
+          if (!found) return 'error: the tool no longer exists';
+          const started = Date.now();
+          const input: RunToolInput = { callId: `${conversationId}:${entry.tool.id}:model:${randomUUID()}`, tenantId, conversationId, toolId: entry.tool.id, answers: {}, labels: {}, customer: {}, scriptId: null, text: '' };
+          const secrets = Object.fromEntries(Object.entries(found.sealedSecrets).map(([secretName, sealed]) => [secretName, deps.secrets?.open(sealed) ?? '']));
+          const log = { id: input.callId, toolId: entry.tool.id, conversationId, type: entry.tool.type, input: { args } };
+          try {
+            const { output, say } = await run(found.tool, input, { args }, secrets);
+            await recordToolCall(deps.db, tenantId, { ...log, status: 'succeeded', output: output ?? null, error: null, durationMs: Date.now() - started });
+            return JSON.stringify({ result: output ?? null, ...(say ? { say } : {}) });
+          } catch (error) {
+            const message = Object.values(secrets).reduce((text, value) => (value ? text.split(value).join('***') : text), (error as Error).message);
+            await recordToolCall(deps.db, tenantId, { ...log, status: 'failed', output: null, error: message, durationMs: Date.now() - started });
+            return `error: ${message}`;
+          }
+        },
+      };
+    },
+
     /**
      * Runs one of the agent's tools for a conversation and records the call. A failure the
      * customer should hear about (a service that did not answer, an expression that does not

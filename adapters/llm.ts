@@ -26,6 +26,18 @@ export interface LlmClient {
    * `onDelta`, the model streams and each piece of text is handed over as it arrives.
    */
   complete(input: { system: string; messages: readonly ChatTurn[]; maxLength: number; onDelta?: (text: string) => void }): Promise<string>;
+  /**
+   * Free text with functions the model may call (OpenAI function calling): each call is run by
+   * `call` and its result handed back, for up to `maxRounds` rounds; then the model answers.
+   */
+  completeWithTools(input: { system: string; messages: readonly ChatTurn[]; maxLength: number; tools: readonly FunctionTool[]; call(name: string, args: Record<string, unknown>): Promise<string>; maxRounds?: number }): Promise<{ text: string; calls: { name: string; args: Record<string, unknown> }[] }>;
+}
+
+/** A function offered to the model: its JSON Schema parameters (from zod). */
+export interface FunctionTool {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
 }
 
 export interface ChatTurn {
@@ -150,6 +162,41 @@ export function createLlmClient(settings: LlmSettings): LlmClient {
       if (!text) throw new LlmReplyError('the model replied with an empty message');
       if (text.length > maxLength) throw new LlmReplyError(`the model replied with ${text.length} characters, more than ${maxLength}`);
       return text;
+    },
+
+    async completeWithTools({ system, messages, maxLength, tools, call, maxRounds = 3 }) {
+      const history: OpenAI.ChatCompletionMessageParam[] = [{ role: 'system', content: system }, ...messages.map((message) => ({ role: message.role, content: message.content }))];
+      const calls: { name: string; args: Record<string, unknown> }[] = [];
+      for (let round = 0; ; round++) {
+        const offered = round < maxRounds && tools.length;
+        const completion = await chat({
+          model: settings.model,
+          temperature: 0.2,
+          messages: history,
+          ...(offered ? { tools: tools.map((tool) => ({ type: 'function' as const, function: { name: tool.name, description: tool.description, parameters: tool.parameters } })) } : {}),
+        });
+        const message = completion.choices[0]?.message;
+        const asked = (message?.tool_calls ?? []).filter((entry) => entry.type === 'function');
+        if (!offered || !asked.length) {
+          const text = (message?.content ?? '').trim();
+          if (!text) throw new LlmReplyError('the model replied with an empty message');
+          if (text.length > maxLength) throw new LlmReplyError(`the model replied with ${text.length} characters, more than ${maxLength}`);
+          return { text, calls };
+        }
+        history.push({ role: 'assistant', content: message?.content ?? null, tool_calls: asked });
+        for (const entry of asked) {
+          let args: Record<string, unknown> = {};
+          let result: string;
+          try {
+            args = JSON.parse(entry.function.arguments || '{}') as Record<string, unknown>;
+            calls.push({ name: entry.function.name, args });
+            result = tools.some((tool) => tool.name === entry.function.name) ? await call(entry.function.name, args) : `error: no function named ${entry.function.name}`;
+          } catch (error) {
+            result = `error: ${(error as Error).message}`;
+          }
+          history.push({ role: 'tool', tool_call_id: entry.id, content: result.slice(0, 4_000) });
+        }
+      }
     },
 
     async chooseScript({ text, candidates }) {

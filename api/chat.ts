@@ -56,7 +56,7 @@ const agentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
 function parseNotice(detail: string): TokenNotice | null {
   try {
     const notice = JSON.parse(detail) as TokenNotice;
-    if ('progress' in notice) return notice.progress === 'searching_knowledge' ? notice : null;
+    if ('progress' in notice) return notice.progress === 'searching_knowledge' || notice.progress === 'calling_tool' ? notice : null;
     return typeof notice.segment === 'string' && typeof notice.text === 'string' ? notice : null;
   } catch {
     return null;
@@ -200,6 +200,7 @@ const progressWords: Record<string, string> = {
   abandoned: 'aguardando o cliente',
   closed: 'encerrada',
   searching_knowledge: 'consultando a base de conhecimento',
+  calling_tool: 'consultando um sistema',
 };
 
 /** An error event's data: a stable code and words, never a stack or a database message. */

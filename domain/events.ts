@@ -61,4 +61,4 @@ export type TokenNotice =
       segment: string;
       text: string;
     }
-  | { progress: 'searching_knowledge' };
+  | { progress: 'searching_knowledge' | 'calling_tool' };

@@ -163,6 +163,13 @@ export function numberOf(value: unknown): number {
   return Number(normal);
 }
 
+/** The names an expression reads (its variables), in order of first use. */
+export function expressionNames(tree: Expression): string[] {
+  if ('number' in tree) return [];
+  if ('name' in tree) return [tree.name];
+  return [...new Set(tree.args.flatMap(expressionNames))];
+}
+
 export function evaluate(tree: Expression, variables: (name: string) => unknown): number {
   if ('number' in tree) return tree.number;
   if ('name' in tree) {

@@ -89,3 +89,32 @@ test("the model's \"I do not know\" never reaches the stream: the customer hears
   expect(events.at(-1)!.data.answer).not.toMatch(/NAO_SEI/);
   expect(answers.replace(/\s+/g, ' ').trim()).toBe(events.at(-1)!.data.answer.replace(/\s+/g, ' ').trim());
 });
+
+test("with a model, the agent's tools are offered as functions: the model calls the calculator, the stream says so, the call is logged", async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: stack.tenantId, subject: 'admin' });
+  const created = await stack.app.request('/api/v2/agents/default/tools', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+    body: JSON.stringify({ name: 'Valor da parcela', description: 'Divide o valor do seguro pelo número de parcelas', type: 'calculator', config: { expression: 'round(valor / parcelas, 2)' } }),
+  });
+  expect(created.status).toBe(201);
+  const toolId = ((await created.json()) as { tool: { id: string } }).tool.id;
+  fake.reply((body) => {
+    if (body?.response_format) return { status: 500 };
+    const offered = body?.tools?.[0]?.function;
+    const last = body?.messages?.at(-1);
+    if (last?.role === 'tool') return { content: `Fica em R$ ${JSON.parse(last.content).result.result.toFixed(2).replace('.', ',')} por mês.` };
+    if (offered) return { toolCalls: [{ name: offered.name, arguments: { valor: 1500, parcelas: 12 } }] };
+    return { content: 'NAO_SEI' };
+  });
+  const service = await mintToken(secret, { role: 'agent', tenant: stack.tenantId, subject: 'site' });
+  const first = await chat({ messages: [{ role: 'user', content: 'preciso da segunda via do boleto' }] }, service);
+  const { token } = first.find((event) => event.event === 'metadata')!.data;
+  const events = await chat({ conversation_id: first.at(-1)!.data.conversation_id, messages: [{ role: 'user', content: 'Quanto fica cada parcela se eu parcelar 1500 em 12 vezes?' }] }, token);
+  expect(events.at(-1)!.data.answer).toContain('Fica em R$ 125,00 por mês.');
+  expect(events.find((event) => event.event === 'progress' && event.data.stage === 'calling_tool')).toBeDefined();
+  const offeredRequest = fake.requests.find((request) => request.body?.tools?.length)!;
+  expect(offeredRequest.body.tools[0].function).toMatchObject({ name: 'calculator_Valor_da_parcela', parameters: { type: 'object', properties: { valor: { type: 'number' }, parcelas: { type: 'number' } } } });
+  const calls = await stack.app.request(`/api/v2/agents/default/tools/${toolId}/calls`, { headers: { authorization: `Bearer ${admin}` } });
+  expect(((await calls.json()) as { calls: { status: string; input: unknown }[] }).calls[0]).toMatchObject({ status: 'succeeded', input: { args: { valor: 1500, parcelas: 12 } } });
+});

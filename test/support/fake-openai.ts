@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
  * How the fake answers the next chat completion. A request with `stream: true` gets its content
  * as server-sent chunks of a word or so, `chunkDelayMs` apart.
  */
-export type FakeReply = { content: string; chunkDelayMs?: number } | { delayMs: number; content: string; chunkDelayMs?: number } | { status: number };
+export type FakeReply =
+  | { content: string; chunkDelayMs?: number }
+  | { delayMs: number; content: string; chunkDelayMs?: number }
+  | { status: number }
+  /** The model asks to call functions (OpenAI function calling). */
+  | { toolCalls: { name: string; arguments: Record<string, unknown> }[] };
 
 export interface FakeOpenAi {
   baseURL: string;
@@ -31,6 +36,25 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         if ('status' in reply) {
           response.writeHead(reply.status, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: { message: 'fake failure', type: 'server_error' } }));
+          return;
+        }
+        if ('toolCalls' in reply) {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(
+            JSON.stringify({
+              id: 'chatcmpl-fake',
+              object: 'chat.completion',
+              created: Math.floor(Date.now() / 1000),
+              model: request.url,
+              choices: [
+                {
+                  index: 0,
+                  finish_reason: 'tool_calls',
+                  message: { role: 'assistant', content: null, tool_calls: reply.toolCalls.map((call, index) => ({ id: `call_${index}`, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })) },
+                },
+              ],
+            }),
+          );
           return;
         }
         if (body?.stream) return streamChunks(response, reply.content, reply.chunkDelayMs ?? 0);
