@@ -19,6 +19,7 @@ import { chatRoutes } from './chat';
 import { agentRoutes } from './agents';
 import { leadRoutes, toolRoutes } from './tools';
 import { noticeRoutes } from './notices';
+import { cannedRoutes, noteRoutes } from './console';
 import { modelRoutes } from './models';
 import { parseSecretKeys, secretBox, type SecretBox } from '../lib/secrets';
 import { knowledgeRoutes, MAX_DOCUMENT_BYTES } from './knowledge';
@@ -69,6 +70,7 @@ export interface AppDeps {
 }
 
 const chatPage = fs.readFileSync(path.join(__dirname, '../web/chat.html'), 'utf8');
+const widgetScript = fs.readFileSync(path.join(__dirname, '../web/widget.js'), 'utf8');
 const inboxPage = fs.readFileSync(path.join(__dirname, '../web/inbox.html'), 'utf8');
 const dashboardPage = fs.readFileSync(path.join(__dirname, '../web/dashboard.html'), 'utf8');
 const liveScript = fs.readFileSync(path.join(__dirname, '../web/live.js'), 'utf8');
@@ -114,6 +116,8 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
       await next();
     })
     .get('/', (c) => c.html(chatPage, 200))
+    // loaded by other sites: cacheable, and allowed cross-origin
+    .get('/widget.js', (c) => c.body(widgetScript, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' }))
     .get('/inbox', (c) => c.html(inboxPage, 200))
     .get('/dashboard', (c) => c.html(dashboardPage, 200))
     .get('/assets/live.js', (c) => c.body(liveScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
@@ -163,6 +167,8 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/notices', noticeRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/api/v1/conversations', noteRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/api/v1/canned-responses', cannedRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v2/knowledge', knowledgeRoutes({ db, embedder, client, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))
     .route('/api/v1/analytics', analyticsRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))
     .route('/api/v2/analytics', dashboardRoutes({ db, jwtSecret: config.jwtSecret, settingsFor }))

@@ -8,6 +8,7 @@ import { learningSchema } from './settings';
 import { chatStreamSchema } from './chat';
 import { webhookChangeSchema, webhookSchema } from './webhooks';
 import { knowledgeSearchSchema } from './knowledge';
+import { cannedSchema, noteSchema } from './console';
 import { breakdownDimensions, distributionMetrics, timeseriesMetrics } from '../db/analytics';
 
 /**
@@ -189,6 +190,11 @@ const analyticsOps: Operation[] = [
   analytics('/api/v1/analytics/distribution', 'How many conversations fall in each time bucket', { metric: z.enum(Object.keys(distributionMetrics) as [string, ...string[]]) }, z.object({ period, metric: z.string(), buckets: z.array(z.object({ from: z.number(), to: z.number().nullable(), conversations: z.number().int() })) })),
   analytics('/api/v1/analytics/export.csv', 'One CSV row per conversation, with the seed\'s columns (streamed)', {}, { description: 'CSV', contentType: 'text/csv' }),
   analytics('/api/v2/analytics/dashboard', 'The summary, for the v2 API\'s clients', {}, anyObject),
+  { method: 'get', path: '/api/v1/conversations/{id}/notes', summary: 'Private notes on a conversation (staff only; never shown to the customer)', tag: 'handoff', access: 'bearer', responses: { 200: z.object({ notes: z.array(anyObject) }) } },
+  { method: 'post', path: '/api/v1/conversations/{id}/notes', summary: 'Add a private note', tag: 'handoff', access: 'bearer', body: noteSchema, responses: { 201: z.object({ note: anyObject }) } },
+  { method: 'get', path: '/api/v1/canned-responses', summary: 'The tenant\'s canned responses ("/" in the inbox composer)', tag: 'handoff', access: 'bearer', responses: { 200: z.object({ responses: z.array(anyObject) }) } },
+  { method: 'post', path: '/api/v1/canned-responses', summary: 'Add a canned response (admins)', tag: 'handoff', access: 'bearer', body: cannedSchema, example: { shortcut: 'prazo', title: 'Prazo de análise', text: 'A análise leva até 5 dias úteis; avisamos por e-mail.' }, responses: { 201: z.object({ response: anyObject }) }, errors: [409] },
+  { method: 'delete', path: '/api/v1/canned-responses/{id}', summary: 'Remove a canned response (admins)', tag: 'handoff', access: 'bearer', responses: { 200: z.object({ deleted: z.boolean() }) } },
   { method: 'get', path: '/api/v1/notices', summary: 'What the admins must be told (an endpoint disabled…): unread, or every one with ?all=true', tag: 'webhooks', access: 'bearer', query: { all: z.enum(['true', 'false']) }, responses: { 200: z.object({ notices: z.array(anyObject) }) } },
   { method: 'post', path: '/api/v1/notices/{id}/read', summary: 'Mark a notice read', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ notice: anyObject }) } },
   { method: 'get', path: '/api/v2/webhooks', summary: 'The tenant\'s webhook endpoints (admins)', tag: 'webhooks', access: 'bearer', responses: { 200: z.object({ webhooks: z.array(anyObject) }) } },
@@ -324,7 +330,8 @@ const analyticsOps: Operation[] = [
 ];
 
 const serviceOps: Operation[] = [
-  { method: 'get', path: '/', summary: 'The chat page', tag: 'pages', access: 'public', responses: { 200: html } },
+  { method: 'get', path: '/', summary: 'The chat page (?tenant=, ?channel= for the widget)', tag: 'pages', access: 'public', responses: { 200: html } },
+  { method: 'get', path: '/widget.js', summary: 'The embeddable chat widget: <script src=".../widget.js" data-tenant="…">', tag: 'pages', access: 'public', responses: { 200: { description: 'a JavaScript file', contentType: 'text/javascript' } } },
   { method: 'get', path: '/inbox', summary: 'The agent inbox page', tag: 'pages', access: 'public', responses: { 200: html } },
   { method: 'get', path: '/dashboard', summary: 'The service dashboard page', tag: 'pages', access: 'public', responses: { 200: html } },
   { method: 'get', path: '/assets/live.js', summary: 'The staff pages\' reader of the tenant event stream', tag: 'pages', access: 'public', responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } } },

@@ -14,6 +14,7 @@ export function customerView(state: ConversationState) {
     script: state.script && { id: state.script.id, title: state.script.title, version: state.script.version, steps: state.script.steps.length },
     pending: state.pending && { stepId: state.pending.stepId, question: state.pending.question, attempts: state.pending.attempts },
     options: state.options,
+    quickReplies: quickReplies(state),
     answers: state.answers,
     protocol: state.protocol,
     withAgent: state.agent !== null,
@@ -42,4 +43,20 @@ export function asCustomerView(state: ConversationState | CustomerView): Custome
 export interface CustomerTurnResult {
   replies: BotReply[];
   state: CustomerView;
+}
+
+/**
+ * Answers the customer can tap instead of typing: yes/no to a confirmation or a yes/no step, a
+ * choice step's options, the offered scripts, the 1–5 score. Empty when the bot waits for words.
+ */
+export function quickReplies(state: ConversationState): string[] {
+  if (state.stage === 'rating' && state.csat && state.csat.score === null) return ['1', '2', '3', '4', '5'];
+  if (state.stage === 'confirming' && !state.choosingCorrection) return ['Sim', 'Não'];
+  if (state.stage === 'clarifying' && state.options?.length) return [...state.options.map((option) => option.title), 'Nenhum desses'];
+  if (state.stage === 'collecting' && state.pending && state.script) {
+    const step = state.script.steps.find((candidate) => candidate.id === state.pending!.stepId);
+    if (step?.type === 'yes_no') return ['Sim', 'Não'];
+    if (step?.type === 'choice' && step.options) return step.options.slice(0, 8);
+  }
+  return [];
 }

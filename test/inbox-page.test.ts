@@ -34,7 +34,6 @@ async function customerMessages(conversation: { conversationId: string; token: s
 
 async function openInbox(agent: string): Promise<Page> {
   const page = await (await (await app.browser()).newContext()).newPage();
-  page.on('dialog', (dialog) => void dialog.accept('Pronto, resolvido por aqui.'));
   await page.goto(`${app.base}/inbox#token=${agent}`);
   return page;
 }
@@ -79,6 +78,10 @@ browserTest('an agent finds the waiting customer, claims, talks while the bot is
   await page.click('#claim');
   await page.locator('#meta', { hasText: 'atendente: ana' }).waitFor();
   await page.click('#resolve');
+  // a dialog, not the browser's prompt(): the final note is optional
+  await page.locator('#resolve-dialog[open]').waitFor();
+  await page.fill('#resolve-note', 'Pronto, resolvido por aqui.');
+  await page.click('#resolve-confirm');
   await page.locator('#meta', { hasText: 'resolvida' }).waitFor();
   const last = (await customerMessages(customer)).slice(-2);
   expect(last.map((message) => message.role)).toEqual(['agent', 'bot']);
@@ -193,4 +196,50 @@ browserTest('an admin is told in the inbox when a webhook endpoint is disabled, 
   const agentPage = await openInbox(agent);
   await agentPage.locator('#me', { hasText: 'ana' }).waitFor();
   expect(await agentPage.locator('#notices li').count()).toBe(0);
+});
+
+browserTest("an agent's day: a new escalation rings, a keystroke claims it, a canned response answers, a private note stays private", async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'rita' });
+  const agent = await mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'ana' });
+  await api('POST', '/api/v1/canned-responses', { shortcut: 'prazo', title: 'Prazo de análise', text: 'A análise leva até 5 dias úteis; avisamos por e-mail.' }, admin);
+  const page = await openInbox(agent);
+  await page.locator('#me', { hasText: 'ana' }).waitFor();
+  await page.locator('#queue').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('#queue li').length > 0 || !document.getElementById('empty')!.hidden);
+
+  const customer = await waitingCustomer('Fernanda Alves');
+  // the stream brings it; the page rings and says so
+  await page.locator('#queue li', { hasText: 'Fernanda Alves' }).waitFor();
+  await page.waitForFunction(() => ((window as unknown as { atendeAlerts?: number }).atendeAlerts ?? 0) >= 1);
+  expect(await page.locator('#notice').textContent()).toMatch(/nova conversa na fila/i);
+
+  await page.locator('#queue li', { hasText: 'Fernanda Alves' }).click();
+  await page.locator('#transcript .msg.customer .by', { hasText: 'Cliente' }).first().waitFor();
+  expect(await page.locator('#transcript .msg.bot .by').first().textContent()).toMatch(/^Bot\d{2}:\d{2}$/);
+  await page.keyboard.press('c');
+  await page.locator('#meta', { hasText: 'atendente: ana' }).waitFor();
+  await page.fill('#text', '/pra');
+  await page.locator('#canned li', { hasText: 'Prazo de análise' }).waitFor();
+  await page.press('#text', 'Enter');
+  expect(await page.inputValue('#text')).toBe('A análise leva até 5 dias úteis; avisamos por e-mail.');
+  await page.press('#text', 'Enter');
+  await page.locator('#transcript .msg.agent', { hasText: '5 dias úteis' }).waitFor();
+
+  await page.fill('#note-text', 'Cliente já ligou duas vezes; priorizar.');
+  await page.click('#note-form button');
+  await page.locator('#notes li', { hasText: 'priorizar' }).waitFor();
+  expect(await page.locator('#notes li small').first().textContent()).toMatch(/^ana · \d{2}:\d{2}$/);
+  const seen = await customerMessages(customer);
+  expect(seen.map((message) => message.text).join('\n')).not.toMatch(/priorizar/);
+  expect(seen.filter((message) => message.role === 'agent').map((message) => message.text)).toEqual(['A análise leva até 5 dias úteis; avisamos por e-mail.']);
+  expect(await page.locator('#contact').textContent()).toMatch(/Fernanda Alves/);
+  await page.screenshot({ path: screenshotPath('inbox-workspace-1280.png') });
+
+  // the same page on a phone: the queue, then the conversation with a way back
+  await page.setViewportSize({ width: 390, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: screenshotPath('inbox-workspace-390.png'), fullPage: true });
+  await page.click('#back');
+  await page.locator('#queue li', { hasText: 'Fernanda Alves' }).waitFor();
+  await page.screenshot({ path: screenshotPath('inbox-queue-390.png') });
 });

@@ -1,0 +1,66 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type pg from 'pg';
+import { addCanned, addNote, deleteCanned, listCanned, listNotes } from '../db/console';
+import { findConversation } from '../db/conversations';
+import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
+import { ApiError, parseBody } from './errors';
+import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
+
+export interface ConsoleRoutesDeps {
+  db: pg.Pool;
+  jwtSecret: string;
+}
+
+export const noteSchema = z.object({ text: z.string().trim().min(1, 'must not be empty').max(MAX_MESSAGE_LENGTH) }).strict();
+export const cannedSchema = z
+  .object({
+    /** Typed after "/" in the composer: letters, digits, - and _. */
+    shortcut: z.string().trim().regex(/^[a-z0-9_-]{1,30}$/, 'lower-case letters, digits, - and _, up to 30'),
+    title: z.string().trim().min(1).max(120),
+    text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
+  })
+  .strict();
+
+const idSchema = z.string().uuid();
+
+/**
+ * The agent workspace's own resources: private notes on a conversation (`/api/v1/conversations/{id}/notes`,
+ * staff only, never shown to the customer) and the tenant's canned responses (`/api/v1/canned-responses`).
+ */
+export function noteRoutes(deps: ConsoleRoutesDeps) {
+  const staff = authenticate(deps.jwtSecret)(STAFF);
+  async function conversationOf(tenantId: string, raw: string) {
+    const id = idSchema.safeParse(raw);
+    const conversation = id.success ? await findConversation(deps.db, id.data) : undefined;
+    if (!conversation || conversation.tenantId !== tenantId) throw new ApiError(404, 'not_found', 'conversation not found');
+    return conversation;
+  }
+  return new Hono<AuthEnv>()
+    .get('/:id/notes', staff, async (c) => {
+      const conversation = await conversationOf(c.var.claims.tenant, c.req.param('id'));
+      return c.json({ notes: await listNotes(deps.db, conversation.tenantId, conversation.id) }, 200);
+    })
+    .post('/:id/notes', staff, async (c) => {
+      const conversation = await conversationOf(c.var.claims.tenant, c.req.param('id'));
+      const { text } = await parseBody(c, noteSchema);
+      return c.json({ note: await addNote(deps.db, conversation.tenantId, conversation.id, c.var.claims.sub, text) }, 201);
+    });
+}
+
+export function cannedRoutes(deps: ConsoleRoutesDeps) {
+  const auth = authenticate(deps.jwtSecret);
+  return new Hono<AuthEnv>()
+    .get('/', auth(STAFF), async (c) => c.json({ responses: await listCanned(deps.db, c.var.claims.tenant) }, 200))
+    .post('/', auth(ADMINS), async (c) => {
+      const body = await parseBody(c, cannedSchema);
+      const saved = await addCanned(deps.db, c.var.claims.tenant, body);
+      if (!saved) throw new ApiError(409, 'conflict', `the shortcut "/${body.shortcut}" is taken`);
+      return c.json({ response: saved }, 201);
+    })
+    .delete('/:id', auth(ADMINS), async (c) => {
+      const id = idSchema.safeParse(c.req.param('id'));
+      if (!id.success || !(await deleteCanned(deps.db, c.var.claims.tenant, id.data))) throw new ApiError(404, 'not_found', 'canned response not found');
+      return c.json({ deleted: true }, 200);
+    });
+}
