@@ -72,6 +72,7 @@ export interface AppDeps {
 const chatPage = fs.readFileSync(path.join(__dirname, '../web/chat.html'), 'utf8');
 const widgetScript = fs.readFileSync(path.join(__dirname, '../web/widget.js'), 'utf8');
 const inboxPage = fs.readFileSync(path.join(__dirname, '../web/inbox.html'), 'utf8');
+const adminPage = fs.readFileSync(path.join(__dirname, '../web/admin.html'), 'utf8');
 const dashboardPage = fs.readFileSync(path.join(__dirname, '../web/dashboard.html'), 'utf8');
 const liveScript = fs.readFileSync(path.join(__dirname, '../web/live.js'), 'utf8');
 
@@ -119,6 +120,7 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
     // loaded by other sites: cacheable, and allowed cross-origin
     .get('/widget.js', (c) => c.body(widgetScript, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' }))
     .get('/inbox', (c) => c.html(inboxPage, 200))
+    .get('/admin', (c) => c.html(adminPage, 200))
     .get('/dashboard', (c) => c.html(dashboardPage, 200))
     .get('/assets/live.js', (c) => c.body(liveScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
     .route('/dashboard/assets', dashboardAssets())

@@ -7,6 +7,7 @@ import { changeScriptSchema, messageSchema, resolveSchema, startSchema } from '.
 import { learningSchema } from './settings';
 import { chatStreamSchema } from './chat';
 import { webhookChangeSchema, webhookSchema } from './webhooks';
+import { tryScriptSchema } from './scripts';
 import { knowledgeSearchSchema } from './knowledge';
 import { cannedSchema, noteSchema } from './console';
 import { breakdownDimensions, distributionMetrics, timeseriesMetrics } from '../db/analytics';
@@ -93,6 +94,16 @@ const scriptOps: Operation[] = [
   { method: 'post', path: '/api/v1/scripts', summary: 'Create a script', tag: 'scripts', access: 'bearer', body: scriptInputSchema, responses: { 201: z.object({ script: anyObject }) }, errors: [409] },
   { method: 'get', path: '/api/v1/scripts/export', summary: 'The catalog (script-catalog/v1)', tag: 'scripts', access: 'bearer', responses: { 200: anyObject } },
   { method: 'post', path: '/api/v1/scripts/import', summary: 'Import a catalog in one transaction', tag: 'scripts', access: 'bearer', body: catalogSchema, responses: { 200: anyObject } },
+  {
+    method: 'post',
+    path: '/api/v1/scripts/try',
+    summary: 'How the matcher reads a sample message with a draft script in place (nothing is saved)',
+    tag: 'scripts',
+    access: 'bearer',
+    body: tryScriptSchema,
+    example: { message: 'quero trocar o titular da apólice', draft: { id: 'titularidade', title: 'Troca de titularidade', examples: ['mudar o titular do seguro'], steps: [{ id: 'cpf', question: 'Qual o CPF do novo titular?', type: 'cpf' }] } },
+    responses: { 200: z.object({ message: z.string(), verdict: z.string(), scriptId: z.string().nullable(), confidence: z.number(), candidates: z.array(anyObject) }) },
+  },
   { method: 'get', path: '/api/v1/scripts/{id}', summary: 'A script, latest version', tag: 'scripts', access: 'bearer', responses: { 200: z.object({ script: anyObject }) } },
   { method: 'put', path: '/api/v1/scripts/{id}', summary: 'Save a new version when the definition changed', tag: 'scripts', access: 'bearer', body: scriptInputSchema, responses: { 200: z.object({ script: anyObject, changed: z.boolean() }) } },
   { method: 'delete', path: '/api/v1/scripts/{id}', summary: 'Delete (a tombstone version)', tag: 'scripts', access: 'bearer', responses: { 200: anyObject } },
@@ -331,6 +342,7 @@ const analyticsOps: Operation[] = [
 
 const serviceOps: Operation[] = [
   { method: 'get', path: '/', summary: 'The chat page (?tenant=, ?channel= for the widget)', tag: 'pages', access: 'public', responses: { 200: html } },
+  { method: 'get', path: '/admin', summary: 'The admin console: scripts (editor, try it, versions, import/export), knowledge, agents, settings', tag: 'pages', access: 'public', responses: { 200: html } },
   { method: 'get', path: '/widget.js', summary: 'The embeddable chat widget: <script src=".../widget.js" data-tenant="…">', tag: 'pages', access: 'public', responses: { 200: { description: 'a JavaScript file', contentType: 'text/javascript' } } },
   { method: 'get', path: '/inbox', summary: 'The agent inbox page', tag: 'pages', access: 'public', responses: { 200: html } },
   { method: 'get', path: '/dashboard', summary: 'The service dashboard page', tag: 'pages', access: 'public', responses: { 200: html } },

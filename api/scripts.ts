@@ -1,7 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type pg from 'pg';
-import { deleteScript, exportCatalog, findScript, importCatalog, listScripts, saveScript, scriptVersions } from '../db/scripts';
+import { activeScripts, deleteScript, exportCatalog, findScript, importCatalog, listScripts, saveScript, scriptVersions } from '../db/scripts';
+import { demandOf } from '../domain/collection';
+import { ScriptMatcher } from '../domain/matcher';
+import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
 import { catalogSchema, scriptInputSchema } from '../domain/schemas';
 import { ApiError, issuesOf, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
@@ -12,6 +15,9 @@ export interface ScriptRoutesDeps {
 }
 
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/);
+
+/** A sample message read against the catalog as it would be with `draft` saved (the script editor's "try it"). */
+export const tryScriptSchema = z.object({ message: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH), draft: scriptInputSchema.optional() }).strict();
 
 /**
  * The admin catalog API. The tenant always comes from the token. Agents may read (they
@@ -48,6 +54,27 @@ export function scriptRoutes(deps: ScriptRoutesDeps) {
           imported: saved.length,
           changed: saved.filter((script) => script.changed).length,
           scripts: saved.map(({ id, version, changed }) => ({ id, version, changed })),
+        },
+        200,
+      );
+    })
+    /**
+     * How the offline matcher reads a message, with the draft in place of its saved version (or
+     * added): the candidates, their confidence and the verdict, before anything is saved.
+     */
+    .post('/try', reader, async (c) => {
+      const { tenant } = c.var.claims;
+      const { message, draft } = await parseBody(c, tryScriptSchema);
+      const saved = (await activeScripts(deps.db, tenant)).filter((script) => script.id !== draft?.id);
+      const catalog = draft && draft.active !== false ? [...saved, { ...draft, version: 0 }] : saved;
+      const match = new ScriptMatcher(catalog).match(demandOf(message), 5);
+      return c.json(
+        {
+          message,
+          verdict: match.verdict,
+          scriptId: match.scriptId,
+          confidence: Math.round(match.confidence * 1000) / 1000,
+          candidates: match.candidates.map((candidate) => ({ scriptId: candidate.scriptId, title: candidate.title, confidence: Math.round(candidate.confidence * 1000) / 1000, draft: candidate.scriptId === draft?.id })),
         },
         200,
       );

@@ -213,6 +213,21 @@ browserTest("an agent's day: a new escalation rings, a keystroke claims it, a ca
   await page.waitForFunction(() => ((window as unknown as { atendeAlerts?: number }).atendeAlerts ?? 0) >= 1);
   expect(await page.locator('#notice').textContent()).toMatch(/nova conversa na fila/i);
 
+  // search and filters narrow the queue (a conversation of bruno's to tell apart)
+  const bruno = await mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'bruno' });
+  const taken = await waitingCustomer('Gustavo Reis');
+  expect((await api('POST', `/api/v1/conversations/${taken.conversationId}/claim`, undefined, bruno)).status).toBe(200);
+  await page.locator('#queue li', { hasText: 'Gustavo Reis' }).locator('.badge.claimed').waitFor();
+  await page.fill('#search', 'fernanda');
+  await page.waitForFunction(() => document.querySelectorAll('#queue li').length === 1);
+  expect(await page.locator('#queue li').textContent()).toMatch(/Fernanda Alves/);
+  await page.fill('#search', '');
+  await page.selectOption('#f-agent', 'bruno');
+  await page.waitForFunction(() => [...document.querySelectorAll('#queue li')].every((li) => li.querySelector('.badge.claimed')?.textContent === 'com bruno') && document.querySelectorAll('#queue li').length > 0);
+  await page.selectOption('#f-agent', '-');
+  await page.waitForFunction(() => document.querySelectorAll('#queue li').length > 0 && document.querySelectorAll('#queue li .badge.claimed').length === 0);
+  await page.selectOption('#f-agent', '');
+
   await page.locator('#queue li', { hasText: 'Fernanda Alves' }).click();
   await page.locator('#transcript .msg.customer .by', { hasText: 'Cliente' }).first().waitFor();
   expect(await page.locator('#transcript .msg.bot .by').first().textContent()).toMatch(/^Bot\d{2}:\d{2}$/);
