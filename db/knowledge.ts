@@ -46,16 +46,7 @@ function documentOf(row: Record<string, any>): KnowledgeDocument {
   };
 }
 
-export interface NewDocument {
-  id: string;
-  tenantId: string;
-  collection: string;
-  title: string;
-  filename: string;
-  mediaType: string;
-  sha256: string;
-  content: Uint8Array;
-}
+export type NewDocument = Pick<KnowledgeDocument, 'id' | 'tenantId' | 'collection' | 'title' | 'filename' | 'mediaType' | 'sha256'> & { content: Uint8Array };
 
 export async function createDocument(db: pg.Pool, input: NewDocument): Promise<KnowledgeDocument> {
   const { rows } = await db.query(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mintToken } from '../api/auth';
+import { caller } from './support/api';
 import { appStackFor } from './support/app-stack';
 import { eventReader } from './support/sse';
 import { until } from './support/until';
@@ -11,16 +12,7 @@ import { until } from './support/until';
 const secret = randomUUID();
 const app = appStackFor(secret);
 
-async function call(method: string, path: string, body?: unknown, token?: string) {
-  const init: RequestInit = { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}) } };
-  if (body instanceof FormData) init.body = body;
-  else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
-  }
-  const response = await app.stack.app.request(path, init);
-  return { status: response.status, body: (await response.json().catch(() => null)) as any };
-}
+const call = caller(() => app.stack.app);
 
 let admin: string;
 beforeAll(async () => {

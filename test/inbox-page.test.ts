@@ -223,7 +223,7 @@ browserTest("an agent's day: a new escalation rings, a keystroke claims it, a ca
   expect(await page.locator('#queue li').textContent()).toMatch(/Fernanda Alves/);
   await page.fill('#search', '');
   await page.selectOption('#f-agent', 'bruno');
-  await page.waitForFunction(() => [...document.querySelectorAll('#queue li')].every((li) => li.querySelector('.badge.claimed')?.textContent === 'com bruno') && document.querySelectorAll('#queue li').length > 0);
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('#queue li')).every((li) => li.querySelector('.badge.claimed')?.textContent === 'com bruno') && document.querySelectorAll('#queue li').length > 0);
   await page.selectOption('#f-agent', '-');
   await page.waitForFunction(() => document.querySelectorAll('#queue li').length > 0 && document.querySelectorAll('#queue li .badge.claimed').length === 0);
   await page.selectOption('#f-agent', '');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mintToken } from '../api/auth';
+import { caller } from './support/api';
 import { appStackFor } from './support/app-stack';
 import { docxOf, pdfOf } from './support/documents';
 import { eventReader } from './support/sse';
@@ -24,16 +25,7 @@ const manual = pdfOf([
   'O carro reserva fica disponível por até 7 diárias nos planos Completo e Premium.',
 ]);
 
-async function call(method: string, path: string, body: unknown, token: string) {
-  const init: RequestInit = { method, headers: { authorization: `Bearer ${token}` } };
-  if (body instanceof FormData) init.body = body;
-  else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
-  }
-  const response = await app.stack.app.request(path, init);
-  return { status: response.status, body: (await response.json().catch(() => null)) as any };
-}
+const call = caller(() => app.stack.app);
 
 function form(name: string, bytes: Buffer, fields: Record<string, string> = {}): FormData {
   const data = new FormData();

@@ -39,36 +39,11 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
           return;
         }
         if ('toolCalls' in reply) {
-          response.writeHead(200, { 'content-type': 'application/json' });
-          response.end(
-            JSON.stringify({
-              id: 'chatcmpl-fake',
-              object: 'chat.completion',
-              created: Math.floor(Date.now() / 1000),
-              model: request.url,
-              choices: [
-                {
-                  index: 0,
-                  finish_reason: 'tool_calls',
-                  message: { role: 'assistant', content: null, tool_calls: reply.toolCalls.map((call, index) => ({ id: `call_${index}`, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })) },
-                },
-              ],
-            }),
-          );
-          return;
+          const calls = reply.toolCalls.map((call, index) => ({ id: `call_${index}`, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } }));
+          return completion(response, request.url, 'tool_calls', { role: 'assistant', content: null, tool_calls: calls });
         }
         if (body?.stream) return streamChunks(response, reply.content, reply.chunkDelayMs ?? 0);
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(
-          JSON.stringify({
-            id: 'chatcmpl-fake',
-            object: 'chat.completion',
-            created: Math.floor(Date.now() / 1000),
-            model: request.url,
-            choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: reply.content } }],
-            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-          }),
-        );
+        completion(response, request.url, 'stop', { role: 'assistant', content: reply.content });
       };
       if ('delayMs' in reply) setTimeout(send, reply.delayMs);
       else send();
@@ -144,6 +119,21 @@ function embeddings(response: http.ServerResponse, body: { model: string; input:
       model: body.model,
       data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(input) })),
       usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+    }),
+  );
+}
+
+/** A chat completion answer: one choice with this message. */
+function completion(response: http.ServerResponse, model: string | undefined, finish: string, message: object): void {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end(
+    JSON.stringify({
+      id: 'chatcmpl-fake',
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [{ index: 0, finish_reason: finish, message }],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
     }),
   );
 }
