@@ -10,7 +10,7 @@ import { findConversation, listMessages } from '../db/conversations';
 import { findScript, learnExample, type ScriptVersion } from '../db/scripts';
 import { searchAttributes } from '../workflows/messages';
 import { MAX_MESSAGE_LENGTH, type ConversationInput, type ConversationSettings, type ConversationState } from '../domain/conversation';
-import { agentMessageUpdate, changeScriptUpdate, claimUpdate, conversationWorkflowId, conversationWorkflowType, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
+import { agentMessageUpdate, assignUpdate, changeScriptUpdate, claimUpdate, conversationWorkflowId, conversationWorkflowType, handbackUpdate, resolveUpdate, sendMessageUpdate, stateQuery } from '../workflows/messages';
 import { assertCanReach, mintToken, STREAM_TICKET_TTL_SECONDS, verifyBearer, type Claims } from './auth';
 import { demandOf } from '../domain/collection';
 import { asksForPerson, isSmallTalk } from '../domain/talk';
@@ -73,6 +73,9 @@ export const messageSchema = z.object({
 const idSchema = z.string().uuid();
 
 export const changeScriptSchema = z.object({ scriptId: z.string().trim().min(1).max(80) });
+
+/** Who takes the conversation over: another agent's id (their account id, or the subject of their token). */
+export const assignSchema = z.object({ agentId: z.string().trim().min(1).max(200) }).strict();
 
 export const resolveSchema = z.object({ note: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH).optional() }).strict();
 
@@ -383,6 +386,12 @@ export function conversationRoutes(deps: ConversationRoutesDeps) {
         }),
       );
       return c.json({ replies: result.replies, state: result.state }, 201);
+    })
+    .post('/:id/assign', staff, async (c) => {
+      const { claims, conversation } = await agentOn(c.var.claims, c.req.param('id'));
+      const { agentId } = await parseBody(c, assignSchema);
+      const result = await update(conversation.id, (handle) => handle.executeUpdate(assignUpdate, { args: [{ by: claims.sub, byAdmin: claims.role === 'admin', to: agentId }] }));
+      return c.json({ replies: result.replies, state: result.state }, 200);
     })
     .post('/:id/handback', staff, async (c) => {
       const { claims, conversation } = await agentOn(c.var.claims, c.req.param('id'));

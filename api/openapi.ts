@@ -3,7 +3,7 @@ import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
 import { agentChangeSchema, agentCreateSchema, toolSchema, catalogSchema, escalationPolicySchema, modelChangeSchema, modelSchema, rateLimitsSchema, scriptInputSchema, tenantSettingsPatchSchema, tenantSettingsSchema } from '../domain/schemas';
 import { linkSchema, loginSchema, newUserSchema, patchUserSchema, refreshSchema } from './accounts';
 import { analyzeSchema, chatSchema, createPromptSchema, generateSchema, saveOnboardingSchema, statesSchema, updatePromptSchema } from './ai';
-import { changeScriptSchema, messageSchema, resolveSchema, startSchema } from './conversations';
+import { assignSchema, changeScriptSchema, messageSchema, resolveSchema, startSchema } from './conversations';
 import { learningSchema } from './settings';
 import { chatStreamSchema } from './chat';
 import { webhookChangeSchema, webhookSchema } from './webhooks';
@@ -84,6 +84,7 @@ const conversationOps: Operation[] = [
   { method: 'post', path: '/api/v1/conversations/{id}/script', summary: 'Re-script the conversation (agents)', tag: 'handoff', access: 'bearer', body: changeScriptSchema, responses: { 200: turn.extend({ learned: anyObject.nullable() }) }, errors: [409, 503] },
   { method: 'post', path: '/api/v1/conversations/{id}/claim', summary: 'Take an escalated conversation', tag: 'handoff', access: 'bearer', responses: { 200: turn }, errors: [409, 503] },
   { method: 'post', path: '/api/v1/conversations/{id}/agent-messages', summary: 'The holding agent writes to the customer', tag: 'handoff', access: 'bearer', body: messageSchema, responses: { 201: turn }, errors: [409, 503] },
+  { method: 'post', path: '/api/v1/conversations/{id}/assign', summary: 'Pass the conversation to another agent (the holder, or an admin)', tag: 'handoff', access: 'bearer', body: assignSchema, responses: { 200: turn }, errors: [409, 503] },
   { method: 'post', path: '/api/v1/conversations/{id}/handback', summary: 'Hand the conversation back to the bot', tag: 'handoff', access: 'bearer', responses: { 200: turn }, errors: [409, 503] },
   { method: 'post', path: '/api/v1/conversations/{id}/resolve', summary: 'Resolve as the team', tag: 'handoff', access: 'bearer', body: resolveSchema, responses: { 200: turn }, errors: [409, 503] },
   { method: 'get', path: '/api/v1/inbox', summary: 'The built-in inbox', tag: 'handoff', access: 'bearer', query: { status: z.string() }, responses: { 200: z.object({ items: z.array(anyObject) }) } },

@@ -299,6 +299,14 @@ export interface HandbackInput {
   agentId: string;
 }
 
+/** One of the team hands the conversation to another: the holder (or an admin), to `to`. */
+export interface AssignInput {
+  by: string;
+  /** An admin may reassign a conversation someone else holds. */
+  byAdmin: boolean;
+  to: string;
+}
+
 export interface ResolveInput {
   /** Who resolved it ("agent:ana"). */
   by: string;

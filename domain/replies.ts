@@ -101,6 +101,7 @@ export const replies = {
 export const systemNotes = {
   rescripted: (title: string, version: number, by: string) => `Roteiro alterado para "${title}" (v${version}) por ${by}.`,
   agentJoined: (agentId: string) => `${agentId} (atendente) entrou na conversa.`,
+  agentAssigned: (from: string, to: string) => `${from} passou a conversa para ${to} (atendente).`,
   agentHandedBack: (agentId: string) => `${agentId} devolveu a conversa ao assistente virtual.`,
 } as const;
 

@@ -240,6 +240,32 @@ describe('the built-in agent inbox on the real stack', () => {
     expect(loser.body).toMatchObject({ error: 'already_claimed', message: expect.stringMatching(/already claimed by (ana|bruno)/) });
   });
 
+  test('the holder passes the conversation to another agent, who holds it from then on; nobody else can pass it, an admin can', async () => {
+    const conversation = await startConversation(stack);
+    await escalate(stack, conversation);
+    const base = `/api/v1/conversations/${conversation.conversationId}`;
+    expect((await request(stack, 'POST', `${base}/claim`, undefined, ana)).status).toBe(200);
+    const carla = await agentToken(stack, 'carla');
+    const stranger = await request(stack, 'POST', `${base}/assign`, { agentId: 'carla' }, bruno);
+    expect(stranger.status).toBe(409);
+    expect(stranger.body.error).toBe('not_holding_conversation');
+    const passed = await request(stack, 'POST', `${base}/assign`, { agentId: 'bruno' }, ana);
+    expect(passed.status).toBe(200);
+    expect(passed.body.state.agent.agentId).toBe('bruno');
+    expect((await request(stack, 'POST', `${base}/agent-messages`, { text: 'ainda sou eu' }, ana)).status).toBe(409);
+    expect((await request(stack, 'POST', `${base}/agent-messages`, { text: 'Oi, aqui é o Bruno.' }, bruno)).status).toBe(201);
+    const admin = await mintToken(secret, { role: 'admin', tenant: stack.tenantId, subject: 'rita' });
+    expect((await request(stack, 'POST', `${base}/assign`, { agentId: 'carla' }, admin)).body.state.agent.agentId).toBe('carla');
+    expect((await request(stack, 'POST', `${base}/agent-messages`, { text: 'Carla assumiu.' }, carla)).status).toBe(201);
+    const transcript = await request(stack, 'GET', `${base}/messages`, undefined, carla);
+    expect(transcript.body.messages.filter((message: { role: string }) => message.role === 'system').map((message: { text: string }) => message.text)).toEqual(
+      expect.arrayContaining(['ana passou a conversa para bruno (atendente).', 'rita passou a conversa para carla (atendente).']),
+    );
+    const inbox = await request(stack, 'GET', '/api/v1/inbox?status=claimed', undefined, carla);
+    expect(inbox.body.items.find((item: { conversationId: string }) => item.conversationId === conversation.conversationId).claimedBy).toBe('carla');
+    expect((await request(stack, 'POST', `${base}/assign`, {}, carla)).body.issues[0].path).toBe('agentId');
+  });
+
   test("a customer's token reaches none of the agent endpoints, and another tenant's agent none of this tenant's conversations", async () => {
     const conversation = await startConversation(stack);
     await escalate(stack, conversation);

@@ -5,6 +5,7 @@ import type { CustomerTurnResult } from '../domain/views';
 import {
   conversationWorkflowId,
   type AgentMessageInput,
+  type AssignInput,
   type AnalyzeRequest,
   type ChangeScriptInput,
   type ClaimInput,
@@ -64,6 +65,7 @@ export const analyzeUpdate = defineUpdate<Analysis, [AnalyzeRequest]>('analyze')
 export const claimUpdate = defineUpdate<SendMessageResult, [ClaimInput]>('claim');
 export const agentMessageUpdate = defineUpdate<SendMessageResult, [AgentMessageInput]>('agentMessage');
 export const handbackUpdate = defineUpdate<SendMessageResult, [HandbackInput]>('handback');
+export const assignUpdate = defineUpdate<SendMessageResult, [AssignInput]>('assign');
 export const resolveUpdate = defineUpdate<SendMessageResult, [ResolveInput]>('resolve');
 /** Nobody waits on a close: an operator or a later process asks and moves on. */
 export const closeSignal = defineSignal<[CloseInput]>('close');

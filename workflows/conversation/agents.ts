@@ -1,4 +1,4 @@
-import type { AgentMessageInput, ClaimInput, HandbackInput, ResolveInput, SendMessageResult } from '../../domain/conversation';
+import type { AgentMessageInput, AssignInput, ClaimInput, HandbackInput, ResolveInput, SendMessageResult } from '../../domain/conversation';
 import { replies, systemNotes } from '../../domain/replies';
 import { ticketWatch } from './activities';
 import { askNext } from './collect';
@@ -25,6 +25,16 @@ export function claim(c: Conversation, { agentId }: ClaimInput): Promise<SendMes
 export function agentMessage(c: Conversation, { text, messageId }: AgentMessageInput): Promise<SendMessageResult> {
   return answerTurn(c, async () => {
     note(c, 'agent', text.trim(), messageId ?? null);
+  });
+}
+
+/** One of the team hands the conversation to another agent, who holds it from now on. */
+export function assign(c: Conversation, { by, to }: AssignInput): Promise<SendMessageResult> {
+  // set before any await, as a claim is
+  c.state.agent = { agentId: to, since: new Date().toISOString() };
+  return answerTurn(c, async () => {
+    note(c, 'system', systemNotes.agentAssigned(by, to));
+    moveTo(c, 'with_agent');
   });
 }
 

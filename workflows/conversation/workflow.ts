@@ -1,8 +1,8 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { failureTypes, MAX_MESSAGE_LENGTH, type CarriedState, type ConversationInput, type ConversationState } from '../../domain/conversation';
 import { isStorable } from '../../domain/text';
-import { agentMessageUpdate, analyzeUpdate, changeScriptUpdate, claimUpdate, closeSignal, handbackUpdate, resolveUpdate, searchAttributes, sendMessageUpdate, stateQuery } from '../messages';
-import { agentMessage, claim, handback, resolveByAgent } from './agents';
+import { agentMessageUpdate, analyzeUpdate, assignUpdate, changeScriptUpdate, claimUpdate, closeSignal, handbackUpdate, resolveUpdate, searchAttributes, sendMessageUpdate, stateQuery } from '../messages';
+import { agentMessage, assign, claim, handback, resolveByAgent } from './agents';
 import { changeScript } from './collect';
 import { openConversation, type Conversation } from './context';
 import { handleMessage } from './dispatch';
@@ -60,6 +60,15 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       optionalString(messageId, 'messageId');
       requireOpen(c);
       requireHolder(c, agentId);
+    },
+  });
+  setHandler(assignUpdate, (request) => assign(c, request), {
+    validator: ({ by, byAdmin, to }) => {
+      requireText(by, 'by');
+      requireText(to, 'to');
+      requireOpen(c);
+      if (state.stage !== 'escalated' && state.stage !== 'with_agent') throw notWaiting(c, 'only a conversation with the team can be passed on');
+      if (state.agent && state.agent.agentId !== by && !byAdmin) throw ApplicationFailure.nonRetryable(`${state.agent.agentId} holds this conversation`, failureTypes.notHolding);
     },
   });
   setHandler(handbackUpdate, (request) => handback(c, request), {
