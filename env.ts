@@ -36,6 +36,9 @@ const envSchema = z.object({
   ATENDE_PUBLIC_URL: optional,
   /** `npm start` runs a worker in its own process unless this is false (run `npm run worker` separately). */
   ATENDE_WORKER: flagOn,
+  /** `atende setup`: the first admin's e-mail (created once), and optionally its password (else a one-time login link is printed). */
+  ATENDE_ADMIN_EMAIL: z.string().trim().email().optional(),
+  ATENDE_ADMIN_PASSWORD: z.string().min(12).optional(),
   ATENDE_DEFAULT_TENANT: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).default('demo'),
   /** Per-client, per-tenant and per-user request limits (429 beyond them); tenants tune them in their settings. */
   RATE_LIMITS: flagOn,

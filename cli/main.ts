@@ -31,6 +31,9 @@ Usage:
                                                  create a user (e.g. the first admin); prints a
                                                  one-time login link, and the password if generated
   atende migrate                                 apply database migrations to DATABASE_URL
+  atende setup [--catalog FILE]                  prepare a fresh production stack, idempotently: migrations,
+                                                 the Temporal namespace and search attributes, the first
+                                                 tenant (ATENDE_DEFAULT_TENANT) and admin (ATENDE_ADMIN_EMAIL)
   atende scripts import FILE [--tenant T]        import a script catalog (script-catalog/v1 JSON)
   atende scripts export [--tenant T]             print the tenant's catalog as JSON
   atende nlu match "message" [--catalog FILE] [--language pt|en]
@@ -210,6 +213,17 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await db.end();
       }
+      return 0;
+    }
+    case 'setup': {
+      const { values } = parseArgs({ args: rest, options: { catalog: { type: 'string' } } });
+      await (require('./setup') as typeof import('./setup')).setup(env, {
+        catalogFile: values.catalog,
+        adminEmail: env.ATENDE_ADMIN_EMAIL,
+        adminPassword: env.ATENDE_ADMIN_PASSWORD,
+        log: (line) => console.log(`[setup] ${line}`),
+      });
+      console.log('[setup] done');
       return 0;
     }
     case 'migrate': {

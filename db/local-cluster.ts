@@ -33,6 +33,8 @@ interface Credentials {
 
 export interface RunningCluster {
   url: string;
+  /** The superuser's URL (its `postgres` database), for creating databases: never the app's. */
+  superuserUrl: string;
   stop(): Promise<void>;
 }
 
@@ -131,6 +133,7 @@ export async function startLocalCluster(options: LocalClusterOptions, timeoutMs 
   }
   return {
     url: `postgres://${APP_ROLE}:${encodeURIComponent(credentials.app)}@127.0.0.1:${options.port}/atende`,
+    superuserUrl,
     stop: async () => {
       // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions and stop cleanly.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');

@@ -21,8 +21,27 @@ describe('docker-compose.yml', () => {
     const ok = run({ PATH: process.env.PATH, POSTGRES_PASSWORD: 'pw', JWT_SECRET: 'secret' });
     expect(ok.stderr).not.toMatch(/error/i);
     expect(ok.status).toBe(0);
-    for (const service of ['postgres', 'temporal', 'temporal-ui', 'api', 'worker']) expect(ok.stdout).toContain(`${service}:`);
+    for (const service of ['postgres', 'temporal-schema', 'temporal', 'temporal-ui', 'setup', 'api', 'worker']) expect(ok.stdout).toContain(`${service}:`);
     const missing = run({ PATH: process.env.PATH });
     expect(missing.status).not.toBe(0);
+  });
+
+  composeTest('starts from zero: the official server and admin-tools images, a setup step the API and workers wait for, Temporal on localhost only', () => {
+    const config = spawnSync(compose![0]!, [...compose!.slice(1), '-f', 'docker-compose.yml', 'config'], { cwd: root, env: { PATH: process.env.PATH, POSTGRES_PASSWORD: 'pw', JWT_SECRET: 'secret' }, encoding: 'utf8' }).stdout;
+    const service = (name: string) => {
+      const start = config.indexOf(`\n  ${name}:\n`);
+      const rest = config.slice(start + name.length + 5);
+      const next = rest.search(/\n  [a-z][a-z-]*:\n/);
+      return next < 0 ? rest : rest.slice(0, next);
+    };
+    expect(config).not.toMatch(/auto-setup/);
+    expect(service('temporal')).toMatch(/image: temporalio\/server:/);
+    expect(service('temporal-schema')).toMatch(/image: temporalio\/admin-tools:/);
+    for (const name of ['api', 'worker']) expect(service(name)).toMatch(/setup:\s+condition: service_completed_successfully/);
+    expect(service('temporal')).toMatch(/temporal-schema:\s+condition: service_completed_successfully/);
+    expect(service('setup')).toMatch(/command:\s+- node\s+- dist\/cli\/main\.js\s+- setup/);
+    // Temporal and its UI answer on the machine itself only; the API is the one public door
+    for (const name of ['temporal', 'temporal-ui']) expect(service(name)).toMatch(/host_ip: 127\.0\.0\.1|127\.0\.0\.1:/);
+    expect(service('temporal-ui')).not.toMatch(/temporalio\/ui:2\.34/);
   });
 });

@@ -34,6 +34,7 @@ export default async function globalSetup(): Promise<void> {
   await pool.end();
 
   process.env.ATENDE_TEST_DATABASE_URL = cluster.url;
+  process.env.ATENDE_TEST_SUPERUSER_URL = cluster.superuserUrl;
   process.env.ATENDE_TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.ATENDE_TEST_CLI_PATH = cliPath;
   process.env.ATENDE_TEST_SERVER_PATH = testServerPath;
