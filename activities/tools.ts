@@ -9,6 +9,7 @@ import { sourceOf, type Source } from '../domain/knowledge';
 import { evaluate, expressionNames, ExpressionError, formatNumber, lookup, parseExpression, placeholders, render, renderJson, type TemplateContext } from '../domain/tools';
 import type { Script } from '../domain/scripts';
 import { publicUrlProblem } from '../lib/public-url';
+import { toolCalls } from '../lib/metrics';
 import type { SecretBox } from '../lib/secrets';
 
 export interface ToolDeps {
@@ -234,12 +235,14 @@ export function createToolRunner(deps: ToolDeps) {
         }
         const { output, ...said } = await run(tool, input, context, secrets);
         await recordToolCall(deps.db, input.tenantId, { ...log, status: 'succeeded', output: output ?? null, error: null, durationMs: Date.now() - started });
+        toolCalls.inc({ type: tool.type, outcome: 'succeeded' });
         return { ok: true, name: tool.name, type: tool.type, ...said };
       } catch (error) {
         if (!(error instanceof ToolFailure) && !(error instanceof Error && /secret/i.test(error.name))) throw error;
         // a secret's value never reaches the log: only the failure's words
         const message = Object.values(secrets).reduce((text, value) => text.split(value).join('***'), error.message);
         await recordToolCall(deps.db, input.tenantId, { ...log, status: 'failed', output: null, error: message, durationMs: Date.now() - started });
+        toolCalls.inc({ type: tool.type, outcome: 'failed' });
         return { ok: false, name: tool.name, type: tool.type, error: message };
       }
     },

@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { EVENTS_CHANNEL } from '../db/conversations';
 import { disableWebhook, dispatchEvents, findDelivery, markDelivery, noteEndpointHealth, recordAttempt, signingSecrets } from '../db/webhooks';
 import { publicUrlProblem } from '../lib/public-url';
+import { webhookAttempts } from '../lib/metrics';
 
 export interface WebhookDeps {
   db: pg.Pool;
@@ -106,6 +107,7 @@ export function createWebhookActivities(deps: WebhookDeps) {
         const cause = outcome === 'gone' ? 'gone' : 'failing';
         if (await disableWebhook(deps.db, delivery.webhookId, cause)) log.warn('webhook endpoint disabled; the admins are told', { webhookId: delivery.webhookId, tenantId: delivery.tenantId, cause });
       }
+      webhookAttempts.inc({ outcome });
       return outcome;
     },
   };

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { llmDuration, timed } from '../lib/metrics';
 import { z } from 'zod';
 import type { MatchCandidate, MatchResult } from '../domain/matcher';
 import { analysisSchema } from '../domain/schemas';
@@ -79,7 +80,7 @@ export function createLlmClient(settings: LlmSettings): LlmClient {
   async function chat(body: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<OpenAI.ChatCompletion> {
     const started = Date.now();
     try {
-      return await openai.chat.completions.create(body);
+      return await timed(llmDuration, body.response_format ? 'json' : body.tools ? 'tools' : 'chat', () => openai.chat.completions.create(body));
     } catch (error) {
       if (Date.now() - started >= settings.timeoutMs * 0.9) throw new LlmTimeoutError(`the model did not answer within ${settings.timeoutMs} ms (timed out)`);
       throw error;
@@ -89,6 +90,13 @@ export function createLlmClient(settings: LlmSettings): LlmClient {
   /** A streamed completion: each piece goes to `onDelta` as it arrives; stops reading past `maxLength`. */
   async function streamed(body: OpenAI.ChatCompletionCreateParamsNonStreaming, maxLength: number, onDelta: (text: string) => void): Promise<string> {
     const started = Date.now();
+    // a stream's time is to its first piece: what the customer waits for
+    const stopTimer = llmDuration.startTimer({ kind: 'stream' });
+    let timed = false;
+    const stop = (outcome: string) => {
+      if (!timed) stopTimer({ outcome });
+      timed = true;
+    };
     let text = '';
     try {
       // the client's timeout ends at the response's headers; the whole stream gets the same budget
@@ -96,6 +104,7 @@ export function createLlmClient(settings: LlmSettings): LlmClient {
       for await (const chunk of stream) {
         const piece = chunk.choices[0]?.delta?.content ?? '';
         if (!piece) continue;
+        stop('ok');
         text += piece;
         if (text.length > maxLength) {
           stream.controller.abort();
@@ -103,7 +112,9 @@ export function createLlmClient(settings: LlmSettings): LlmClient {
         }
         onDelta(piece);
       }
+      stop(text ? 'ok' : 'empty');
     } catch (error) {
+      stop((error as Error).name);
       if (Date.now() - started >= settings.timeoutMs * 0.9) throw new LlmTimeoutError(`the model did not answer within ${settings.timeoutMs} ms (timed out)`);
       throw error;
     }
@@ -256,7 +267,7 @@ export function createEmbedder(settings: LlmSettings): Embedder {
     model: settings.model,
     async embed(texts) {
       if (!texts.length) return [];
-      const response = await openai.embeddings.create({ model: settings.model, input: [...texts], encoding_format: 'float' });
+      const response = await timed(llmDuration, 'embedding', () => openai.embeddings.create({ model: settings.model, input: [...texts], encoding_format: 'float' }));
       const vectors = [...response.data].sort((a, b) => a.index - b.index).map((entry) => entry.embedding);
       if (vectors.length !== texts.length) throw new LlmReplyError(`the embedding model returned ${vectors.length} vectors for ${texts.length} texts`);
       return vectors.map((vector) => {

@@ -34,6 +34,8 @@ import { problem } from './problem';
 import { defaultRateLimits, rateLimiter, type RateLimits } from './limits';
 import { verifyBearer } from './auth';
 import { ConversationFeed } from './feed';
+import { routePath } from 'hono/route';
+import { collectProcessMetrics, databaseMetrics, httpDuration, scrape } from '../lib/metrics';
 import type { Embedder } from '../adapters/llm';
 
 export interface AppConfig {
@@ -55,6 +57,8 @@ export interface AppConfig {
   bodyLimitBytes?: number;
   /** Webhooks may go to private addresses (WEBHOOKS_ALLOW_PRIVATE). */
   webhooksAllowPrivate?: boolean;
+  /** When set, GET /metrics asks for it as a bearer token (METRICS_TOKEN). */
+  metricsToken?: string | undefined;
   /** Request limits (on with the defaults of api/limits.ts unless configured). */
   rateLimits?: { enabled: boolean; trustProxy: boolean; defaults: RateLimits };
 }
@@ -107,7 +111,22 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
   const tenantFeed = new ConversationFeed(db, EVENTS_CHANNEL);
   const tokenFeed = new ConversationFeed(db, TOKENS_CHANNEL);
   const gateway = conversationGateway({ client, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs });
+  collectProcessMetrics();
+  const fromDatabase = databaseMetrics(async () => {
+    const [events, deliveries] = await Promise.all([
+      db.query<{ type: string; count: number }>('SELECT type, count(*)::int AS count FROM events GROUP BY type'),
+      db.query<{ status: string; count: number }>('SELECT status, count(*)::int AS count FROM webhook_deliveries GROUP BY status'),
+    ]);
+    return { events: events.rows, deliveries: deliveries.rows };
+  });
   const app = new Hono()
+    .use(async (c, next) => {
+      // by the route's pattern, never its ids, so the series stay few
+      const stop = httpDuration.startTimer({ method: c.req.method });
+      await next();
+      const route = routePath(c, -1);
+      stop({ route: c.res.status === 404 && (route === '*' || route === '/*') ? 'unmatched' : route, status: String(c.res.status) });
+    })
     .use(...edgeChecks(config.bodyLimitBytes ?? 2 ** 20, MAX_DOCUMENT_BYTES + 64 * 2 ** 10))
     // staff requests count per user; the routes count public starts and messages themselves
     .use('/api/*', async (c, next) => {
@@ -125,6 +144,12 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
     .get('/assets/live.js', (c) => c.body(liveScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
     .route('/dashboard/assets', dashboardAssets())
     .route('/', docsRoutes())
+    // Prometheus: open, or with METRICS_TOKEN set, for `Authorization: Bearer <token>` only
+    .get('/metrics', async (c) => {
+      if (config.metricsToken && c.req.header('authorization') !== `Bearer ${config.metricsToken}`) return c.text('metrics need the metrics token', 401);
+      const { contentType, body } = await scrape(fromDatabase);
+      return c.body(body, 200, { 'content-type': contentType });
+    })
     .get('/healthz', async (c) => {
       const deadline = Date.now() + Math.min(config.callTimeoutMs, 5_000);
       const [namespace, postgres, pollers] = await Promise.allSettled([

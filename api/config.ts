@@ -20,6 +20,7 @@ export function appConfig(env: Env, jwtSecret: string): AppConfig {
     production: env.NODE_ENV === 'production',
     bodyLimitBytes: env.API_BODY_LIMIT,
     webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE,
+    metricsToken: env.METRICS_TOKEN,
     rateLimits: { enabled: env.RATE_LIMITS, trustProxy: env.TRUST_PROXY, defaults: defaultRateLimits },
   };
 }

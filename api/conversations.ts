@@ -16,6 +16,7 @@ import { demandOf } from '../domain/collection';
 import { asksForPerson, isSmallTalk } from '../domain/talk';
 import { findTenant, learnsFromAgents } from '../db/tenants';
 import { conversationAgent, withAgent } from './agents';
+import { turnDuration } from '../lib/metrics';
 import { ApiError, parseBody } from './errors';
 import { asCustomerView, customerView, type CustomerTurnResult, type CustomerView } from '../domain/views';
 import type { RateLimiter } from './limits';
@@ -172,7 +173,21 @@ export function conversationGateway(deps: Pick<ConversationRoutesDeps, 'client' 
       throw error;
     }
   }
-  return { send, sendLater, deadline };
+  /** Each customer turn timed: replied, accepted for later, or failed. */
+  function timedTurn<A extends unknown[]>(turn: (...args: A) => Promise<CustomerTurnResult>): (...args: A) => Promise<CustomerTurnResult> {
+    return async (...args) => {
+      const stop = turnDuration.startTimer();
+      try {
+        const result = await turn(...args);
+        stop({ outcome: 'replied' });
+        return result;
+      } catch (error) {
+        stop({ outcome: error instanceof AcceptedLater ? 'accepted_later' : 'failed' });
+        throw error;
+      }
+    };
+  }
+  return { send: timedTurn(send), sendLater: timedTurn(sendLater), deadline };
 }
 
 /** The call's deadline passed (as opposed to Temporal refusing or being unreachable). */

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { rateLimited } from '../lib/metrics';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type pg from 'pg';
 import type { z } from 'zod';
@@ -89,6 +90,7 @@ export function rateLimiter(deps: { db: pg.Pool; defaults: RateLimits; trustProx
           c.header('RateLimit-Remaining', '0');
           c.header('RateLimit-Reset', String(retryAfter));
           c.header('Retry-After', String(retryAfter));
+          rateLimited.inc({ kind });
           throw new RateLimited(retryAfter);
         }
       }

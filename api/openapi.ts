@@ -353,6 +353,7 @@ const serviceOps: Operation[] = [
   { method: 'get', path: '/openapi.json', summary: 'This description', tag: 'pages', access: 'public', responses: { 200: anyObject } },
   { method: 'get', path: '/docs/assets/{file}', summary: 'Swagger UI\'s files (from the npm package)', tag: 'pages', access: 'public', responses: { 200: { description: 'a CSS or JavaScript file', contentType: 'text/javascript' } } },
   { method: 'get', path: '/healthz', summary: 'Temporal, Postgres and a polling worker', tag: 'operations', access: 'public', responses: { 200: anyObject }, errors: [503] },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics (a bearer METRICS_TOKEN when one is set)', tag: 'operations', access: 'public', responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } }, errors: [401] },
 ];
 
 export const operations: readonly Operation[] = [...conversationOps, ...analyticsOps, ...scriptOps, ...settingOps, ...accountOps, ...aiOps, ...seedOps, ...serviceOps];

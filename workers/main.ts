@@ -1,3 +1,6 @@
+import http from 'node:http';
+import { Runtime } from '@temporalio/worker';
+import { collectProcessMetrics, metricsRegistry } from '../lib/metrics';
 import { loadEnv } from '../env';
 import { connectWorker } from '../temporal/connection';
 import { createPool } from '../db/pool';
@@ -5,9 +8,26 @@ import { migrate } from '../db/migrate';
 import { databaseUrl } from '../db/url';
 import { createWorker, workerDeps, workerLimits } from './worker';
 
+/** Atende's metrics of this worker (LLM calls, webhook attempts, tool calls, the process) for Prometheus. */
+function serveMetrics(port: number): http.Server {
+  collectProcessMetrics();
+  const server = http.createServer((request, response) => {
+    if (request.url !== '/metrics') return void response.writeHead(404).end();
+    metricsRegistry.metrics().then(
+      (body) => response.writeHead(200, { 'content-type': metricsRegistry.contentType }).end(body),
+      () => response.writeHead(500).end(),
+    );
+  });
+  server.listen(port, '0.0.0.0');
+  return server;
+}
+
 /** The worker process on its own (production, docker-compose): Temporal and Postgres come from the environment. */
 async function main(): Promise<void> {
   const env = loadEnv();
+  // the SDK's own metrics (task latencies, slots, sticky cache) on a port of their own
+  if (env.TEMPORAL_METRICS_PORT) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${env.TEMPORAL_METRICS_PORT}` } } } });
+  const metrics = env.WORKER_METRICS_PORT ? serveMetrics(env.WORKER_METRICS_PORT) : undefined;
   const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
   await migrate(db);
   const connection = await connectWorker(env);
@@ -18,6 +38,7 @@ async function main(): Promise<void> {
   await worker.run();
   await connection.close();
   await db.end();
+  metrics?.close();
   console.log('worker stopped');
 }
 
