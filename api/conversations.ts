@@ -148,6 +148,9 @@ export function conversationGateway(deps: Pick<ConversationRoutesDeps, 'client' 
             workflowIdConflictPolicy: 'USE_EXISTING',
             // a closed conversation stays closed: its id is never started again
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            // what the Temporal UI shows in the list instead of "No summary available"
+            staticSummary: `Conversa ${input.tenantId} · ${input.channel}${input.customer.name ? ` · ${input.customer.name}` : ''}`,
+            staticDetails: [`**Tenant:** ${input.tenantId}`, `**Canal:** ${input.channel}`, `**Agente:** ${input.agentId ?? 'default'}`, input.customer.name ? `**Cliente:** ${input.customer.name}` : null].filter(Boolean).join('  \n'),
             typedSearchAttributes: [
               { key: searchAttributes.TenantId, value: input.tenantId },
               { key: searchAttributes.Channel, value: input.channel },

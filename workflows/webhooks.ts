@@ -54,7 +54,7 @@ export interface DeliveryInput {
 /** Attempts at about 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; 2xx delivers, 410 disables the endpoint. */
 export async function webhookDeliveryWorkflow({ deliveryId, scheduleMs = DEFAULT_RETRY_SCHEDULE_MS }: DeliveryInput): Promise<AttemptOutcome> {
   for (const [index, delay] of scheduleMs.entries()) {
-    if (delay > 0) await sleep(delay);
+    if (delay > 0) await sleep(delay, { summary: `retry ${index} of ${scheduleMs.length - 1}` });
     const outcome = await deliver.attemptWebhookDelivery({ deliveryId, attempt: index + 1, last: index === scheduleMs.length - 1 });
     if (outcome !== 'failed') return outcome;
   }

@@ -133,7 +133,7 @@ async function awaitAgent(c: Conversation, number: number): Promise<void> {
     await notify(c, number, replies.outsideHours(open, c.state.protocol, describeOpening(open, nextOpening(open, now), now)));
     return;
   }
-  const claimed = await condition(() => !stillOpen(c, number) || c.state.agent !== null, c.policy.claimNoticeMinutes * 60_000);
+  const claimed = await condition(() => !stillOpen(c, number) || c.state.agent !== null, c.policy.claimNoticeMinutes * 60_000, { summary: 'waiting for an agent to claim' });
   if (!claimed) await notify(c, number, replies.queueBusy(c.state.protocol));
 }
 
@@ -186,7 +186,7 @@ async function watchTicket(c: Conversation, number: number, ticketId: string, po
   let nextPoll = Date.now() + pollIntervalMs;
   while (stillOpen(c, number)) {
     const customerWrote = () => memory.lastCustomerSeq > progress.relayedUpTo && !c.turn.inProgress;
-    await condition(() => !stillOpen(c, number) || customerWrote(), Math.max(1, nextPoll - Date.now()));
+    await condition(() => !stillOpen(c, number) || customerWrote(), Math.max(1, nextPoll - Date.now()), { summary: 'next Mindchat poll' });
     if (!stillOpen(c, number)) return;
     try {
       if (memory.lastCustomerSeq > progress.relayedUpTo) {
@@ -210,7 +210,7 @@ async function watchTicket(c: Conversation, number: number, ticketId: string, po
       }
     } catch (error) {
       log.warn('Mindchat ticket watch failed; trying again at the next interval', { conversationId: state.conversationId, ticketId, failure: failureText(error) });
-      await condition(() => !stillOpen(c, number), pollIntervalMs);
+      await condition(() => !stillOpen(c, number), pollIntervalMs, { summary: 'next Mindchat poll' });
       nextPoll = Date.now();
     }
   }

@@ -35,10 +35,11 @@ export function waitsOnCustomer({ input, state }: Conversation): boolean {
 }
 
 /** Waits until the customer writes, the stage changes, or the wait must stop; false when `ms` passed in silence. */
-export async function quiet(c: Conversation, ms: number): Promise<boolean> {
+export async function quiet(c: Conversation, ms: number, summary: string): Promise<boolean> {
   const turns = c.state.customerTurns;
   const stage = c.state.stage;
-  return condition(() => mustStop(c) || c.state.customerTurns !== turns || c.state.stage !== stage, Math.max(1, ms));
+  // the summary names the timer in the Temporal UI ("follow-up 2 of 3"); replay does not compare it
+  return condition(() => mustStop(c) || c.state.customerTurns !== turns || c.state.stage !== stage, Math.max(1, ms), { summary });
 }
 
 /**
@@ -58,12 +59,12 @@ export async function checkIns(c: Conversation): Promise<boolean> {
     if (!current) return true;
     const index: number = current.index ?? 0;
     if (current.sentAt === null || Date.parse(current.dueAt) > Date.parse(current.sentAt)) {
-      if (await quiet(c, Date.parse(current.dueAt) - Date.now())) return true;
+      if (await quiet(c, Date.parse(current.dueAt) - Date.now(), `follow-up ${index + 1} of ${plan.length}`)) return true;
       await quietTurn(c, () => sendCheckIn(c, plan[index]!, index));
       continue;
     }
     const next: PlannedFollowUp | undefined = plan[index + 1];
-    if (!next) return quiet(c, Date.parse(current.sentAt) + input.settings.closeAfterFollowUpMs - Date.now());
+    if (!next) return quiet(c, Date.parse(current.sentAt) + input.settings.closeAfterFollowUpMs - Date.now(), 'close after the last follow-up');
     // the next check-in counts from this one; replies keep this one's rule until the next is sent
     state.followUp = { ...current, dueAt: workingTimeAfter(c, next.afterMs).toISOString(), index: index + 1 };
   }
@@ -93,7 +94,7 @@ export async function watchSilence(c: Conversation): Promise<void> {
   const { state } = c;
   const settings = c.input.settings.inactivity!;
   if (!state.inactivity?.nudgedAt) {
-    if (await (c.localTurns ? wroteBeforeNudge(c, settings.nudgeAfterMs) : quiet(c, settings.nudgeAfterMs))) return;
+    if (await (c.localTurns ? wroteBeforeNudge(c, settings.nudgeAfterMs) : quiet(c, settings.nudgeAfterMs, 'inactivity nudge'))) return;
     await quietTurn(c, async () => {
       say(c, replies.stillThere(repeatQuestion(c)));
       state.inactivity = { nudgedAt: new Date().toISOString(), abandonedAt: null, resumeStage: null, resumeUntil: null };
@@ -102,8 +103,8 @@ export async function watchSilence(c: Conversation): Promise<void> {
   const nudgedAt = state.inactivity!.nudgedAt!;
   const interrupted = c.localTurns
     ? // a customer who writes after the nudge clears it (dispatch), which ends this watch
-      await interruptedBefore(c, () => nudgedAt, settings.abandonAfterMs, () => waitsOnCustomer(c) && state.inactivity?.nudgedAt === nudgedAt)
-    : await quiet(c, Date.parse(nudgedAt) + settings.abandonAfterMs - Date.now());
+      await interruptedBefore(c, () => nudgedAt, settings.abandonAfterMs, () => waitsOnCustomer(c) && state.inactivity?.nudgedAt === nudgedAt, 'abandon after the nudge')
+    : await quiet(c, Date.parse(nudgedAt) + settings.abandonAfterMs - Date.now(), 'abandon after the nudge');
   if (interrupted) return;
   await quietTurn(c, async () => {
     say(c, replies.abandoning(Object.keys(state.answers).length > 0, settings.resumeWithinMs));
@@ -126,23 +127,23 @@ export async function watchSilence(c: Conversation): Promise<void> {
 function wroteBeforeNudge(c: Conversation, ms: number): Promise<boolean> {
   const began = new Date().toISOString();
   const lastWrote = () => (c.memory.lastCustomerAt && c.memory.lastCustomerAt > began ? c.memory.lastCustomerAt : began);
-  return interruptedBefore(c, lastWrote, ms, () => waitsOnCustomer(c));
+  return interruptedBefore(c, lastWrote, ms, () => waitsOnCustomer(c), 'inactivity nudge');
 }
 
 /**
  * Waits until `ms` after `since()` (which may move while waiting), unless the wait must stop
  * or `watching()` turns false first: true when interrupted, false when the silence was reached.
  */
-async function interruptedBefore(c: Conversation, since: () => string, ms: number, watching: () => boolean): Promise<boolean> {
+async function interruptedBefore(c: Conversation, since: () => string, ms: number, watching: () => boolean, summary: string): Promise<boolean> {
   for (;;) {
     const left = Date.parse(since()) + ms - Date.now();
     if (left <= 0) return false;
-    if (await condition(() => mustStop(c) || !watching(), left)) return true;
+    if (await condition(() => mustStop(c) || !watching(), left, { summary })) return true;
   }
 }
 
 /** Abandoned: waits for the customer to come back until the resume window ends; false when it ended. */
 export async function awaitReturn(c: Conversation): Promise<boolean> {
   const until = Date.parse(c.state.inactivity?.resumeUntil ?? new Date().toISOString());
-  return condition(() => mustStop(c) || c.state.stage !== 'abandoned', Math.max(1, until - Date.now()));
+  return condition(() => mustStop(c) || c.state.stage !== 'abandoned', Math.max(1, until - Date.now()), { summary: 'resume window after abandoning' });
 }

@@ -1,4 +1,4 @@
-import { condition, log, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, log, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   MAX_ACTIONS_KEPT,
@@ -113,7 +113,26 @@ export async function flush(c: Conversation): Promise<void> {
   const messages = c.turn.outbox;
   c.turn.outbox = [];
   publishSearchAttributes(c);
+  describe(c);
   await (c.localTurns ? localWrites : storage).recordTurn({ state: projection(c), messages });
+}
+
+/**
+ * What the Temporal UI shows as the conversation's current details: its stage, script, agent and
+ * protocol (a query the UI asks, not part of the history).
+ */
+function describe({ state }: Conversation): void {
+  setCurrentDetails(
+    [
+      `**Etapa:** ${state.stage} (${state.status})`,
+      state.script ? `**Roteiro:** ${state.script.title} v${state.script.version}` : null,
+      state.agent ? `**Atendente:** ${state.agent.agentId}` : null,
+      state.protocol ? `**Protocolo:** ${state.protocol}` : null,
+      `**Mensagens:** ${state.messageCount}`,
+    ]
+      .filter(Boolean)
+      .join('  \n'),
+  );
 }
 
 /**

@@ -124,7 +124,7 @@ async function aftercareClock(c: Conversation): Promise<void> {
     if (historyIsLong(c)) await carryOn(c);
     let goOn = true;
     if (state.stage === 'resolved') goOn = await checkIns(c);
-    else if (state.stage === 'rating') goOn = await quiet(c, input.settings.closeAfterFollowUpMs);
+    else if (state.stage === 'rating') goOn = await quiet(c, input.settings.closeAfterFollowUpMs, 'close if the score never comes');
     else if (state.stage === 'abandoned') goOn = await awaitReturn(c);
     else if (waitsOnCustomer(c)) await watchSilence(c);
     if (!goOn) return;
