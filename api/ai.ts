@@ -1,3 +1,4 @@
+import { logOf } from './problem';
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -186,7 +187,7 @@ export function aiRoutes(deps: AiRoutesDeps) {
       c.header('Retry-After', '5');
       return c.json({ success: false, error: 'Serviço de conversas indisponível; tente novamente em instantes' }, 503);
     }
-    console.error(error);
+    logOf(c).error({ err: error }, 'AI contract request failed');
     return c.json({ success: false, error: c.req.path.endsWith('/assistant/chat') ? 'Erro no chat do assistente' : 'Erro interno' }, 500);
   }
 

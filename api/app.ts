@@ -36,6 +36,8 @@ import { verifyBearer } from './auth';
 import { ConversationFeed } from './feed';
 import { routePath } from 'hono/route';
 import { collectProcessMetrics, databaseMetrics, httpDuration, scrape } from '../lib/metrics';
+import { silentLogger, type Logger } from '../lib/log';
+import { requestIdOf } from './problem';
 import type { Embedder } from '../adapters/llm';
 
 export interface AppConfig {
@@ -71,6 +73,8 @@ export interface AppDeps {
   embedder?: Embedder | undefined;
   /** Seals model keys and tool secrets (ATENDE_SECRET_KEYS); derived from the JWT secret when not given. */
   secrets?: SecretBox | undefined;
+  /** Where the access log and errors go (LOG_LEVEL); silent when not given (tests). */
+  logger?: Logger | undefined;
 }
 
 const chatPage = fs.readFileSync(path.join(__dirname, '../web/chat.html'), 'utf8');
@@ -80,7 +84,7 @@ const adminPage = fs.readFileSync(path.join(__dirname, '../web/admin.html'), 'ut
 const dashboardPage = fs.readFileSync(path.join(__dirname, '../web/dashboard.html'), 'utf8');
 const liveScript = fs.readFileSync(path.join(__dirname, '../web/live.js'), 'utf8');
 
-export function createApp({ client, db, config, embedder, secrets = secretBox(parseSecretKeys(undefined, config.jwtSecret)) }: AppDeps) {
+export function createApp({ client, db, config, embedder, secrets = secretBox(parseSecretKeys(undefined, config.jwtSecret)), logger = silentLogger }: AppDeps) {
   async function settingsFor(tenantId: string): Promise<ConversationSettings | undefined> {
     const tenant = await findTenant(db, tenantId);
     if (!tenant) return undefined;
@@ -119,15 +123,26 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
     ]);
     return { events: events.rows, deliveries: deliveries.rows };
   });
+  // the request id first, then the access log (so a refused body or path is logged and measured too), then the other checks
+  const [identify, ...checks] = edgeChecks(config.bodyLimitBytes ?? 2 ** 20, MAX_DOCUMENT_BYTES + 64 * 2 ** 10);
   const app = new Hono()
+    .use(identify!)
     .use(async (c, next) => {
-      // by the route's pattern, never its ids, so the series stay few
-      const stop = httpDuration.startTimer({ method: c.req.method });
+      const started = performance.now();
+      // every line of this request carries its id, and its conversation when the path names one
+      const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(c.req.path)?.[1];
+      const log = logger.child({ requestId: requestIdOf(c), ...(conversationId ? { conversationId, workflowId: `conversation-${conversationId}` } : {}) });
+      c.set('log' as never, log as never);
       await next();
-      const route = routePath(c, -1);
-      stop({ route: c.res.status === 404 && (route === '*' || route === '/*') ? 'unmatched' : route, status: String(c.res.status) });
+      // by the route's pattern, never its ids, so the series stay few
+      const matched = routePath(c, -1);
+      const route = matched === '*' || matched === '/*' ? 'unmatched' : matched;
+      const seconds = (performance.now() - started) / 1000;
+      httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
+      const tenant = (c.get('claims' as never) as { tenant?: string } | undefined)?.tenant;
+      log[c.res.status >= 500 ? 'error' : c.res.status >= 400 ? 'warn' : 'info']({ method: c.req.method, route, status: c.res.status, durationMs: Math.round(seconds * 1000), ...(tenant ? { tenant } : {}) }, 'request');
     })
-    .use(...edgeChecks(config.bodyLimitBytes ?? 2 ** 20, MAX_DOCUMENT_BYTES + 64 * 2 ** 10))
+    .use(...checks)
     // staff requests count per user; the routes count public starts and messages themselves
     .use('/api/*', async (c, next) => {
       const header = c.req.header('authorization');

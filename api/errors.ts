@@ -13,7 +13,7 @@ import { failureTypes } from '../domain/conversation';
 import { AuthError } from './auth';
 import { BodyError, readBody } from './body';
 import { RateLimited } from './limits';
-import { problem, requestIdOf } from './problem';
+import { logOf, problem, requestIdOf } from './problem';
 
 export { issuesOf } from './body';
 
@@ -99,6 +99,6 @@ export function toErrorResponse(error: unknown, c: Context): Response {
     return problem(c, 503, 'temporal_unavailable', 'the conversation service did not answer in time; try again shortly');
   }
   // the cause goes to the log under the request id, never to the client (it may quote a database error)
-  console.error(`[api] request ${requestIdOf(c)} failed:`, error);
+  logOf(c).error({ err: error }, 'request failed');
   return problem(c, 500, 'internal', `internal error; quote request ${requestIdOf(c)} when reporting it`);
 }

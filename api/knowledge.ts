@@ -9,6 +9,7 @@ import { searchKnowledge } from '../db/knowledge';
 import { bestExcerpt } from '../domain/knowledge';
 import { knowledgeIndexWorkflowId, knowledgeIndexWorkflowType } from '../workflows/messages';
 import { ApiError, parseBody } from './errors';
+import { logOf } from './problem';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 import type { Embedder } from '../adapters/llm';
 
@@ -125,7 +126,7 @@ export function knowledgeRoutes(deps: KnowledgeRoutesDeps) {
     })
     .post('/search', auth(STAFF), async (c) => {
       const body = await parseBody(c, knowledgeSearchSchema);
-      const { hits, engine } = await searchKnowledge({ db: deps.db, embedder: deps.embedder, warn: (message) => console.warn(`[api] ${message}`) }, c.var.claims.tenant, body.query, body.limit, body.collection ? [body.collection] : undefined);
+      const { hits, engine } = await searchKnowledge({ db: deps.db, embedder: deps.embedder, warn: (message) => logOf(c).warn(message) }, c.var.claims.tenant, body.query, body.limit, body.collection ? [body.collection] : undefined);
       return c.json(
         {
           query: body.query,

@@ -1,5 +1,6 @@
 import { embedderFromEnv } from '../adapters/llm';
 import { parseSecretKeys, secretBox } from '../lib/secrets';
+import { createLogger } from '../lib/log';
 import { serve } from '@hono/node-server';
 import { loadEnv } from '../env';
 import { createPool } from '../db/pool';
@@ -16,12 +17,13 @@ async function main(): Promise<void> {
   const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
   // TLS/mTLS and API-key settings come from the same place as the worker's
   const { client, connection } = lazyClient(env);
-  const app = createApp({ client, db, config: appConfig(env, env.JWT_SECRET), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, env.JWT_SECRET)) });
+  const logger = createLogger(env.LOG_LEVEL);
+  const app = createApp({ client, db, config: appConfig(env, env.JWT_SECRET), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, env.JWT_SECRET)), logger });
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
-    console.log(`API listening on http://${env.HOST}:${info.port}`);
+    logger.info(`API listening on http://${env.HOST}:${info.port}`);
   });
   // the webhook dispatcher is one workflow for the whole task queue: every replica makes sure it runs
-  ensureWebhookDispatcher(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => console.error(`could not start the webhook dispatcher: ${error.message}`));
+  ensureWebhookDispatcher(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => logger.error(`could not start the webhook dispatcher: ${error.message}`));
   const stop = () => {
     server.close(async () => {
       await connection.close();

@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '../lib/log';
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -54,4 +55,9 @@ export function problem(c: Context, status: ContentfulStatusCode, code: string, 
     ...rest,
   };
   return c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json' });
+}
+
+/** The request's logger (its id, tenant and conversation on every line), or the app's when none was set. */
+export function logOf(c: Context): Logger {
+  return (c.get('log' as never) as Logger | undefined) ?? silentLogger;
 }

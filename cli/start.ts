@@ -1,5 +1,6 @@
 import { embedderFromEnv } from '../adapters/llm';
 import { parseSecretKeys, secretBox } from '../lib/secrets';
+import { createLogger } from '../lib/log';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -132,7 +133,7 @@ export async function start(env: Env): Promise<void> {
     }
 
     const secret = jwtSecret(env);
-    const app = createApp({ client, db, config: appConfig(env, secret), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, secret)) });
+    const app = createApp({ client, db, config: appConfig(env, secret), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, secret)), logger: createLogger(env.LOG_LEVEL) });
     // webhooks: one dispatcher workflow reads the events outbox (a running one is kept)
     await ensureWebhookDispatcher(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => log(`could not start the webhook dispatcher: ${error.message}`));
     const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });

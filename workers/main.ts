@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createLogger, temporalLogFunction } from '../lib/log';
 import { collectProcessMetrics, metricsRegistry } from '../lib/metrics';
 import { loadEnv } from '../env';
 import { connectWorker } from '../temporal/connection';
@@ -25,21 +26,26 @@ function serveMetrics(port: number): http.Server {
 /** The worker process on its own (production, docker-compose): Temporal and Postgres come from the environment. */
 async function main(): Promise<void> {
   const env = loadEnv();
-  // the SDK's own metrics (task latencies, slots, sticky cache) on a port of their own
-  if (env.TEMPORAL_METRICS_PORT) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${env.TEMPORAL_METRICS_PORT}` } } } });
+  const logger = createLogger(env.LOG_LEVEL);
+  Runtime.install({
+    // the SDK's lines (worker, workflows, activities) as JSON with their workflow and conversation ids
+    logger: new DefaultLogger(env.LOG_LEVEL === 'debug' ? 'DEBUG' : env.LOG_LEVEL === 'info' ? 'INFO' : env.LOG_LEVEL === 'warn' ? 'WARN' : 'ERROR', temporalLogFunction(logger)),
+    // the SDK's own metrics (task latencies, slots, sticky cache) on a port of their own
+    ...(env.TEMPORAL_METRICS_PORT ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${env.TEMPORAL_METRICS_PORT}` } } } } : {}),
+  });
   const metrics = env.WORKER_METRICS_PORT ? serveMetrics(env.WORKER_METRICS_PORT) : undefined;
   const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
   await migrate(db);
   const connection = await connectWorker(env);
   const limits = workerLimits(env);
   const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: workerDeps(env, db), ...limits });
-  console.log(`worker polling task queue ${env.TEMPORAL_TASK_QUEUE} on ${env.TEMPORAL_NAMESPACE} (caching up to ${limits.maxCachedWorkflows} conversations)`);
+  logger.info(`worker polling task queue ${env.TEMPORAL_TASK_QUEUE} on ${env.TEMPORAL_NAMESPACE} (caching up to ${limits.maxCachedWorkflows} conversations)`);
   // Worker.run() stops polling on SIGINT/SIGTERM and waits for in-flight tasks before resolving.
   await worker.run();
   await connection.close();
   await db.end();
   metrics?.close();
-  console.log('worker stopped');
+  logger.info('worker stopped');
 }
 
 main().catch((error) => {
