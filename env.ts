@@ -84,6 +84,10 @@ const envSchema = z.object({
   JWT_SECRET: optional,
   /** Keys that seal model API keys and tool secrets at rest: `id:base64-32-bytes,…`, the first seals; derived from JWT_SECRET when unset. */
   ATENDE_SECRET_KEYS: optional,
+  /** Encrypt every Temporal payload (histories hold ciphertext): `id:base64-32-bytes,…`, the first encrypts. Off when unset. */
+  ATENDE_CODEC_KEYS: optional,
+  /** The Temporal UI's origin, allowed to call POST /codec/decode from the browser. */
+  CODEC_CORS_ORIGIN: z.string().default('http://127.0.0.1:8233,http://localhost:8233'),
   CUSTOMER_TOKEN_TTL: duration.default(parseDuration('7d')),
   TEMPORAL_CALL_TIMEOUT: duration.default(parseDuration('10s')),
 

@@ -21,7 +21,8 @@ import { leadRoutes, toolRoutes } from './tools';
 import { noticeRoutes } from './notices';
 import { cannedRoutes, noteRoutes } from './console';
 import { modelRoutes } from './models';
-import { parseSecretKeys, secretBox, type SecretBox } from '../lib/secrets';
+import { parseSecretKeys, secretBox, type SecretBox, type SecretKey } from '../lib/secrets';
+import { codecRoutes } from './codec';
 import { knowledgeRoutes, MAX_DOCUMENT_BYTES } from './knowledge';
 import { webhookRoutes } from './webhooks';
 import { EVENTS_CHANNEL, TOKENS_CHANNEL } from '../db/conversations';
@@ -61,6 +62,10 @@ export interface AppConfig {
   webhooksAllowPrivate?: boolean;
   /** When set, GET /metrics asks for it as a bearer token (METRICS_TOKEN). */
   metricsToken?: string | undefined;
+  /** The payload codec's keys (ATENDE_CODEC_KEYS): the codec endpoint decodes with them. */
+  codecKeys?: SecretKey[] | undefined;
+  /** Origins allowed to call the codec endpoint from a browser (the Temporal UI's). */
+  codecOrigins?: string[] | undefined;
   /** Request limits (on with the defaults of api/limits.ts unless configured). */
   rateLimits?: { enabled: boolean; trustProxy: boolean; defaults: RateLimits };
 }
@@ -209,6 +214,7 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
     .route('/api/v1/scripts', scriptRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/inbox', inboxRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/notices', noticeRoutes({ db, jwtSecret: config.jwtSecret }))
+    .route('/codec', codecRoutes({ jwtSecret: config.jwtSecret, keys: config.codecKeys, origins: config.codecOrigins ?? ['http://127.0.0.1:8233', 'http://localhost:8233'] }))
     .route('/api/v1/conversations', noteRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v1/canned-responses', cannedRoutes({ db, jwtSecret: config.jwtSecret }))
     .route('/api/v2/knowledge', knowledgeRoutes({ db, embedder, client, jwtSecret: config.jwtSecret, taskQueue: config.taskQueue, callTimeoutMs: config.callTimeoutMs }))

@@ -1,3 +1,4 @@
+import { codecKeys } from '../temporal/connection';
 import type { Env } from '../env';
 import type { AppConfig } from './app';
 import { defaultRateLimits } from './limits';
@@ -21,6 +22,8 @@ export function appConfig(env: Env, jwtSecret: string): AppConfig {
     bodyLimitBytes: env.API_BODY_LIMIT,
     webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE,
     metricsToken: env.METRICS_TOKEN,
+    codecKeys: codecKeys(env),
+    codecOrigins: env.CODEC_CORS_ORIGIN.split(',').map((origin) => origin.trim()).filter(Boolean),
     rateLimits: { enabled: env.RATE_LIMITS, trustProxy: env.TRUST_PROXY, defaults: defaultRateLimits },
   };
 }

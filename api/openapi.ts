@@ -43,6 +43,7 @@ interface Operation {
 }
 
 const uuid = z.string().uuid();
+const codecPayloads = z.object({ payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()), data: z.string() })) });
 const anyObject = z.object({}).passthrough();
 const reply = z.object({ seq: z.number().int(), text: z.string(), at: z.string() });
 const turn = z.object({ replies: z.array(reply), state: anyObject });
@@ -353,6 +354,8 @@ const serviceOps: Operation[] = [
   { method: 'get', path: '/openapi.json', summary: 'This description', tag: 'pages', access: 'public', responses: { 200: anyObject } },
   { method: 'get', path: '/docs/assets/{file}', summary: 'Swagger UI\'s files (from the npm package)', tag: 'pages', access: 'public', responses: { 200: { description: 'a CSS or JavaScript file', contentType: 'text/javascript' } } },
   { method: 'get', path: '/healthz', summary: 'Temporal, Postgres and a polling worker', tag: 'operations', access: 'public', responses: { 200: anyObject }, errors: [503] },
+  { method: 'post', path: '/codec/encode', summary: 'Temporal codec server: encrypt payloads (admins; ATENDE_CODEC_KEYS)', tag: 'operations', access: 'bearer', body: codecPayloads, responses: { 200: codecPayloads }, errors: [404] },
+  { method: 'post', path: '/codec/decode', summary: 'Temporal codec server: decrypt payloads for the Temporal UI or CLI (admins)', tag: 'operations', access: 'bearer', body: codecPayloads, responses: { 200: codecPayloads }, errors: [404] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics (a bearer METRICS_TOKEN when one is set)', tag: 'operations', access: 'public', responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } }, errors: [401] },
 ];
 

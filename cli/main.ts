@@ -306,7 +306,7 @@ async function main(argv: string[]): Promise<number> {
       // the replay worker's own state changes are noise here; warnings and errors still show
       // required here, not at the top: these modules are heavy and only this command needs them
       const { DefaultLogger, Runtime } = require('@temporalio/worker') as typeof import('@temporalio/worker');
-      const { connectClient } = require('../temporal/connection') as typeof import('../temporal/connection');
+      const { codecKeys, connectClient } = require('../temporal/connection') as typeof import('../temporal/connection');
       const { replayConversations } = require('../temporal/replay') as typeof import('../temporal/replay');
       Runtime.install({ logger: new DefaultLogger('WARN') });
       const { client, connection } = await connectClient(env);
@@ -315,6 +315,7 @@ async function main(argv: string[]): Promise<number> {
           ...(values.query ? { query: values.query } : {}),
           ...(limit ? { limit } : {}),
           onProgress: (line) => console.error(line),
+          codecKeys: codecKeys(env),
         });
         console.log(
           report.failures.length

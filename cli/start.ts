@@ -21,7 +21,7 @@ import { hashPassword } from '../lib/passwords';
 import type pg from 'pg';
 import { catalogSchema } from '../domain/schemas';
 import { resolveBinary } from '../temporal/binaries';
-import { connectClient, connectWorker, temporalAddress } from '../temporal/connection';
+import { codecKeys, connectClient, connectWorker, temporalAddress } from '../temporal/connection';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/namespace';
 import { ensureWebhookDispatcher } from '../api/webhooks';
@@ -120,6 +120,7 @@ export async function start(env: Env): Promise<void> {
         namespace: env.TEMPORAL_NAMESPACE,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
         deps: workerDeps(env, db, jwtSecret(env)),
+        codecKeys: codecKeys(env),
         ...workerLimits(env),
       });
       workerDone = worker.run();

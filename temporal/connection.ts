@@ -1,3 +1,5 @@
+import { codecConverter } from '../lib/codec';
+import { parseSecretKeys, type SecretKey } from '../lib/secrets';
 import fs from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
@@ -31,7 +33,16 @@ export async function connectClient(env: Env): Promise<{ client: Client; connect
     ...securityOptions(env),
     connectTimeout: env.TEMPORAL_CALL_TIMEOUT,
   });
-  return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }) };
+  return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, ...codecOf(env) }) };
+}
+
+/** The payload codec's keys (ATENDE_CODEC_KEYS), when payloads are encrypted. */
+export function codecKeys(env: Env): SecretKey[] | undefined {
+  return env.ATENDE_CODEC_KEYS ? parseSecretKeys(env.ATENDE_CODEC_KEYS, '') : undefined;
+}
+
+function codecOf(env: Env) {
+  return codecConverter(codecKeys(env));
 }
 
 /**
@@ -40,7 +51,7 @@ export async function connectClient(env: Env): Promise<{ client: Client; connect
  */
 export function lazyClient(env: Env): { client: Client; connection: Connection } {
   const connection = Connection.lazy({ address: temporalAddress(env), ...securityOptions(env), connectTimeout: env.TEMPORAL_CALL_TIMEOUT });
-  return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }) };
+  return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, ...codecOf(env) }) };
 }
 
 export async function connectWorker(env: Env): Promise<NativeConnection> {

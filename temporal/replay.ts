@@ -1,3 +1,5 @@
+import { codecConverter } from '../lib/codec';
+import type { SecretKey } from '../lib/secrets';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { conversationWorkflowType } from '../workflows/messages';
@@ -9,6 +11,8 @@ export interface ReplayOptions {
   limit?: number;
   /** One line per replayed execution, for the operator watching. */
   onProgress?(line: string): void;
+  /** ATENDE_CODEC_KEYS, when the histories' payloads are encrypted. */
+  codecKeys?: SecretKey[] | undefined;
 }
 
 export interface ReplayFailure {
@@ -43,7 +47,8 @@ export async function replayConversations(client: Client, options: ReplayOptions
   const histories = client.workflow.list({ query }).intoHistories();
   const report: ReplayReport = { query, replayed: 0, failures: [] };
   const replays = Worker.runReplayHistories(
-    { workflowsPath: require.resolve('../workflows'), replayName: 'atende-workflows-replay' },
+    // with the payload codec's keys, the encrypted histories are read as the worker reads them
+    { workflowsPath: require.resolve('../workflows'), replayName: 'atende-workflows-replay', ...codecConverter(options.codecKeys) },
     options.limit === undefined ? histories : upTo(histories, options.limit),
   );
   for await (const result of replays) {

@@ -18,7 +18,7 @@ describe('docker-compose.yml', () => {
   composeTest('is accepted by docker compose config, and refuses to render without its secrets', () => {
     const run = (env: NodeJS.ProcessEnv) =>
       spawnSync(compose![0]!, [...compose!.slice(1), '-f', 'docker-compose.yml', 'config'], { cwd: root, env, encoding: 'utf8' });
-    const ok = run({ PATH: process.env.PATH, POSTGRES_PASSWORD: 'pw', JWT_SECRET: 'secret' });
+    const ok = run({ PATH: process.env.PATH, POSTGRES_PASSWORD: 'pw', JWT_SECRET: 'secret', ATENDE_CODEC_KEYS: 'k1:AAAA' });
     expect(ok.stderr).not.toMatch(/error/i);
     expect(ok.status).toBe(0);
     for (const service of ['postgres', 'temporal-schema', 'temporal', 'temporal-ui', 'setup', 'api', 'worker']) expect(ok.stdout).toContain(`${service}:`);
@@ -27,7 +27,7 @@ describe('docker-compose.yml', () => {
   });
 
   composeTest('starts from zero: the official server and admin-tools images, a setup step the API and workers wait for, Temporal on localhost only', () => {
-    const config = spawnSync(compose![0]!, [...compose!.slice(1), '-f', 'docker-compose.yml', 'config'], { cwd: root, env: { PATH: process.env.PATH, POSTGRES_PASSWORD: 'pw', JWT_SECRET: 'secret' }, encoding: 'utf8' }).stdout;
+    const config = spawnSync(compose![0]!, [...compose!.slice(1), '-f', 'docker-compose.yml', 'config'], { cwd: root, env: { PATH: process.env.PATH, POSTGRES_PASSWORD: 'pw', JWT_SECRET: 'secret', ATENDE_CODEC_KEYS: 'k1:AAAA' }, encoding: 'utf8' }).stdout;
     const service = (name: string) => {
       const start = config.indexOf(`\n  ${name}:\n`);
       const rest = config.slice(start + name.length + 5);

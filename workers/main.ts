@@ -3,7 +3,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createLogger, temporalLogFunction } from '../lib/log';
 import { collectProcessMetrics, metricsRegistry } from '../lib/metrics';
 import { loadEnv } from '../env';
-import { connectWorker } from '../temporal/connection';
+import { codecKeys, connectWorker } from '../temporal/connection';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import { databaseUrl } from '../db/url';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   await migrate(db);
   const connection = await connectWorker(env);
   const limits = workerLimits(env);
-  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: workerDeps(env, db), ...limits });
+  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: workerDeps(env, db), codecKeys: codecKeys(env), ...limits });
   logger.info(`worker polling task queue ${env.TEMPORAL_TASK_QUEUE} on ${env.TEMPORAL_NAMESPACE} (caching up to ${limits.maxCachedWorkflows} conversations)`);
   // Worker.run() stops polling on SIGINT/SIGTERM and waits for in-flight tasks before resolving.
   await worker.run();

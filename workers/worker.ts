@@ -4,7 +4,8 @@ import type pg from 'pg';
 import { createActivities, type ActivityDeps } from '../activities';
 import { storageSafety } from '../activities/safety';
 import { embedderFromEnv, llmFromEnv } from '../adapters/llm';
-import { parseSecretKeys, secretBox } from '../lib/secrets';
+import { parseSecretKeys, secretBox, type SecretKey } from '../lib/secrets';
+import { codecConverter } from '../lib/codec';
 import { MindchatClient } from '../adapters/mindchat';
 import type { Env } from '../env';
 
@@ -20,6 +21,8 @@ export interface CreateWorkerOptions {
   maxConcurrentWorkflowTaskExecutions?: number;
   /** Keep the workflows' source maps (stack traces point at the TypeScript); off, they cost CPU on every turn. */
   workflowSourceMaps?: boolean;
+  /** The payload codec's keys (ATENDE_CODEC_KEYS): payloads are encrypted before Temporal stores them. */
+  codecKeys?: SecretKey[] | undefined;
 }
 
 /** What the SDK requires of a bundle's inline source map, and nothing more. */
@@ -71,6 +74,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     maxCachedWorkflows: options.maxCachedWorkflows ?? cacheSize({}),
     ...(options.maxConcurrentWorkflowTaskExecutions ? { maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions } : {}),
     shutdownGraceTime: '10 seconds',
+    ...codecConverter(options.codecKeys),
   });
 }
 
