@@ -8,6 +8,7 @@ import { serve } from '@hono/node-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Env } from '../env';
 import { jwtSecret } from './secret';
+import { preflight } from './preflight';
 import { createApp } from '../api/app';
 import { appConfig } from '../api/config';
 import { redactedUrl, startLocalCluster, type RunningCluster } from '../db/local-cluster';
@@ -52,6 +53,11 @@ export async function start(env: Env): Promise<void> {
   // Keep the console for what an operator needs; the SDK's info lines (bundler output) go quiet.
   Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
   const log = (line: string) => console.log(`[atende] ${line}`);
+  const problems = await preflight(env);
+  if (problems.length) {
+    for (const problem of problems) console.error(`[atende] ${problem}`);
+    throw new Error(`cannot start: ${problems.length} problem${problems.length > 1 ? 's' : ''} above (README: Prerequisites and Troubleshooting)`);
+  }
   const dataDir = path.resolve(env.ATENDE_DATA_DIR);
   fs.mkdirSync(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
