@@ -61,10 +61,10 @@ const envSchema = z.object({
   WEBHOOKS_ALLOW_PRIVATE: flag,
   /** When set, GET /metrics asks for it as a bearer token; open otherwise (keep the port internal). */
   METRICS_TOKEN: optional,
-  /** A worker on its own serves Atende's metrics here (GET /metrics); 0 turns it off. */
-  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
-  /** The Temporal SDK's own metrics (Prometheus) on this port of the worker; 0 turns them off. */
-  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  /** A worker on its own serves Atende's metrics here (GET /metrics); off (0) unless set: workers sharing a host would collide. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+  /** The Temporal SDK's own metrics (Prometheus) on this port of the worker; off (0) unless set. */
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   /** Workflow tasks one worker runs at once. */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(40),
 

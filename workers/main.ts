@@ -19,6 +19,8 @@ function serveMetrics(port: number): http.Server {
       () => response.writeHead(500).end(),
     );
   });
+  // a port someone else holds costs the metrics, never the worker
+  server.once('error', (error) => console.error(`worker metrics are off: port ${port}: ${error.message}`));
   server.listen(port, '0.0.0.0');
   return server;
 }
