@@ -18,7 +18,11 @@ export type BinaryKind = keyof typeof PINNED;
  * What only the test suite needs, pinned the same way: Schemathesis fuzzes the API from its
  * OpenAPI document (test/fuzz.test.ts). `atende tools install` installs it; `npm start` does not.
  */
-export const PINNED_DEV = { schemathesis: { pypi: 'schemathesis', version: '4.32.5', executable: 'schemathesis' } } as const;
+export const PINNED_DEV = {
+  schemathesis: { pypi: 'schemathesis', version: '4.32.5', executable: 'schemathesis' },
+  // validates the Kubernetes manifests offline: it carries the API schemas of each Kubernetes release
+  kubernetesValidate: { pypi: 'kubernetes-validate', version: '1.37.0', executable: 'kubernetes-validate' },
+} as const;
 
 /** The pinned dev tool in .tools/venv, if installed. */
 export function devTool(kind: keyof typeof PINNED_DEV): string | undefined {
