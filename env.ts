@@ -61,6 +61,9 @@ const envSchema = z.object({
   WEBHOOKS_ALLOW_PRIVATE: flag,
   /** When set, GET /metrics asks for it as a bearer token; open otherwise (keep the port internal). */
   METRICS_TOKEN: optional,
+  /** Traces (API → Temporal client → workflow → activities) go here with OTLP/HTTP; off when unset. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional,
+  OTEL_SERVICE_NAME: z.string().default('atende'),
   /** A worker on its own serves Atende's metrics here (GET /metrics); off (0) unless set: workers sharing a host would collide. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   /** The Temporal SDK's own metrics (Prometheus) on this port of the worker; off (0) unless set. */

@@ -38,6 +38,7 @@ import { ConversationFeed } from './feed';
 import { routePath } from 'hono/route';
 import { collectProcessMetrics, databaseMetrics, httpDuration, scrape } from '../lib/metrics';
 import { silentLogger, type Logger } from '../lib/log';
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { requestIdOf } from './problem';
 import type { Embedder } from '../adapters/llm';
 
@@ -80,6 +81,8 @@ export interface AppDeps {
   secrets?: SecretBox | undefined;
   /** Where the access log and errors go (LOG_LEVEL); silent when not given (tests). */
   logger?: Logger | undefined;
+  /** OpenTelemetry: a span per request, parent of the Temporal client's (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracer?: Tracer | undefined;
 }
 
 const chatPage = fs.readFileSync(path.join(__dirname, '../web/chat.html'), 'utf8');
@@ -89,7 +92,7 @@ const adminPage = fs.readFileSync(path.join(__dirname, '../web/admin.html'), 'ut
 const dashboardPage = fs.readFileSync(path.join(__dirname, '../web/dashboard.html'), 'utf8');
 const liveScript = fs.readFileSync(path.join(__dirname, '../web/live.js'), 'utf8');
 
-export function createApp({ client, db, config, embedder, secrets = secretBox(parseSecretKeys(undefined, config.jwtSecret)), logger = silentLogger }: AppDeps) {
+export function createApp({ client, db, config, embedder, secrets = secretBox(parseSecretKeys(undefined, config.jwtSecret)), logger = silentLogger, tracer }: AppDeps) {
   async function settingsFor(tenantId: string): Promise<ConversationSettings | undefined> {
     const tenant = await findTenant(db, tenantId);
     if (!tenant) return undefined;
@@ -138,7 +141,20 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
       const conversationId = /\/conversations\/([0-9a-f-]{36})/.exec(c.req.path)?.[1];
       const log = logger.child({ requestId: requestIdOf(c), ...(conversationId ? { conversationId, workflowId: `conversation-${conversationId}` } : {}) });
       c.set('log' as never, log as never);
-      await next();
+      if (tracer) {
+        // the request's span is the parent of the Temporal client's, and so of the workflow's and the activities'
+        await tracer.startActiveSpan(`${c.req.method} ${c.req.path}`, async (span) => {
+          try {
+            await next();
+          } finally {
+            const pattern = routePath(c, -1);
+            span.updateName(`${c.req.method} ${pattern === '*' || pattern === '/*' ? 'unmatched' : pattern}`);
+            span.setAttributes({ 'http.request.method': c.req.method, 'http.route': pattern, 'http.response.status_code': c.res.status, ...(conversationId ? { 'atende.conversation_id': conversationId } : {}) });
+            if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+            span.end();
+          }
+        });
+      } else await next();
       // by the route's pattern, never its ids, so the series stay few
       const matched = routePath(c, -1);
       const route = matched === '*' || matched === '/*' ? 'unmatched' : matched;

@@ -1,6 +1,7 @@
 import { embedderFromEnv } from '../adapters/llm';
 import { parseSecretKeys, secretBox } from '../lib/secrets';
 import { createLogger } from '../lib/log';
+import { tracingFromEnv } from '../lib/tracing';
 import { serve } from '@hono/node-server';
 import { loadEnv } from '../env';
 import { createPool } from '../db/pool';
@@ -16,9 +17,10 @@ async function main(): Promise<void> {
   if (!env.JWT_SECRET) throw new Error('JWT_SECRET is required to run the API on its own');
   const db = createPool(databaseUrl(env), env.DATABASE_POOL_MAX);
   // TLS/mTLS and API-key settings come from the same place as the worker's
-  const { client, connection } = lazyClient(env);
+  const tracing = tracingFromEnv(env);
+  const { client, connection } = lazyClient(env, tracing);
   const logger = createLogger(env.LOG_LEVEL);
-  const app = createApp({ client, db, config: appConfig(env, env.JWT_SECRET), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, env.JWT_SECRET)), logger });
+  const app = createApp({ client, db, config: appConfig(env, env.JWT_SECRET), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, env.JWT_SECRET)), logger, tracer: tracing?.tracer });
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     logger.info(`API listening on http://${env.HOST}:${info.port}`);
   });

@@ -1,6 +1,7 @@
 import { embedderFromEnv } from '../adapters/llm';
 import { parseSecretKeys, secretBox } from '../lib/secrets';
 import { createLogger } from '../lib/log';
+import { tracingFromEnv } from '../lib/tracing';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -111,7 +112,7 @@ export async function start(env: Env): Promise<void> {
       log(`created tenant "${env.ATENDE_DEFAULT_TENANT}" with the demo catalog (${scripts.length} scripts)`);
     }
 
-    const { client, connection } = await connectClient(env);
+    const { client, connection } = await connectClient(env, tracingFromEnv(env));
     stops.push(() => connection.close());
     if (!devServer) await registerSearchAttributes(connection, env.TEMPORAL_NAMESPACE).catch((error: Error) => {
       log(`could not register search attributes (${error.message}); register them on your cluster`);
@@ -127,6 +128,7 @@ export async function start(env: Env): Promise<void> {
         taskQueue: env.TEMPORAL_TASK_QUEUE,
         deps: workerDeps(env, db, jwtSecret(env)),
         codecKeys: codecKeys(env),
+        tracing: tracingFromEnv(env),
         ...workerLimits(env),
       });
       workerDone = worker.run();
@@ -140,7 +142,7 @@ export async function start(env: Env): Promise<void> {
     }
 
     const secret = jwtSecret(env);
-    const app = createApp({ client, db, config: appConfig(env, secret), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, secret)), logger: createLogger(env.LOG_LEVEL) });
+    const app = createApp({ client, db, config: appConfig(env, secret), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, secret)), logger: createLogger(env.LOG_LEVEL), tracer: tracingFromEnv(env)?.tracer });
     // webhooks: one dispatcher workflow reads the events outbox (a running one is kept)
     await ensureWebhookDispatcher(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => log(`could not start the webhook dispatcher: ${error.message}`));
     const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });

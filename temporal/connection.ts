@@ -1,3 +1,4 @@
+import type { Tracing } from '../lib/tracing';
 import { codecConverter } from '../lib/codec';
 import { parseSecretKeys, type SecretKey } from '../lib/secrets';
 import fs from 'node:fs';
@@ -27,13 +28,18 @@ export function temporalAddress(env: Env): string {
   return env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;
 }
 
-export async function connectClient(env: Env): Promise<{ client: Client; connection: Connection }> {
+/** The client's interceptors: OpenTelemetry's, when tracing is on. */
+function tracingOf(tracing?: Tracing) {
+  return tracing ? { interceptors: { workflow: [tracing.clientInterceptor] } } : {};
+}
+
+export async function connectClient(env: Env, tracing?: Tracing): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect({
     address: temporalAddress(env),
     ...securityOptions(env),
     connectTimeout: env.TEMPORAL_CALL_TIMEOUT,
   });
-  return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, ...codecOf(env) }) };
+  return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, ...codecOf(env), ...tracingOf(tracing) }) };
 }
 
 /** The payload codec's keys (ATENDE_CODEC_KEYS), when payloads are encrypted. */
@@ -49,9 +55,9 @@ function codecOf(env: Env) {
  * A client whose connection opens on first use, with the same TLS/mTLS and API-key settings as
  * the worker's: the API starts, and answers 503, while Temporal is still coming up.
  */
-export function lazyClient(env: Env): { client: Client; connection: Connection } {
+export function lazyClient(env: Env, tracing?: Tracing): { client: Client; connection: Connection } {
   const connection = Connection.lazy({ address: temporalAddress(env), ...securityOptions(env), connectTimeout: env.TEMPORAL_CALL_TIMEOUT });
-  return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, ...codecOf(env) }) };
+  return { connection, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, ...codecOf(env), ...tracingOf(tracing) }) };
 }
 
 export async function connectWorker(env: Env): Promise<NativeConnection> {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createLogger, temporalLogFunction } from '../lib/log';
+import { tracingFromEnv } from '../lib/tracing';
 import { collectProcessMetrics, metricsRegistry } from '../lib/metrics';
 import { loadEnv } from '../env';
 import { codecKeys, connectWorker } from '../temporal/connection';
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   await migrate(db);
   const connection = await connectWorker(env);
   const limits = workerLimits(env);
-  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: workerDeps(env, db), codecKeys: codecKeys(env), ...limits });
+  const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: workerDeps(env, db), codecKeys: codecKeys(env), tracing: tracingFromEnv(env), ...limits });
   logger.info(`worker polling task queue ${env.TEMPORAL_TASK_QUEUE} on ${env.TEMPORAL_NAMESPACE} (caching up to ${limits.maxCachedWorkflows} conversations)`);
   // Worker.run() stops polling on SIGINT/SIGTERM and waits for in-flight tasks before resolving.
   await worker.run();

@@ -6,6 +6,7 @@ import { storageSafety } from '../activities/safety';
 import { embedderFromEnv, llmFromEnv } from '../adapters/llm';
 import { parseSecretKeys, secretBox, type SecretKey } from '../lib/secrets';
 import { codecConverter } from '../lib/codec';
+import type { Tracing } from '../lib/tracing';
 import { MindchatClient } from '../adapters/mindchat';
 import type { Env } from '../env';
 
@@ -23,6 +24,8 @@ export interface CreateWorkerOptions {
   workflowSourceMaps?: boolean;
   /** The payload codec's keys (ATENDE_CODEC_KEYS): payloads are encrypted before Temporal stores them. */
   codecKeys?: SecretKey[] | undefined;
+  /** OpenTelemetry: workflow and activity spans, continuing the caller's trace (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracing?: Tracing | undefined;
 }
 
 /** What the SDK requires of a bundle's inline source map, and nothing more. */
@@ -33,9 +36,9 @@ const EMPTY_SOURCE_MAP = Buffer.from(JSON.stringify({ version: 3, file: 'workflo
  * makes and maps each frame through the bundle's source map; that was a measurable share of a
  * turn's CPU. Without source maps, a workflow's stack names the bundle's lines instead.
  */
-export async function workflowBundle(sourceMaps = false): Promise<WorkflowBundle> {
+export async function workflowBundle(sourceMaps = false, interceptorModules: string[] = []): Promise<WorkflowBundle> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet, workflowInterceptorModules: interceptorModules });
   return sourceMaps ? { code } : withoutSourceMap(code);
 }
 
@@ -68,13 +71,14 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await workflowBundle(options.workflowSourceMaps)),
+    workflowBundle: options.workflowBundle ?? (await workflowBundle(options.workflowSourceMaps, options.tracing ? [options.tracing.workflowInterceptorModule] : [])),
     activities: createActivities(options.deps),
     interceptors: { activity: [storageSafety] },
     maxCachedWorkflows: options.maxCachedWorkflows ?? cacheSize({}),
     ...(options.maxConcurrentWorkflowTaskExecutions ? { maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions } : {}),
     shutdownGraceTime: '10 seconds',
     ...codecConverter(options.codecKeys),
+    ...(options.tracing ? { plugins: [options.tracing.plugin] } : {}),
   });
 }
 
