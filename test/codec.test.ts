@@ -1,16 +1,14 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { mintToken } from '../api/auth';
 import { codecConverter } from '../lib/codec';
 import { parseSecretKeys } from '../lib/secrets';
 import { replayConversations } from '../temporal/replay';
-import { createWorker } from '../workers/worker';
 import { testAppConfig } from './support/app-stack';
-import { freshTenant, testStack, validCpf } from './support/stack';
+import { withOwnWorker } from './support/own-worker';
+import { testStack, validCpf } from './support/stack';
 
 /**
  * With ATENDE_CODEC_KEYS, Temporal holds ciphertext: `temporal workflow show` prints no customer
@@ -21,15 +19,8 @@ const keys = parseSecretKeys(`k1:${randomBytes(32).toString('base64')}`, '');
 
 test('histories hold ciphertext; the codec endpoint decodes them for an admin only; replay works with the keys', async () => {
   const stack = testStack();
-  const { db, tenantId } = await freshTenant();
   const secret = randomUUID();
-  const taskQueue = `codec-${randomUUID()}`;
-  const connection = await Connection.connect({ address: stack.temporalAddress });
-  const native = await NativeConnection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection, ...codecConverter(keys) });
-  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, deps: { db }, codecKeys: keys });
-  const running = worker.run();
-  try {
+  await withOwnWorker({ codecKeys: keys, client: codecConverter(keys) }, async ({ db, tenantId, taskQueue, client }) => {
     const app = createApp({ client, db, config: testAppConfig({ jwtSecret: secret, taskQueue, defaultTenant: tenantId, codecKeys: keys }) });
     const started = await app.request('/api/v1/conversations', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'preciso da segunda via do boleto', customer: { name: 'Joana Prado' } }) });
     const { conversationId, token } = (await started.json()) as { conversationId: string; token: string };
@@ -69,11 +60,5 @@ test('histories hold ciphertext; the codec endpoint decodes them for an admin on
     // replay reads the encrypted history with the keys
     const report = await replayConversations(client, { query: `WorkflowId = 'conversation-${conversationId}'`, codecKeys: keys });
     expect(report).toMatchObject({ replayed: 1, failures: [] });
-  } finally {
-    worker.shutdown();
-    await running;
-    await native.close();
-    await connection.close();
-    await db.end();
-  }
+  });
 });

@@ -22,10 +22,12 @@ test('after a few turns, an escalation, a refused start and a model call, /metri
   const strict = createApp({
     client: app.stack.client,
     db: app.stack.db,
-    config: app.stack.config({ metricsToken: 'scrape-me', rateLimits: { enabled: true, trustProxy: false, defaults: { ...defaultRateLimits, startsPerClient: 2 } } }),
+    config: app.stack.config({ metricsToken: 'scrape-me', rateLimits: { enabled: true, trustProxy: true, defaults: { ...defaultRateLimits, startsPerClient: 2 } } }),
   });
+  // a client address of its own: other test files' requests in the same minute must not count against it
+  const client = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
   const post = (path: string, body: unknown, token?: string) =>
-    strict.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    strict.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': client, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
   const started = (await (await post('/api/v1/conversations', { message: 'preciso da segunda via do boleto' })).json()) as { conversationId: string; token: string };
   expect((await post(`/api/v1/conversations/${started.conversationId}/messages`, { text: 'quero falar com um atendente' }, started.token)).status).toBe(200);
   await post('/api/v1/conversations', { message: 'oi' });
