@@ -8,6 +8,7 @@ import { findOnboarding, latestCompleteOnboarding, listPrompts } from '../db/ai-
 import { ScriptMatcher, type MatchResult } from '../domain/matcher';
 import { llmMatch, tenantModels, type ChatTurn, type Embedder, type LlmClient } from '../adapters/llm';
 import { modelForCall } from '../db/models';
+import { purgeExpiredConversations } from '../db/retention';
 import { findAgent, type Agent } from '../db/agents';
 import type { SecretBox } from '../lib/secrets';
 import { createHandoffActivities } from './handoff';
@@ -514,6 +515,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookActivities(deps),
     ...createKnowledgeActivities({ db: deps.db, embedderFor: models.embedder }),
     runTool: toolRunner.runTool,
+
+    /** The closed conversations past their tenant's retention, deleted (db/retention.ts). */
+    async purgeExpiredConversations(): Promise<{ tenantId: string; conversations: number }[]> {
+      const purged = await purgeExpiredConversations(deps.db);
+      for (const { tenantId, conversations } of purged) warn(`retention: deleted ${conversations} closed conversations of tenant ${tenantId}`);
+      return purged;
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import { databaseUrl } from '../db/url';
 import { lazyClient } from '../temporal/connection';
 import { createApp } from './app';
 import { appConfig } from './config';
-import { ensureWebhookDispatcher } from './webhooks';
+import { ensureRetentionPurge, ensureWebhookDispatcher } from './webhooks';
 
 /** The API process on its own (production, docker-compose). */
 async function main(): Promise<void> {
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   });
   // the webhook dispatcher is one workflow for the whole task queue: every replica makes sure it runs
   ensureWebhookDispatcher(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => logger.error(`could not start the webhook dispatcher: ${error.message}`));
+  ensureRetentionPurge(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => logger.error(`could not start the retention purge: ${error.message}`));
   const stop = () => {
     server.close(async () => {
       await connection.close();

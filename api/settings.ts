@@ -4,6 +4,7 @@ import { escalationPolicyOf, findTenant, learnsFromAgents, rateLimitsOf, saveEsc
 import { z } from 'zod';
 import { escalationPolicySchema, rateLimitsSchema, tenantSettingsPatchSchema, tenantSettingsSchema, type TenantSettingsDocument } from '../domain/schemas';
 import { issuesOf } from './body';
+import { listModels } from '../db/models';
 import type { TenantSettings } from '../db/tenants';
 import { ApiError, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
@@ -76,7 +77,7 @@ export interface SettingsDefaults {
 }
 
 /** The tenant's settings as one document: what it set, the server's defaults for the rest. */
-export function settingsDocument(name: string, stored: TenantSettings, defaults: SettingsDefaults): TenantSettingsDocument {
+export function settingsDocument(name: string, stored: TenantSettings, defaults: SettingsDefaults, defaultModels: TenantSettingsDocument['defaultModels']): TenantSettingsDocument {
   const hours = stored.business?.workingHours;
   const sla = tenantSettingsSchema.shape.sla.safeParse((stored as { analytics?: { sla?: unknown } }).analytics?.sla);
   return {
@@ -96,6 +97,9 @@ export function settingsDocument(name: string, stored: TenantSettings, defaults:
     limits: rateLimitsOf(stored),
     learning: { fromAgents: learnsFromAgents(stored) },
     sla: sla.success ? sla.data : defaults.sla,
+    language: 'pt-BR',
+    defaultModels,
+    retention: { closedConversationDays: stored.retention?.closedConversationDays ?? null },
   };
 }
 
@@ -113,15 +117,16 @@ export interface SettingsDocumentRoutesDeps {
 export function settingsDocumentRoutes(deps: SettingsDocumentRoutesDeps) {
   const auth = authenticate(deps.jwtSecret);
   async function current(tenant: string) {
-    const found = await findTenant(deps.db, tenant);
+    const [found, models] = await Promise.all([findTenant(deps.db, tenant), listModels(deps.db, tenant)]);
     if (!found) throw new ApiError(404, 'not_found', `tenant "${tenant}" not found`);
-    return { found, document: settingsDocument(found.name, found.settings, deps.defaults) };
+    const defaultOf = (purpose: 'chat' | 'embedding') => models.find((model) => model.purpose === purpose && model.isDefault)?.id ?? null;
+    return { found, models, document: settingsDocument(found.name, found.settings, deps.defaults, { chat: defaultOf('chat'), embedding: defaultOf('embedding') }) };
   }
   return new Hono<AuthEnv>()
     .get('/', auth(STAFF), async (c) => c.json({ settings: (await current(c.var.claims.tenant)).document }, 200))
     .patch('/', auth(ADMINS), async (c) => {
       const change = await parseBody(c, tenantSettingsPatchSchema);
-      const { found, document } = await current(c.var.claims.tenant);
+      const { found, models, document } = await current(c.var.claims.tenant);
       const merged = {
         ...document,
         ...(change.defaultAgent ? { defaultAgent: change.defaultAgent } : {}),
@@ -132,15 +137,25 @@ export function settingsDocumentRoutes(deps: SettingsDocumentRoutesDeps) {
         limits: { ...document.limits, ...change.limits },
         learning: { ...document.learning, ...change.learning },
         sla: { ...document.sla, ...change.sla },
+        ...(change.language !== undefined ? { language: change.language } : {}),
+        defaultModels: { ...document.defaultModels, ...change.defaultModels },
+        retention: { ...document.retention, ...change.retention },
       };
       const parsed = tenantSettingsSchema.safeParse(merged);
       if (!parsed.success) {
         const issues = issuesOf(parsed.error);
         throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
       }
-      const { sla, ...sections } = parsed.data;
+      // a default model must be one of the tenant's, of that purpose
+      for (const purpose of ['chat', 'embedding'] as const) {
+        const id = parsed.data.defaultModels[purpose];
+        if (id && !models.some((model) => model.id === id && model.purpose === purpose)) {
+          throw new ApiError(422, 'validation_failed', `defaultModels.${purpose}: not one of your ${purpose} models`, { issues: [{ path: `defaultModels.${purpose}`, message: `must be the id of one of your ${purpose} models (/api/v2/models)` }] });
+        }
+      }
+      const { sla, defaultModels, ...sections } = parsed.data;
       const analytics = { ...((found.settings as { analytics?: object }).analytics ?? {}), sla };
-      await saveSettingsDocument(deps.db, c.var.claims.tenant, { ...sections, analytics });
+      await saveSettingsDocument(deps.db, c.var.claims.tenant, { ...sections, analytics }, defaultModels);
       return c.json({ settings: parsed.data }, 200);
     });
 }

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { createDelivery, createWebhook, deleteWebhook, findDelivery, findWebhook, listDeliveries, listWebhooks, markDelivery, rotateSecret, updateWebhook } from '../db/webhooks';
 import { eventTypes } from '../domain/events';
 import { publicUrlProblem } from '../lib/public-url';
-import { webhookDeliveryWorkflowId, webhookDeliveryWorkflowType, webhookDispatcherWorkflowId, webhookDispatcherWorkflowType } from '../workflows/messages';
+import { retentionWorkflowId, retentionWorkflowType, webhookDeliveryWorkflowId, webhookDeliveryWorkflowType, webhookDispatcherWorkflowId, webhookDispatcherWorkflowType } from '../workflows/messages';
 import { ApiError, parseBody } from './errors';
 import { ADMINS, authenticate, type AuthEnv } from './middleware';
 
@@ -34,6 +34,11 @@ export const webhookSchema = z
 export const webhookChangeSchema = webhookSchema.partial().strict();
 
 const idSchema = z.string().uuid();
+
+/** Starts the data-retention workflow of the task queue (settings' retention); a running one is kept. */
+export async function ensureRetentionPurge(client: Client, taskQueue: string, input: { everyMs?: number } = {}): Promise<void> {
+  await client.workflow.start(retentionWorkflowType, { workflowId: retentionWorkflowId(taskQueue), taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
+}
 
 /** Starts the dispatcher that turns the events outbox into deliveries; a running one is kept. */
 export async function ensureWebhookDispatcher(client: Client, taskQueue: string, input: { scheduleMs?: number[]; waitMs?: number } = {}): Promise<void> {

@@ -26,7 +26,7 @@ import { resolveBinary } from '../temporal/binaries';
 import { codecKeys, connectClient, connectWorker, temporalAddress } from '../temporal/connection';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/namespace';
-import { ensureWebhookDispatcher } from '../api/webhooks';
+import { ensureRetentionPurge, ensureWebhookDispatcher } from '../api/webhooks';
 import { createWorker, workerDeps, workerLimits } from '../workers/worker';
 
 const DEMO_CATALOG = path.join(__dirname, '../db/demo-catalog.json');
@@ -145,6 +145,7 @@ export async function start(env: Env): Promise<void> {
     const app = createApp({ client, db, config: appConfig(env, secret), embedder: embedderFromEnv(env), secrets: secretBox(parseSecretKeys(env.ATENDE_SECRET_KEYS, secret)), logger: createLogger(env.LOG_LEVEL), tracer: tracingFromEnv(env)?.tracer });
     // webhooks: one dispatcher workflow reads the events outbox (a running one is kept)
     await ensureWebhookDispatcher(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => log(`could not start the webhook dispatcher: ${error.message}`));
+    await ensureRetentionPurge(client, env.TEMPORAL_TASK_QUEUE).catch((error: Error) => log(`could not start the retention purge: ${error.message}`));
     const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
     stops.push(() => new Promise((resolve) => server.close(() => resolve())));
     await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './pool';
 import type { z } from 'zod';
 import { defaultEscalationPolicy, type EscalationPolicy } from '../domain/escalation';
 import { escalationPolicySchema, rateLimitsSchema } from '../domain/schemas';
@@ -28,6 +29,7 @@ export interface TenantSettings {
   defaultAgent?: string;
   csat?: { enabled?: boolean };
   followUp?: { delayMinutes?: number; closeAfterHours?: number };
+  retention?: { closedConversationDays?: number | null };
 }
 
 /** The limits the tenant set (a stored value that no longer parses counts as none: the server's defaults apply). */
@@ -69,7 +71,19 @@ export async function tenantExists(pool: pg.Pool, id: string): Promise<boolean> 
   return result.rowCount === 1;
 }
 
-/** Writes the settings document's sections over the stored ones, in one statement. */
-export async function saveSettingsDocument(pool: pg.Pool, tenantId: string, sections: object): Promise<void> {
-  await pool.query('UPDATE tenants SET settings = settings || $2::jsonb WHERE id = $1', [tenantId, sections]);
+/**
+ * Writes the settings document's sections over the stored ones and moves the default models (they
+ * live on the model endpoints: one default per purpose), in one transaction.
+ */
+export async function saveSettingsDocument(pool: pg.Pool, tenantId: string, sections: object, defaultModels: { chat: string | null; embedding: string | null }): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query('UPDATE tenants SET settings = settings || $2::jsonb WHERE id = $1', [tenantId, sections]);
+    // the old default first: the index allows one per purpose at any moment
+    await client.query(
+      `UPDATE model_endpoints SET is_default = false, updated_at = now()
+        WHERE tenant_id = $1 AND is_default AND ((purpose = 'chat' AND id IS DISTINCT FROM $2::uuid) OR (purpose = 'embedding' AND id IS DISTINCT FROM $3::uuid))`,
+      [tenantId, defaultModels.chat, defaultModels.embedding],
+    );
+    await client.query(`UPDATE model_endpoints SET is_default = true, updated_at = now() WHERE tenant_id = $1 AND NOT is_default AND id IN ($2::uuid, $3::uuid)`, [tenantId, defaultModels.chat, defaultModels.embedding]);
+  });
 }

@@ -309,6 +309,12 @@ export const tenantSettingsSchema = z
     limits: rateLimitsSchema,
     learning: z.object({ fromAgents: z.boolean() }).strict(),
     sla: z.object({ firstHumanResponseSeconds: z.number().int().min(1).max(30 * 86_400), resolutionSeconds: z.number().int().min(1).max(365 * 86_400) }).strict(),
+    /** The only language the bot speaks today. */
+    language: z.literal('pt-BR'),
+    /** The tenant's default models (/api/v2/models); null: the server's (OPENAI_*). Setting one makes it the default. */
+    defaultModels: z.object({ chat: z.string().uuid().nullable(), embedding: z.string().uuid().nullable() }).strict(),
+    /** Closed conversations are deleted this many days after they close (their transcript, events, deliveries); null keeps them. */
+    retention: z.object({ closedConversationDays: z.number().int().min(7).max(3_650).nullable() }).strict(),
   })
   .strict();
 export type TenantSettingsDocument = z.infer<typeof tenantSettingsSchema>;
@@ -324,6 +330,9 @@ export const tenantSettingsPatchSchema = z
     limits: z.object({}).passthrough(),
     learning: z.object({ fromAgents: z.boolean() }).partial().strict(),
     sla: z.object({ firstHumanResponseSeconds: z.number(), resolutionSeconds: z.number() }).partial().strict(),
+    language: z.string(),
+    defaultModels: z.object({ chat: z.string().nullable(), embedding: z.string().nullable() }).partial().strict(),
+    retention: z.object({ closedConversationDays: z.number().nullable() }).partial().strict(),
   })
   .partial()
   .strict();

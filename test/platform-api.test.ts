@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../api/app';
+import { createActivities } from '../activities';
 import { mintToken } from '../api/auth';
 import { parseSecretKeys, secretBox } from '../lib/secrets';
 import { startAppStack, type AppStack } from './support/app-stack';
@@ -123,5 +124,39 @@ describe('settings', () => {
     expect(await finish()).not.toMatch(/de 1 a 5/);
     await call('PATCH', '/api/v2/settings', { csat: { enabled: true } });
     expect(await finish()).toMatch(/de 1 a 5/);
+  });
+});
+
+describe('retention', () => {
+  test('closed conversations past the retention the settings name are deleted with their transcript, events and deliveries; newer ones stay', async () => {
+    expect((await call('PATCH', '/api/v2/settings', { retention: { closedConversationDays: 3 } })).body.issues?.[0]?.path ?? '').toMatch(/retention/);
+    expect((await call('PATCH', '/api/v2/settings', { retention: { closedConversationDays: 30 } })).body.settings.retention).toEqual({ closedConversationDays: 30 });
+    const old = await conversation('preciso da segunda via do boleto');
+    const recent = await conversation('preciso da segunda via do boleto');
+    await old('tchau');
+    await recent('tchau');
+    const ids = (await stack.db.query<{ id: string }>(`SELECT id FROM conversations WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 2`, [stack.tenantId])).rows.map((row) => row.id);
+    const [recentId, oldId] = ids as [string, string];
+    await stack.db.query(`UPDATE conversations SET closed_at = now() - interval '31 days' WHERE id = $1`, [oldId]);
+    await stack.db.query(`UPDATE conversations SET closed_at = now() - interval '1 day' WHERE id = $1`, [recentId]);
+    const purged = await createActivities({ db: stack.db, warn: () => undefined }).purgeExpiredConversations();
+    expect(purged.find((entry) => entry.tenantId === stack.tenantId)?.conversations).toBeGreaterThanOrEqual(1);
+    expect((await stack.db.query('SELECT 1 FROM conversations WHERE id = $1', [oldId])).rowCount).toBe(0);
+    expect((await stack.db.query('SELECT 1 FROM messages WHERE conversation_id = $1', [oldId])).rowCount).toBe(0);
+    expect((await stack.db.query('SELECT 1 FROM events WHERE conversation_id = $1', [oldId])).rowCount).toBe(0);
+    expect((await stack.db.query('SELECT 1 FROM conversations WHERE id = $1', [recentId])).rowCount).toBe(1);
+  });
+
+  test('the default models are part of the settings document, and moving them moves the endpoints\' default', async () => {
+    const models = (await call('GET', '/api/v2/models')).body.models as { id: string; purpose: string; isDefault: boolean }[];
+    const chat = models.find((model) => model.purpose === 'chat')!;
+    expect((await call('PATCH', '/api/v2/settings', { defaultModels: { chat: null } })).body.settings.defaultModels.chat).toBeNull();
+    expect(((await call('GET', '/api/v2/models')).body.models as { isDefault: boolean }[]).some((model) => model.isDefault)).toBe(false);
+    expect((await call('PATCH', '/api/v2/settings', { defaultModels: { chat: chat.id } })).body.settings.defaultModels.chat).toBe(chat.id);
+    expect(((await call('GET', `/api/v2/models/${chat.id}`)).body.model as { isDefault: boolean }).isDefault).toBe(true);
+    const wrong = await call('PATCH', '/api/v2/settings', { defaultModels: { embedding: chat.id } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('defaultModels.embedding');
+    expect((await call('GET', '/api/v2/settings')).body.settings.language).toBe('pt-BR');
   });
 });

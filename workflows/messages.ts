@@ -32,6 +32,11 @@ export function reanalysisWorkflowId(conversationId: string): string {
 }
 
 export const knowledgeIndexWorkflowType = 'knowledgeIndexWorkflow';
+export const retentionWorkflowType = 'retentionWorkflow';
+
+export function retentionWorkflowId(taskQueue: string): string {
+  return `retention-${taskQueue}`;
+}
 
 export function knowledgeIndexWorkflowId(documentId: string): string {
   return `knowledge-index-${documentId}`;

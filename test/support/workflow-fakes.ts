@@ -68,6 +68,7 @@ export function fakeActivities(options: FakeOptions = {}) {
     failKnowledgeDocument: jest.fn(async () => undefined),
     // no tools: scripts here name none
     runTool: jest.fn(async () => ({ ok: false as const, name: null, type: null, error: 'no tools in workflow tests' })),
+    purgeExpiredConversations: jest.fn(async () => []),
   } satisfies Activities;
 }
 
