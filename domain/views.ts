@@ -14,7 +14,8 @@ export function customerView(state: ConversationState) {
     script: state.script && { id: state.script.id, title: state.script.title, version: state.script.version, steps: state.script.steps.length },
     pending: state.pending && { stepId: state.pending.stepId, question: state.pending.question, attempts: state.pending.attempts },
     options: state.options,
-    quickReplies: quickReplies(state),
+    // only when there are some: every turn's update result carries this view into the history
+    ...withQuickReplies(state),
     answers: state.answers,
     protocol: state.protocol,
     withAgent: state.agent !== null,
@@ -43,6 +44,11 @@ export function asCustomerView(state: ConversationState | CustomerView): Custome
 export interface CustomerTurnResult {
   replies: BotReply[];
   state: CustomerView;
+}
+
+function withQuickReplies(state: ConversationState): { quickReplies?: string[] } {
+  const choices = quickReplies(state);
+  return choices.length ? { quickReplies: choices } : {};
 }
 
 /**
