@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type pg from 'pg';
-import { addCanned, addNote, deleteCanned, listCanned, listNotes } from '../db/console';
+import { addCanned, addNote, deleteCanned, listCanned, listNotes, pastConversations } from '../db/console';
 import { findConversation } from '../db/conversations';
 import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
 import { ApiError, parseBody } from './errors';
@@ -40,6 +40,11 @@ export function noteRoutes(deps: ConsoleRoutesDeps) {
     .get('/:id/notes', staff, async (c) => {
       const conversation = await conversationOf(c.var.claims.tenant, c.req.param('id'));
       return c.json({ notes: await listNotes(deps.db, conversation.tenantId, conversation.id) }, 200);
+    })
+    /** The same customer's other conversations (by e-mail, phone or external id), with their CSAT. */
+    .get('/:id/past', staff, async (c) => {
+      const conversation = await conversationOf(c.var.claims.tenant, c.req.param('id'));
+      return c.json({ conversations: await pastConversations(deps.db, conversation.tenantId, conversation.id) }, 200);
     })
     .post('/:id/notes', staff, async (c) => {
       const conversation = await conversationOf(c.var.claims.tenant, c.req.param('id'));

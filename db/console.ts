@@ -44,3 +44,43 @@ export async function deleteCanned(db: pg.Pool, tenantId: string, id: string): P
   const { rowCount } = await db.query('DELETE FROM canned_responses WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
   return (rowCount ?? 0) > 0;
 }
+
+export interface PastConversation {
+  id: string;
+  channel: string;
+  status: string;
+  stage: string;
+  scriptTitle: string | null;
+  protocol: string | null;
+  csat: number | null;
+  startedAt: string;
+}
+
+/**
+ * The same customer's other conversations in the tenant, newest first: matched by e-mail,
+ * phone or external id (never by name, which people share).
+ */
+export async function pastConversations(db: pg.Pool, tenantId: string, conversationId: string, limit = 20): Promise<PastConversation[]> {
+  const { rows } = await db.query(
+    `WITH me AS (SELECT customer FROM conversations WHERE id = $2 AND tenant_id = $1)
+     SELECT c.id, c.channel, c.status, c.stage, c.state -> 'script' ->> 'title' AS script_title, c.protocol, c.csat_score, c.created_at
+       FROM conversations c, me
+      WHERE c.tenant_id = $1 AND c.id <> $2
+        AND ((me.customer ->> 'email' IS NOT NULL AND lower(c.customer ->> 'email') = lower(me.customer ->> 'email'))
+          OR (me.customer ->> 'phone' IS NOT NULL AND regexp_replace(c.customer ->> 'phone', '\\D', '', 'g') = regexp_replace(me.customer ->> 'phone', '\\D', '', 'g'))
+          OR (me.customer ->> 'externalId' IS NOT NULL AND c.customer ->> 'externalId' = me.customer ->> 'externalId'))
+      ORDER BY c.created_at DESC
+      LIMIT $3`,
+    [tenantId, conversationId, limit],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    channel: row.channel,
+    status: row.status,
+    stage: row.stage,
+    scriptTitle: row.script_title,
+    protocol: row.protocol,
+    csat: row.csat_score,
+    startedAt: row.created_at.toISOString(),
+  }));
+}

@@ -4,6 +4,7 @@ import { createLoginLink, createUser } from '../db/users';
 import { createWebhook, disableWebhook } from '../db/webhooks';
 import { hashPassword } from '../lib/passwords';
 import { browserTestFor, screenshotPath, servedApp } from './support/browser';
+import { validCpf } from './support/stack';
 
 const browserTest = browserTestFor('inbox page');
 const secret = 'inbox-page-secret';
@@ -257,4 +258,26 @@ browserTest("an agent's day: a new escalation rings, a keystroke claims it, a ca
   await page.click('#back');
   await page.locator('#queue li', { hasText: 'Fernanda Alves' }).waitFor();
   await page.screenshot({ path: screenshotPath('inbox-queue-390.png') });
+});
+
+browserTest("the contact panel lists the customer's past conversations, by e-mail, with the score they gave", async () => {
+  const agent = await mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'ana' });
+  const email = `lucia-${Date.now()}@exemplo.com`;
+  // a conversation last week: the boleto, resolved, rated 4
+  const before = (await api('POST', '/api/v1/conversations', { message: 'preciso da segunda via do boleto', customer: { name: 'Lúcia Reis', email } })).body as { conversationId: string; token: string };
+  for (const text of [validCpf, 'março', email, 'sim', 'obrigada', '4']) await api('POST', `/api/v1/conversations/${before.conversationId}/messages`, { text }, before.token);
+  // today she asks for a person
+  const today = (await api('POST', '/api/v1/conversations', { customer: { name: 'Lúcia Reis', email } })).body as { conversationId: string; token: string };
+  for (const text of ['quero falar com um atendente', 'problema com minha apólice']) await api('POST', `/api/v1/conversations/${today.conversationId}/messages`, { text }, today.token);
+  // someone else with the same name is not her
+  await api('POST', '/api/v1/conversations', { message: 'oi', customer: { name: 'Lúcia Reis', email: 'outra@exemplo.com' } });
+
+  const page = await openInbox(agent);
+  await page.locator('#queue li', { hasText: 'Lúcia Reis' }).first().click();
+  const past = page.locator('#past li');
+  await past.first().waitFor();
+  expect(await past.count()).toBe(1);
+  expect(await past.first().textContent()).toMatch(/Segunda via do boleto.*resolvido.*nota 4\/5/);
+  await past.first().click();
+  await page.locator('#transcript .msg.customer', { hasText: 'preciso da segunda via do boleto' }).waitFor();
 });
