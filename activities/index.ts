@@ -13,7 +13,8 @@ import { findAgent, type Agent } from '../db/agents';
 import type { SecretBox } from '../lib/secrets';
 import { createHandoffActivities } from './handoff';
 import { createWebhookActivities } from './webhooks';
-import { createKnowledgeActivities, searchKnowledge } from './knowledge';
+import { createKnowledgeActivities } from './knowledge';
+import { searchKnowledge } from '../db/knowledge';
 import { createToolRunner } from './tools';
 import { answersOffline, offlineAnswer, sourceOf, type KnowledgeHit, type Source } from '../domain/knowledge';
 import { announce, streamingConversation, tokenSink } from './tokens';
@@ -302,12 +303,12 @@ export function createActivities(deps: ActivityDeps) {
     const listening = streamingConversation();
     if (listening) await announce(deps.db, listening, 'searching_knowledge');
     if (llm) {
-      const used = hits.filter((hit) => hit.coverage > 0 || hit.score > 0);
+      // every hit the search returned holds a query word or sits near the query's vector: all are the model's to read
       try {
-        const answer = await streamingComplete(llm, { system: groundedPrompt(used, business), messages: [{ role: 'user', content: question }], maxLength: 800 }, DOES_NOT_KNOW.length + 1);
+        const answer = await streamingComplete(llm, { system: groundedPrompt(hits, business), messages: [{ role: 'user', content: question }], maxLength: 800 }, DOES_NOT_KNOW.length + 1);
         if (answer.includes(DOES_NOT_KNOW)) return null;
-        const cited = used.filter((hit) => answer.includes(hit.title));
-        return { question, answer, sources: (cited.length ? cited : used).map((hit) => sourceOf(hit, question)) };
+        const cited = hits.filter((hit) => answer.includes(hit.title));
+        return { question, answer, sources: (cited.length ? cited : hits).map((hit) => sourceOf(hit, question)) };
       } catch (error) {
         warn(`LLM knowledge answer failed, quoting the best passage: ${(error as Error).name}: ${(error as Error).message}`);
       }

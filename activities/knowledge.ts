@@ -5,7 +5,6 @@ import type { Embedder } from '../adapters/llm';
 import { documentContent, failDocument, finishDocument, startPassages, storePassages } from '../db/knowledge';
 import { chunk } from '../domain/knowledge';
 
-export { searchKnowledge } from '../db/knowledge';
 
 export interface KnowledgeDeps {
   db: pg.Pool;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type pg from 'pg';
-import { builtInDefault, DEFAULT_AGENT, deleteAgent, findAgent, listAgents, saveAgent, type Agent } from '../db/agents';
+import { agentCandidates, builtInDefault, DEFAULT_AGENT, deleteAgent, findAgent, listAgents, saveAgent, type Agent } from '../db/agents';
 import { findModel } from '../db/models';
 import { findTenant } from '../db/tenants';
 import { agentChangeSchema, agentConfigSchema, agentCreateSchema, agentIdSchema, type AgentConfig } from '../domain/schemas';
@@ -40,9 +40,12 @@ export async function agentOrDefault(db: pg.Pool, tenantId: string, id: string):
  * settings), else `default`. Undefined when the one asked for does not exist.
  */
 export async function conversationAgent(db: pg.Pool, tenantId: string, requested?: string): Promise<Agent | undefined> {
-  if (requested) return agentOrDefault(db, tenantId, requested);
-  const chosen = (await findTenant(db, tenantId))?.settings.defaultAgent;
-  return (chosen && (await findAgent(db, tenantId, chosen))) || agentOrDefault(db, tenantId, DEFAULT_AGENT);
+  // one query on the start path: the tenant and the candidates together
+  const found = await agentCandidates(db, tenantId, requested);
+  if (!found) return undefined;
+  const stored = (id: string | undefined) => found.agents.find((agent) => agent.id === id);
+  if (requested && requested !== DEFAULT_AGENT) return stored(requested);
+  return (!requested && stored(found.defaultAgent)) || stored(DEFAULT_AGENT) || builtInDefault(tenantId, found.tenantName);
 }
 
 /** What an agent changes in a conversation's input: its id, its persona and its escalation overrides. */

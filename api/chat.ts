@@ -11,6 +11,8 @@ import { AcceptedLater, type ConversationGateway } from './conversations';
 import { agentOrDefault, withAgent } from './agents';
 import { ApiError, failureTypeOf, parseBody } from './errors';
 import type { ConversationFeed } from './feed';
+import { logOf } from './problem';
+import type { Logger } from '../lib/log';
 import type { RateLimiter } from './limits';
 import type { TokenNotice } from '../domain/events';
 
@@ -144,7 +146,7 @@ export function chatRoutes(deps: ChatRoutesDeps) {
         });
         await send('done', { conversation_id: turn.conversationId, answer, replies: result.replies });
       } catch (error) {
-        await send('error', errorOf(error));
+        await send('error', errorOf(error, logOf(c)));
       }
     });
   });
@@ -204,10 +206,10 @@ const progressWords: Record<string, string> = {
 };
 
 /** An error event's data: a stable code and words, never a stack or a database message. */
-function errorOf(error: unknown): { code: string; message: string } {
+function errorOf(error: unknown, log: Logger): { code: string; message: string } {
   if (error instanceof AcceptedLater) return { code: 'accepted_later', message: error.message };
   if (error instanceof ApiError) return { code: error.code, message: error.message };
   if (failureTypeOf(error) === failureTypes.conversationClosed) return { code: 'conversation_closed', message: 'the conversation is closed' };
-  console.error('[api] chat stream failed:', error);
+  log.error({ err: error }, 'chat stream failed');
   return { code: 'internal', message: 'the turn failed; try again' };
 }

@@ -62,3 +62,18 @@ export async function deleteAgent(db: pg.Pool, tenantId: string, id: string): Pr
   );
   return (rows[0]?.gone ?? 0) > 0;
 }
+
+/**
+ * What choosing a new conversation's agent needs, in one query: the tenant's name and default
+ * agent, and the stored agents among the one asked for, that default and `default`.
+ */
+export async function agentCandidates(db: pg.Pool, tenantId: string, requested: string | undefined): Promise<{ tenantName: string; defaultAgent: string | undefined; agents: Agent[] } | undefined> {
+  const { rows } = await db.query(
+    `SELECT coalesce(t.settings -> 'business' ->> 'name', t.name) AS business_name, t.settings ->> 'defaultAgent' AS default_agent, a.*
+       FROM tenants t LEFT JOIN agents a ON a.tenant_id = t.id AND a.id IN ($2, t.settings ->> 'defaultAgent', $3)
+      WHERE t.id = $1`,
+    [tenantId, requested ?? null, DEFAULT_AGENT],
+  );
+  if (!rows[0]) return undefined;
+  return { tenantName: rows[0].business_name, defaultAgent: rows[0].default_agent ?? undefined, agents: rows.filter((row) => row.id).map(agentOf) };
+}

@@ -48,6 +48,11 @@ test("an agent starts only its own scripts: a crash report is not taken by the b
   expect(boleto.body.state.script).toMatchObject({ id: 'boleto' });
   const general = await start('bati o carro no poste agora há pouco');
   expect(general.body.state.script).toMatchObject({ id: 'sinistro' });
+  // the settings' default agent takes the conversations that name none
+  expect((await call('PATCH', '/api/v2/settings', { defaultAgent: 'so-boletos' }, admin)).status).toBe(200);
+  expect((await start('bati o carro no poste agora há pouco')).body.state.script).toBeNull();
+  expect((await start('bati o carro no poste agora há pouco', 'default')).body.state.script).toMatchObject({ id: 'sinistro' });
+  expect((await call('PATCH', '/api/v2/settings', { defaultAgent: 'default' }, admin)).status).toBe(200);
 });
 
 test('an agent answers only from its own knowledge collections', async () => {
