@@ -24,6 +24,7 @@ import { modelRoutes } from './models';
 import { parseSecretKeys, secretBox, type SecretBox, type SecretKey } from '../lib/secrets';
 import { codecRoutes } from './codec';
 import { knowledgeRoutes, MAX_DOCUMENT_BYTES } from './knowledge';
+import { vectorSearchEnabled } from '../db/vector';
 import { webhookRoutes } from './webhooks';
 import { EVENTS_CHANNEL, TOKENS_CHANNEL } from '../db/conversations';
 import { settingsDocumentRoutes, settingsRoutes } from './settings';
@@ -205,8 +206,12 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
         worker: pollers.status === 'rejected' ? 'unknown' : recentPoller(pollers.value.pollers ?? []) ? 'ok' : 'not_polling',
       };
       const healthy = Object.values(checks).every((check) => check === 'ok');
-      // how the knowledge base searches: vectors are scanned, not indexed (no pgvector)
-      const details = { knowledgeSearch: embedder ? `hybrid (full text + ${embedder.model} vectors, scanned without pgvector)` : 'fulltext' };
+      // how the knowledge base searches: vectors through pgvector's index, or scanned without it
+      const pgvector = postgres.status === 'fulfilled' && (await vectorSearchEnabled(db).catch(() => false));
+      const details = {
+        knowledgeSearch: embedder ? `hybrid (full text + ${embedder.model} vectors, ${pgvector ? 'pgvector HNSW' : 'scanned without pgvector'})` : 'fulltext',
+        pgvector,
+      };
       return c.json({ status: healthy ? 'ok' : 'degraded', checks, details }, healthy ? 200 : 503);
     })
     .route(

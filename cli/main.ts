@@ -19,6 +19,7 @@ import { createLoginLink, createUser, DuplicateEmail } from '../db/users';
 import { hashPassword } from '../lib/passwords';
 import { databaseUrl } from '../db/url';
 import { devTool, installPinned, resolveBinary } from '../temporal/binaries';
+import { installPgvector } from './pgvector';
 import { jwtSecret } from './secret';
 
 const USAGE = `atende — customer-service conversations on Temporal
@@ -50,7 +51,8 @@ Usage:
                                                  fill a tenant with demo conversations (marked demo)
                                                  so its dashboard (/dashboard) is not empty
   atende tools install                           install the pinned Temporal binaries (and the test suite's
-                                                 Schemathesis) into .tools/
+                                                 Schemathesis) into .tools/, and build pgvector for the
+                                                 machine's PostgreSQL when it lacks it
   atende tools path                              print where the Temporal binaries resolve
 `;
 
@@ -330,6 +332,7 @@ async function main(argv: string[]): Promise<number> {
     case 'tools': {
       if (rest[0] === 'install') {
         installPinned(undefined, { dev: true });
+        await installPgvector();
       } else if (rest[0] !== 'path') {
         console.error(USAGE);
         return 2;

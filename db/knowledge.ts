@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { queryTerms, type KnowledgeHit, type Passage } from '../domain/knowledge';
 import { inTransaction } from './pool';
+import { ensureVectorIndex, vectorOrdering, vectorSearchEnabled } from './vector';
 
 /** Knowledge documents, their passages and the search over them (migration 1764800000000_knowledge.sql). */
 
@@ -141,6 +142,10 @@ export async function finishDocument(db: pg.Pool, id: string, total: number, emb
       [id, total, embeddingModel],
     );
   });
+  if (embeddingModel) {
+    const { rows } = await db.query<{ dimensions: number | null }>('SELECT array_length(embedding, 1) AS dimensions FROM knowledge_chunks WHERE document_id = $1 AND embedding IS NOT NULL LIMIT 1', [id]);
+    if (rows[0]?.dimensions) await ensureVectorIndex(db, rows[0].dimensions);
+  }
 }
 
 export async function failDocument(db: pg.Pool, id: string, error: string): Promise<void> {
@@ -201,18 +206,19 @@ export async function searchPassages(db: pg.Pool, input: SearchInput): Promise<K
 }
 
 /**
- * The passages nearest a query's vector, among those embedded by the same model: a dot product
- * of unit vectors (the cosine) computed by Postgres over the tenant's passages. pgvector would
- * index this; without it (Debian's package is not in this machine's sources) it is a scan, fine
- * for thousands of passages per tenant.
+ * The passages nearest a query's vector, among those embedded by the same model, by cosine:
+ * pgvector's distance (HNSW-indexed) where the server has the extension (db/vector.ts), else a
+ * dot product of the unit vectors scanned by Postgres, fine for thousands of passages per tenant.
  */
 export async function nearestPassages(db: pg.Pool, input: { tenantId: string; vector: readonly number[]; model: string; collections?: readonly string[] | undefined; limit: number }): Promise<(KnowledgeHit & { similarity: number })[]> {
+  const ordering = (await vectorSearchEnabled(db))
+    ? vectorOrdering(input.vector.length)
+    : { similarity: '(SELECT sum(a * b) FROM unnest(c.embedding, $2::real[]) AS v (a, b))::float8', where: 'c.embedding IS NOT NULL', orderBy: 'similarity DESC' };
   const { rows } = await db.query<{ document_id: string; title: string; position: number; heading: string | null; text: string; similarity: number }>(
-    `SELECT c.document_id, d.title, c.position, c.heading, c.text,
-            (SELECT sum(a * b) FROM unnest(c.embedding, $2::real[]) AS v (a, b))::float8 AS similarity
+    `SELECT c.document_id, d.title, c.position, c.heading, c.text, ${ordering.similarity} AS similarity
        FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id AND d.indexed_at IS NOT NULL AND d.embedding_model = $3
-      WHERE c.tenant_id = $1 AND c.embedding IS NOT NULL AND ($4::text[] IS NULL OR c.collection = ANY ($4))
-      ORDER BY similarity DESC, c.document_id, c.position
+      WHERE c.tenant_id = $1 AND ${ordering.where} AND ($4::text[] IS NULL OR c.collection = ANY ($4))
+      ORDER BY ${ordering.orderBy}, c.document_id, c.position
       LIMIT $5`,
     [input.tenantId, input.vector, input.model, input.collections?.length ? input.collections : null, input.limit],
   );

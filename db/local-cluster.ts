@@ -180,6 +180,11 @@ async function setUpRoles(superuserUrl: string, credentials: Credentials): Promi
   const database = await query(superuserUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', ['atende']);
   if (!database.rowCount) await query(superuserUrl, `CREATE DATABASE atende OWNER ${APP_ROLE}`);
   else await query(superuserUrl, `ALTER DATABASE atende OWNER TO ${APP_ROLE}`);
+  // pgvector is not a trusted extension: the superuser creates it, the app's migrations use it (db/vector.ts)
+  await query(
+    superuserUrl.replace(/\/postgres$/, '/atende'),
+    `DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN CREATE EXTENSION IF NOT EXISTS vector; END IF; END $$`,
+  );
   await query(
     superuserUrl.replace(/\/postgres$/, '/atende'),
     `DO $$ DECLARE r record; BEGIN

@@ -6,6 +6,8 @@ import { startAppStack, type AppStack } from './support/app-stack';
 import { docxOf, pdfOf } from './support/documents';
 import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai';
 import { until } from './support/until';
+import { nearestPassages } from '../db/knowledge';
+import { vectorOrdering, vectorSearchEnabled } from '../db/vector';
 
 /**
  * The knowledge base with a model, the fake OpenAI server as both the embedding model and the
@@ -66,6 +68,46 @@ test('hybrid search finds by meaning what full text cannot: "reboque … ressarc
   const fulltext = await search('paguei o reboque, como sou ressarcido?', stack.app);
   expect(fulltext.engine).toBe('fulltext');
   expect(fulltext.results[0]?.heading).not.toBe('Reembolso de guincho');
+});
+
+test('with pgvector on the server, vectors are searched through its HNSW index and rank as the scan does', async () => {
+  const { rows: [server] } = await stack.db.query<{ available: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available`);
+  if (!server?.available) {
+    // `atende tools install` builds it where the server's headers are (.ci/run installs them)
+    console.warn('pgvector is not installed for this PostgreSQL: its test is skipped');
+    return;
+  }
+  expect(await vectorSearchEnabled(stack.db)).toBe(true);
+  const { rows: indexes } = await stack.db.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'knowledge_chunks' AND indexname LIKE 'knowledge_chunks_hnsw_%'`);
+  const [vector] = await createEmbedder({ apiKey: 'sk-test-not-a-real-key', baseURL: fake.baseURL, model: 'fake-embedding', timeoutMs: 10_000 }).embed(['paguei o reboque, como sou ressarcido?']);
+  expect(indexes.map((index) => index.indexname)).toEqual([`knowledge_chunks_hnsw_${vector!.length}`]);
+
+  const near = await nearestPassages(stack.db, { tenantId: stack.tenantId, vector: vector!, model: 'fake-embedding', limit: 5 });
+  const { rows: scanned } = await stack.db.query<{ heading: string | null; similarity: number }>(
+    `SELECT c.heading, (SELECT sum(a * b) FROM unnest(c.embedding, $2::real[]) AS v (a, b))::float8 AS similarity
+       FROM knowledge_chunks c WHERE c.tenant_id = $1 AND c.embedding IS NOT NULL ORDER BY similarity DESC, c.document_id, c.position LIMIT 5`,
+    [stack.tenantId, vector],
+  );
+  expect(near.map((hit) => hit.heading)).toEqual(scanned.map((row) => row.heading));
+  near.forEach((hit, index) => expect(hit.similarity).toBeCloseTo(scanned[index]!.similarity, 4));
+  // the planner can answer the ordering from the index (it is not forced to scan)
+  const ordering = vectorOrdering(vector!.length);
+  const client = await stack.db.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SET LOCAL enable_seqscan = off');
+    const { rows: plan } = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT c.heading FROM knowledge_chunks c WHERE c.tenant_id = $1 AND ${ordering.where} ORDER BY ${ordering.orderBy} LIMIT 3`,
+      [stack.tenantId, vector],
+    );
+    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain(`knowledge_chunks_hnsw_${vector!.length}`);
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+
+  const health = (await (await app.request('/healthz')).json()) as { details: { knowledgeSearch: string; pgvector: boolean } };
+  expect(health.details).toMatchObject({ pgvector: true, knowledgeSearch: 'hybrid (full text + fake-embedding vectors, pgvector HNSW)' });
 });
 
 async function conversationAt(step: string) {
