@@ -33,13 +33,30 @@ export interface RunToolInput {
   scriptId: string | null;
   /** The customer's last message. */
   text: string;
+  /** A step's lookup: templates over the tool's result (`response`, `result`) for the steps it fills. */
+  fill?: Record<string, string>;
 }
 
 export type RunToolResult =
-  | { ok: true; name: string; type: Tool['type']; say?: string; sources?: Source[]; form?: Script }
+  | { ok: true; name: string; type: Tool['type']; say?: string; sources?: Source[]; form?: Script; filled?: Record<string, string> }
   | { ok: false; name: string | null; type: Tool['type'] | null; error: string };
 
 const RESPONSE_KEPT = 2_000;
+
+/**
+ * The values a step's lookup takes from a tool's result: each template over the call's context
+ * with the http tool's response body as `response` (its whole output for other types) and a
+ * calculator's `result`. Empty values are left out: those steps are asked.
+ */
+function filledFrom(fill: Record<string, string>, context: TemplateContext, output: unknown): Record<string, string> {
+  const result = output as { body?: unknown; result?: unknown } | undefined;
+  const scope = { ...context, response: result && 'body' in result ? result.body : output, result: result?.result };
+  return Object.fromEntries(
+    Object.entries(fill)
+      .map(([stepId, template]) => [stepId, render(template, scope).trim().slice(0, 1_000)] as const)
+      .filter(([, value]) => value !== ''),
+  );
+}
 
 /** A failure the customer hears about, not one worth retrying. */
 class ToolFailure extends Error {
@@ -236,7 +253,7 @@ export function createToolRunner(deps: ToolDeps) {
         const { output, ...said } = await run(tool, input, context, secrets);
         await recordToolCall(deps.db, input.tenantId, { ...log, status: 'succeeded', output: output ?? null, error: null, durationMs: Date.now() - started });
         toolCalls.inc({ type: tool.type, outcome: 'succeeded' });
-        return { ok: true, name: tool.name, type: tool.type, ...said };
+        return { ok: true, name: tool.name, type: tool.type, ...said, ...(input.fill ? { filled: filledFrom(input.fill, context, output) } : {}) };
       } catch (error) {
         if (!(error instanceof ToolFailure) && !(error instanceof Error && /secret/i.test(error.name))) throw error;
         // a secret's value never reaches the log: only the failure's words

@@ -160,7 +160,7 @@ export interface AgentHold {
 
 /** Something the bot did on its own, for the AI state's actionsPerformed. */
 export interface ActionRecord {
-  action: 'PROMPT_APPLIED' | 'FAQ_ANSWERED' | 'KNOWLEDGE_USED' | 'TOOL_CALLED' | 'ANALYZED' | 'ESCALATED';
+  action: 'PROMPT_APPLIED' | 'FAQ_ANSWERED' | 'KNOWLEDGE_USED' | 'TOOL_CALLED' | 'STEPS_FILLED' | 'ANALYZED' | 'ESCALATED';
   /** KNOWLEDGE_USED: the passages the answer drew on. */
   sources?: { documentId: string; title: string; position: number }[];
   promptId?: string;

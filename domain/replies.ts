@@ -57,6 +57,7 @@ export const replies = {
 
   // resolving
   /** A tool of the script's completion failed: the conversation goes on, and the customer knows. */
+  lookedUp: (found: readonly string[]) => `Encontrei nos nossos registros: ${found.join('; ')}.`,
   toolFailed: (name: string | null) => `Não consegui concluir ${name ? `"${name}"` : 'uma das etapas'} agora. Suas respostas estão guardadas e nossa equipe pode completar isso depois.`,
   resolved: (message: string | undefined, protocol: string) => `${message ?? 'Sua solicitação foi registrada.'} Seu protocolo é ${protocol}. ${anythingElse}`,
 

@@ -27,6 +27,18 @@ export const stepSchema = z
     why: z.string().trim().min(1).max(500).optional(),
     /** The customer's words for each option: `{ "colisão": ["batida", "bateram"] }`. */
     synonyms: z.record(z.string().max(120), z.array(z.string().trim().min(1).max(80)).max(30)).optional(),
+    /**
+     * A tool run as soon as this step is answered, whose result fills later steps so they are not
+     * asked: `{ "tool": "<tool id>", "fill": { "apolice": "{{response.policy.number}}" } }` (an http
+     * tool's `response`, a calculator's `result`; a filled value must pass its step's validation).
+     */
+    lookup: z
+      .object({
+        tool: z.string().uuid(),
+        fill: z.record(slug, z.string().trim().min(1).max(500)).refine((fill) => Object.keys(fill).length > 0, 'name at least one step to fill'),
+      })
+      .strict()
+      .optional(),
   })
   .refine((step) => step.type !== 'choice' || step.options !== undefined, {
     message: 'a choice step needs at least two options',
@@ -66,6 +78,16 @@ export const scriptInputSchema = z
   .refine((script) => new Set(script.steps.map((step) => step.id)).size === script.steps.length, {
     message: 'step ids must be unique',
     path: ['steps'],
+  })
+  .superRefine((script, context) => {
+    // a lookup fills steps that come after its own, never itself or an earlier one
+    script.steps.forEach((step, index) => {
+      for (const target of Object.keys(step.lookup?.fill ?? {})) {
+        if (script.steps.findIndex((other) => other.id === target) <= index) {
+          context.addIssue({ code: 'custom', message: `"${target}" is not a step after "${step.id}"`, path: ['steps', index, 'lookup', 'fill', target] });
+        }
+      }
+    });
   });
 
 export const catalogSchema = z.object({

@@ -21,6 +21,8 @@ import { until } from './support/until';
 const secret = randomUUID();
 const app = appStackFor(secret, { secrets: secretBox(parseSecretKeys(undefined, secret)), webhooksAllowPrivate: true, warn: () => undefined });
 const serviceKey = 'svc-key-9f8e7d6c';
+/** A second valid CPF (check digits computed) for the lookup test. */
+const otherCpf = '12345678909';
 
 /** The insurer's policy service: answers a lookup by CPF; /slow never answers in time. */
 const calls: { path: string; method: string; authorization?: string; idempotencyKey?: string; body: string }[] = [];
@@ -33,6 +35,13 @@ beforeAll(async () => {
     request.on('end', () => {
       calls.push({ path: request.url ?? '', method: request.method ?? '', authorization: request.headers.authorization, idempotencyKey: request.headers['idempotency-key'] as string | undefined, body });
       if (request.url?.startsWith('/slow')) return void setTimeout(() => response.end('{}'), 5_000);
+      if (request.url?.startsWith('/apolices/')) {
+        // by CPF: one customer has a policy (its plate well formed), another one whose plate is not
+        const cpf = decodeURIComponent(request.url.slice('/apolices/'.length));
+        if (cpf === validCpf) return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ policies: [{ number: 'AUTO-7781', vehicle: { plate: 'BRA2E19' } }] }));
+        if (cpf === otherCpf) return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ policies: [{ number: 'AUTO-9000', vehicle: { plate: 'não informada' } }] }));
+        return void response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      }
       if (request.headers.authorization !== `Bearer ${serviceKey}`) return void response.writeHead(401).end('{}');
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ policy: { number: 'AUTO-123', status: 'ativa' } }));
     });
@@ -184,6 +193,67 @@ test('a search tool quotes the knowledge base; a form tool collects its fields n
   expect(answered.body.state.stage).toBe('confirming');
   const confirmed = await call('POST', `/api/v1/conversations/${conversationId}/messages`, { text: 'sim' }, token);
   expect(confirmed.body.state.stage).toBe('resolved');
+});
+
+test('a step\'s lookup fills the later steps from the tool\'s result: found ones are not asked, a value that does not fit or a failed call leaves them asked', async () => {
+  const lookupTool = await tool({ name: 'Apólice por CPF', type: 'http', config: { method: 'GET', url: `${serviceBase}/apolices/{{answers.cpf}}` } });
+  const id = `sinistro-${randomUUID().slice(0, 8)}`;
+  const saved = await call('POST', '/api/v1/scripts', {
+    id,
+    title: `Aviso de sinistro ${id.slice(-8)}`,
+    steps: [
+      { id: 'cpf', question: 'Qual é o seu CPF?', type: 'cpf', lookup: { tool: lookupTool, fill: { apolice: '{{response.policies.0.number}}', placa: '{{response.policies.0.vehicle.plate}}' } } },
+      { id: 'apolice', question: 'Qual é o número da apólice?', type: 'text', label: 'apólice' },
+      { id: 'placa', question: 'Qual é a placa do veículo?', type: 'plate' },
+      { id: 'descricao', question: 'O que aconteceu?', type: 'text', label: 'o que aconteceu' },
+    ],
+  });
+  expect(saved.status).toBe(201);
+
+  async function answerCpf(cpf: string) {
+    const started = await call('POST', '/api/v1/conversations', { customer: { name: 'Cliente Consulta' } }, undefined);
+    const { conversationId, token } = started.body as { conversationId: string; token: string };
+    expect((await call('POST', `/api/v1/conversations/${conversationId}/script`, { scriptId: id })).status).toBe(200);
+    const answered = await call('POST', `/api/v1/conversations/${conversationId}/messages`, { text: cpf }, token);
+    return { conversationId, token, reply: (answered.body.replies as { text: string }[]).map((line) => line.text).join('\n'), state: answered.body.state };
+  }
+
+  // found: both filled, said, and the next question is the first one left
+  const found = await answerCpf(validCpf);
+  expect(found.reply).toContain('Encontrei nos nossos registros: apólice: AUTO-7781; Placa: BRA2E19.');
+  expect(found.reply).toContain('O que aconteceu?');
+  expect(found.reply).not.toContain('número da apólice');
+  expect(found.state.answers).toMatchObject({ apolice: 'AUTO-7781', placa: 'BRA2E19' });
+  const confirmation = await call('POST', `/api/v1/conversations/${found.conversationId}/messages`, { text: 'bati o carro no estacionamento' }, found.token);
+  expect((confirmation.body.replies as { text: string }[]).map((line) => line.text).join('\n')).toContain('AUTO-7781');
+  expect(calls.filter((entry) => entry.path === `/apolices/${encodeURIComponent(validCpf)}`)).toHaveLength(1);
+
+  // a plate that does not pass the plate step's validation is asked; the policy number is kept
+  const partly = await answerCpf(otherCpf);
+  expect(partly.state.answers).toMatchObject({ apolice: 'AUTO-9000' });
+  expect(partly.state.answers.placa).toBeUndefined();
+  expect(partly.reply).toContain('Qual é a placa do veículo?');
+
+  // not found (404): nothing filled, nothing said about it, the next step is asked
+  const missing = await answerCpf('111.444.777-35');
+  expect(missing.reply).not.toContain('Encontrei');
+  expect(missing.reply).toContain('Qual é o número da apólice?');
+  const logged = await call('GET', `/api/v2/agents/default/tools/${lookupTool}/calls`);
+  expect(logged.status).toBe(200);
+  expect((logged.body.calls as { status: string }[]).map((entry) => entry.status).sort()).toEqual(['failed', 'succeeded', 'succeeded']);
+});
+
+test('a lookup may only fill steps after its own', async () => {
+  const saved = await call('POST', '/api/v1/scripts', {
+    id: `invalido-${randomUUID().slice(0, 8)}`,
+    title: 'Lookup para trás',
+    steps: [
+      { id: 'apolice', question: 'Qual é a apólice?', type: 'text' },
+      { id: 'cpf', question: 'Qual é o seu CPF?', type: 'cpf', lookup: { tool: randomUUID(), fill: { apolice: '{{response.number}}' } } },
+    ],
+  });
+  expect(saved.status).toBe(422);
+  expect(saved.text).toContain('steps.1.lookup.fill.apolice');
 });
 
 test('tools are checked when saved: a bad expression, a secret the headers name but the tool lacks, an unknown endpoint; agents cannot write', async () => {

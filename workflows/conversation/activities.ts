@@ -95,4 +95,6 @@ export const patches = {
   localTurns: 'local-turns',
   /** The search attributes a turn changed, upserted once when the turn is written instead of at every stage move. */
   oneUpsert: 'one-upsert-per-turn',
+  /** A step's lookup tool runs when the step is answered and fills the later steps it names. */
+  stepLookup: 'step-lookup',
 } as const;

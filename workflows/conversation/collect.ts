@@ -7,11 +7,12 @@ import { escalationDetails, numbered, replies, stepName, systemNotes, whyByType,
 import { isQuestion, isSmallTalk, questionTopic, wantsToStop } from '../../domain/talk';
 import type { Source } from '../../domain/knowledge';
 import type { Script, Step } from '../../domain/scripts';
-import { patches } from './activities';
+import type { RunToolResult } from '../../activities/tools';
+import { patches, tooling } from './activities';
 import { fieldContext, hours, reader, type Conversation } from './context';
 import { escalate, finishHandoff } from './handoff';
 import { finishCollection } from './resolve';
-import { moveTo, note, recordSources, say } from './turn';
+import { moveTo, note, record, recordSources, say } from './turn';
 
 /** How a confirmation or a correction names a step: "o CPF", or its id in quotes. */
 export function stepLabel(step: Step): string {
@@ -86,8 +87,49 @@ export async function collect(c: Conversation, text: string): Promise<void> {
       return;
     }
     state.answers[step.id] = result.value;
+    if (step.lookup && !pending.correcting && patched(patches.stepLookup)) await lookUp(c, step, step.lookup);
   }
   if (pending.correcting || !askNext(c)) confirm(c);
+}
+
+/**
+ * A step's lookup: its tool runs with the answers so far, and each later step it names that is
+ * still unanswered takes the value the result gives, when that value passes the step's own
+ * validation. The customer hears what was found (the tool's own words, or the values); a failed
+ * call or a value that does not fit just leaves those steps to be asked.
+ */
+async function lookUp(c: Conversation, step: Step, lookup: NonNullable<Step['lookup']>): Promise<void> {
+  const { state } = c;
+  const script = state.script!;
+  const outcome = await tooling
+    .runTool({
+      callId: `${state.conversationId}:${lookup.tool}:${state.messageCount}`,
+      tenantId: state.tenantId,
+      conversationId: state.conversationId,
+      toolId: lookup.tool,
+      answers: { ...state.answers },
+      labels: Object.fromEntries(script.steps.map((each) => [each.id, stepName(each)])),
+      customer: { ...(state.customer.name ? { name: state.customer.name } : {}), ...(state.customer.email ? { email: state.customer.email } : {}), ...(state.customer.phone ? { phone: state.customer.phone } : {}) },
+      scriptId: script.id,
+      text: c.memory.customerTexts.at(-1) ?? '',
+      fill: lookup.fill,
+    })
+    .catch((error: unknown): RunToolResult => ({ ok: false, name: null, type: null, error: error instanceof Error ? error.message : String(error) }));
+  record(c, { action: 'TOOL_CALLED', name: (outcome.name ?? lookup.tool).slice(0, 200), tag: outcome.ok ? `${outcome.type}/ok` : `${outcome.type ?? 'unknown'}/failed` });
+  if (!outcome.ok) return;
+  const filled: Step[] = [];
+  // in the script's order (the stored fill's key order is not the admin's)
+  for (const target of script.steps) {
+    const value = outcome.filled?.[target.id];
+    if (value === undefined || target.id in state.answers || !(target.id in lookup.fill)) continue;
+    const valid = validateStep(target, value, fieldContext(c));
+    if (!valid.ok) continue;
+    state.answers[target.id] = valid.value;
+    filled.push(target);
+  }
+  if (!filled.length) return;
+  record(c, { action: 'STEPS_FILLED', name: outcome.name.slice(0, 200), tag: filled.map((each) => each.id).join(',').slice(0, 200) });
+  say(c, outcome.say ?? replies.lookedUp(filled.map((each) => `${stepName(each)}: ${displayValue(each.type, state.answers[each.id]!)}`)));
 }
 
 /** A question of the customer's own while a step waits: not a valid answer, or a free-text step asked about hours or why. */
