@@ -1,5 +1,6 @@
 import { mintToken } from '../api/auth';
 import { browserTestFor, screenshotPath, servedApp } from './support/browser';
+import { until } from './support/until';
 
 const browserTest = browserTestFor('admin page');
 const secret = 'admin-page-secret';
@@ -81,6 +82,101 @@ browserTest('the admin uploads a document and watches it indexed; settings are s
   await page.fill('#settings', JSON.stringify({ business: { timezone: 'Lua/Crateras' } }));
   await page.click('#settings-form button');
   await page.locator('#s-message', { hasText: 'business.timezone' }).waitFor();
+});
+
+browserTest('the admin runs the desk without curl: persona and FAQ, an action prompt, hours and holidays, the escalation policy, and a new agent invited with a one-time link', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'rita' });
+  const page = await (await app.browser()).newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(message.text()));
+  await page.goto(`${app.base}/admin#token=${admin}`);
+  await page.locator('#script-list button').first().waitFor();
+  const read = async (path: string) => (await fetch(`${app.base}${path}`, { headers: { authorization: `Bearer ${admin}` } })).json() as Promise<any>;
+
+  // persona: the business, its tone and an FAQ entry, saved where the default agent reads it
+  await page.click('nav button[data-tab="persona"]');
+  await page.locator('#p-instance', { hasText: /\S/ }).waitFor();
+  const instance = (await page.textContent('#p-instance'))!;
+  await page.fill('#p-name', 'Segurozinho');
+  await page.fill('#p-type', 'seguradora');
+  await page.selectOption('#p-tone', 'formal');
+  await page.click('#add-faq');
+  await page.locator('#faq .faq input').last().fill('Vocês atendem no sábado?');
+  await page.locator('#faq .faq textarea').last().fill('Sim, das 8h às 12h.');
+  await page.click('#persona-form button[type="submit"]');
+  await page.locator('#p-message', { hasText: 'Persona salva.' }).waitFor();
+  const persona = (await read(`/api/ai/onboarding/${instance}`)).data;
+  expect(persona).toMatchObject({ businessName: 'Segurozinho', businessType: 'seguradora', tone: 'formal' });
+  expect(persona.faq).toContainEqual({ question: 'Vocês atendem no sábado?', answer: 'Sim, das 8h às 12h.' });
+  await page.click('#p-preview');
+  await page.locator('#p-prompt', { hasText: 'Segurozinho' }).waitFor();
+
+  // an action prompt, then switched off from the list
+  await page.fill('#pr-name', 'Acalmar reclamações');
+  await page.selectOption('#pr-type', 'COMPLAINT_HANDLING');
+  await page.fill('#pr-text', 'Peça desculpas antes de qualquer coisa.');
+  await page.selectOption('#pr-sentiment', 'negative');
+  await page.click('#prompt-form button[type="submit"]');
+  await page.locator('#prompts tr', { hasText: 'Acalmar reclamações' }).waitFor();
+  const created = (await read('/api/ai/prompts')).data.find((prompt: any) => prompt.name === 'Acalmar reclamações');
+  expect(created).toMatchObject({ actionType: 'COMPLAINT_HANDLING', isActive: true, conditions: { sentimentTrigger: 'negative' } });
+  await page.screenshot({ path: screenshotPath('admin-persona-1280.png'), fullPage: true });
+  await page.locator('#prompts tr', { hasText: 'Acalmar reclamações' }).locator('input[type="checkbox"]').uncheck();
+  await until(async () => (await read('/api/ai/prompts')).data.find((prompt: any) => prompt.id === created.id).isActive, (active) => active === false, 'the prompt switched off');
+
+  // hours with a holiday, and a stricter escalation policy
+  await page.click('nav button[data-tab="hours"]');
+  await page.waitForFunction(() => (document.getElementById('h-timezone') as HTMLInputElement).value !== '');
+  await page.locator('#h-always').uncheck();
+  await page.fill('#h-start', '09:00');
+  await page.fill('#h-end', '17:30');
+  await page.locator('#tab-hours .days label', { hasText: 'sáb' }).locator('input').check();
+  await page.fill('#h-holidays', '2026-12-25\n2027-01-01');
+  await page.selectOption('#e-urgency', 'medium');
+  await page.fill('#e-attempts', '2');
+  await page.click('#hours-form button[type="submit"]');
+  await page.locator('#h-message', { hasText: 'Salvo.' }).waitFor();
+  const { settings } = await read('/api/v2/settings');
+  expect(settings.business.workingHours).toMatchObject({ start: '09:00', end: '17:30', holidays: ['2026-12-25', '2027-01-01'] });
+  expect(settings.business.workingHours.workDays).toContain(6);
+  expect(settings.escalation).toMatchObject({ urgencyAtLeast: 'medium', maxAttemptsPerStep: 2 });
+  // a bad clock is refused naming the field; nothing saved
+  await page.fill('#h-timezone', 'Lua/Crateras');
+  await page.click('#hours-form button[type="submit"]');
+  await page.locator('#h-message.error', { hasText: 'business.timezone' }).waitFor();
+  expect((await read('/api/v2/settings')).settings.business.timezone).not.toBe('Lua/Crateras');
+
+  // a new agent: invited, given a one-time link that opens the inbox as them, then made an admin
+  await page.click('nav button[data-tab="team"]');
+  await page.fill('#u-name', 'Bruno Teixeira');
+  await page.fill('#u-email', 'bruno@segurozinho.example');
+  await page.click('#invite button[type="submit"]');
+  await page.locator('#u-link', { hasText: '/inbox#login=' }).waitFor();
+  await page.screenshot({ path: screenshotPath('admin-team-1280.png'), fullPage: true });
+  const link = (await page.textContent('#u-link'))!.match(/https?:\/\/\S+/)![0];
+  const invited = await (await (await app.browser()).newContext()).newPage();
+  await invited.goto(link);
+  await invited.locator('#me', { hasText: 'Bruno Teixeira' }).waitFor();
+  await page.locator('#users tr', { hasText: 'Bruno Teixeira' }).locator('select').selectOption('admin');
+  await page.locator('#u-message', { hasText: 'alterado' }).waitFor();
+  expect((await read('/api/v1/users')).users.find((user: any) => user.email === 'bruno@segurozinho.example')).toMatchObject({ role: 'admin', disabled: false });
+  // the same e-mail twice is refused in words
+  await page.fill('#u-name', 'Bruno de novo');
+  await page.fill('#u-email', 'bruno@segurozinho.example');
+  await page.click('#invite button[type="submit"]');
+  await page.locator('#u-message.error', { hasText: 'Já existe' }).waitFor();
+  expect(errors).toEqual([]);
+
+  const narrow = await (await app.browser()).newPage({ viewport: { width: 390, height: 800 } });
+  await narrow.goto(`${app.base}/admin#token=${admin}`);
+  await narrow.locator('#script-list button').first().waitFor();
+  for (const tab of ['persona', 'hours', 'team']) {
+    await narrow.click(`nav button[data-tab="${tab}"]`);
+    await narrow.waitForTimeout(300);
+    expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await narrow.screenshot({ path: screenshotPath(`admin-${tab}-390.png`), fullPage: true });
+  }
 });
 
 browserTest('an agent token is not let in', async () => {
