@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type pg from 'pg';
-import { addCanned, addNote, deleteCanned, listCanned, listNotes, pastConversations } from '../db/console';
+import { addCanned, addNote, deleteCanned, listCanned, listNotes, markRead, pastConversations } from '../db/console';
 import { findConversation } from '../db/conversations';
 import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
 import { ApiError, parseBody } from './errors';
@@ -22,11 +22,13 @@ export const cannedSchema = z
   })
   .strict();
 
+export const readSchema = z.object({ seq: z.number().int().min(0).max(1_000_000_000) }).strict();
+
 const idSchema = z.string().uuid();
 
 /**
  * The agent workspace's own resources: private notes on a conversation (`/api/v1/conversations/{id}/notes`,
- * staff only, never shown to the customer) and the tenant's canned responses (`/api/v1/canned-responses`).
+ * staff only, never shown to the customer), how far each staff member has read it (`…/{id}/read`), and the tenant's canned responses (`/api/v1/canned-responses`).
  */
 export function noteRoutes(deps: ConsoleRoutesDeps) {
   const staff = authenticate(deps.jwtSecret)(STAFF);
@@ -50,6 +52,12 @@ export function noteRoutes(deps: ConsoleRoutesDeps) {
       const conversation = await conversationOf(c.var.claims.tenant, c.req.param('id'));
       const { text } = await parseBody(c, noteSchema);
       return c.json({ note: await addNote(deps.db, conversation.tenantId, conversation.id, c.var.claims.sub, text) }, 201);
+    })
+    /** The caller has read the conversation up to message `seq`: the inbox's unread count for them starts after it. */
+    .post('/:id/read', staff, async (c) => {
+      const conversation = await conversationOf(c.var.claims.tenant, c.req.param('id'));
+      const { seq } = await parseBody(c, readSchema);
+      return c.json({ seq: await markRead(deps.db, conversation.id, c.var.claims.sub, seq) }, 200);
     });
 }
 

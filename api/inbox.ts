@@ -30,7 +30,7 @@ export function inboxRoutes(deps: InboxRoutesDeps) {
       const issues = query.error.issues.map((issue) => ({ path: String(issue.path[0] ?? 'status'), message: issue.message }));
       throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
     }
-    const items = await listInbox(deps.db, tenant, query.data.status, query.data.limit);
+    const items = await listInbox(deps.db, tenant, query.data.status, query.data.limit, c.var.claims.sub);
     const counts = Object.fromEntries(STATUSES.map((status) => [status, items.filter((item) => item.status === status).length]));
     return c.json({ items, counts }, 200);
   });

@@ -9,7 +9,7 @@ import { chatStreamSchema } from './chat';
 import { webhookChangeSchema, webhookSchema } from './webhooks';
 import { tryScriptSchema } from './scripts';
 import { knowledgeSearchSchema } from './knowledge';
-import { cannedSchema, noteSchema } from './console';
+import { cannedSchema, noteSchema, readSchema } from './console';
 import { breakdownDimensions, distributionMetrics, timeseriesMetrics } from '../db/analytics';
 
 /**
@@ -206,6 +206,7 @@ const analyticsOps: Operation[] = [
   { method: 'get', path: '/api/v1/conversations/{id}/notes', summary: 'Private notes on a conversation (staff only; never shown to the customer)', tag: 'handoff', access: 'bearer', responses: { 200: z.object({ notes: z.array(anyObject) }) } },
   { method: 'get', path: '/api/v1/conversations/{id}/past', summary: 'The same customer\'s other conversations (by e-mail, phone or external id) with their CSAT', tag: 'handoff', access: 'bearer', responses: { 200: z.object({ conversations: z.array(anyObject) }) } },
   { method: 'post', path: '/api/v1/conversations/{id}/notes', summary: 'Add a private note', tag: 'handoff', access: 'bearer', body: noteSchema, responses: { 201: z.object({ note: anyObject }) } },
+  { method: 'post', path: '/api/v1/conversations/{id}/read', summary: 'Mark the conversation read up to message `seq` for the caller (the inbox\'s `unread` counts after it; never moves back)', tag: 'handoff', access: 'bearer', body: readSchema, responses: { 200: z.object({ seq: z.number().int() }) } },
   { method: 'get', path: '/api/v1/canned-responses', summary: 'The tenant\'s canned responses ("/" in the inbox composer)', tag: 'handoff', access: 'bearer', responses: { 200: z.object({ responses: z.array(anyObject) }) } },
   { method: 'post', path: '/api/v1/canned-responses', summary: 'Add a canned response (admins)', tag: 'handoff', access: 'bearer', body: cannedSchema, example: { shortcut: 'prazo', title: 'Prazo de análise', text: 'A análise leva até 5 dias úteis; avisamos por e-mail.' }, responses: { 201: z.object({ response: anyObject }) }, errors: [409] },
   { method: 'delete', path: '/api/v1/canned-responses/{id}', summary: 'Remove a canned response (admins)', tag: 'handoff', access: 'bearer', responses: { 200: z.object({ deleted: z.boolean() }) } },

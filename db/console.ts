@@ -84,3 +84,14 @@ export async function pastConversations(db: pg.Pool, tenantId: string, conversat
     startedAt: row.created_at.toISOString(),
   }));
 }
+
+/** The reader has seen the conversation up to message `seq` (never moves back). */
+export async function markRead(db: pg.Pool, conversationId: string, reader: string, seq: number): Promise<number> {
+  const { rows } = await db.query<{ seq: number }>(
+    `INSERT INTO conversation_reads (conversation_id, reader, seq) VALUES ($1, $2, $3)
+     ON CONFLICT (conversation_id, reader) DO UPDATE SET seq = GREATEST(conversation_reads.seq, EXCLUDED.seq), read_at = now()
+     RETURNING seq`,
+    [conversationId, reader, seq],
+  );
+  return rows[0]!.seq;
+}

@@ -57,12 +57,14 @@ export interface InboxEntry {
   stage: string;
   scriptTitle: string | null;
   protocol: string | null;
+  /** The customer's messages after the last one the reading staff member marked read. */
+  unread: number;
 }
 
 const URGENCY_RANK = `CASE i.urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END`;
 
 /** The tenant's queue: most urgent first, then the longest waiting. */
-export async function listInbox(pool: pg.Pool, tenantId: string, statuses: readonly InboxStatus[], limit = 200): Promise<InboxEntry[]> {
+export async function listInbox(pool: pg.Pool, tenantId: string, statuses: readonly InboxStatus[], limit = 200, reader = ''): Promise<InboxEntry[]> {
   const result = await pool.query<{
     id: string;
     conversation_id: string;
@@ -79,14 +81,18 @@ export async function listInbox(pool: pg.Pool, tenantId: string, statuses: reado
     channel: string;
     stage: string;
     protocol: string | null;
+    unread: number;
   }>(
     `SELECT i.id, i.conversation_id, i.status, i.reason, i.detail, i.urgency, i.summary, i.failure, i.claimed_by, i.claimed_at,
-            i.created_at, c.state, c.channel, c.stage, c.protocol
+            i.created_at, c.state, c.channel, c.stage, c.protocol,
+            (SELECT count(*) FROM messages m
+              WHERE m.conversation_id = i.conversation_id AND m.role = 'customer'
+                AND m.seq > coalesce((SELECT r.seq FROM conversation_reads r WHERE r.conversation_id = i.conversation_id AND r.reader = $4), 0))::int AS unread
      FROM inbox_items i JOIN conversations c ON c.id = i.conversation_id
      WHERE i.tenant_id = $1 AND i.status = ANY($2)
      ORDER BY ${URGENCY_RANK}, i.created_at
      LIMIT $3`,
-    [tenantId, statuses, limit],
+    [tenantId, statuses, limit, reader],
   );
   return result.rows.map((row) => ({
     id: row.id,
@@ -105,6 +111,7 @@ export async function listInbox(pool: pg.Pool, tenantId: string, statuses: reado
     stage: row.stage,
     scriptTitle: row.state.script?.title ?? null,
     protocol: row.protocol,
+    unread: row.unread,
   }));
 }
 

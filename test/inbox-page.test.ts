@@ -281,3 +281,38 @@ browserTest("the contact panel lists the customer's past conversations, by e-mai
   await past.first().click();
   await page.locator('#transcript .msg.customer', { hasText: 'preciso da segunda via do boleto' }).waitFor();
 });
+
+browserTest('unread counts: the customer\'s messages since this agent last read the conversation, on the queue and in the title, cleared by opening it', async () => {
+  const agent = await mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'carla' });
+  const customer = await waitingCustomer('Helena Unread');
+  const other = await waitingCustomer('Otávio Outro');
+  const page = await openInbox(agent);
+  await page.locator('#me', { hasText: 'carla' }).waitFor();
+  // never opened by carla: both customer lines are unread
+  const row = page.locator('#queue li', { hasText: 'Helena Unread' });
+  await row.locator('.badge.unread', { hasText: '2' }).waitFor();
+  expect(await row.locator('.badge.unread').getAttribute('aria-label')).toBe('2 mensagens não lidas');
+  await page.waitForFunction(() => /não lidas\) /.test(document.title));
+
+  // opening it reads it: the badge goes, for carla only
+  await row.click();
+  await page.locator('#transcript .msg.customer').first().waitFor();
+  const carlaQueue = async () => (await api('GET', '/api/v1/inbox', undefined, agent)).body.items as { conversationId: string; unread: number }[];
+  const until = async (check: () => Promise<boolean>) => { for (let i = 0; i < 50 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 100)); };
+  await until(async () => (await carlaQueue()).find((item) => item.conversationId === customer.conversationId)?.unread === 0);
+  expect((await carlaQueue()).find((item) => item.conversationId === customer.conversationId)?.unread).toBe(0);
+  const dora = await mintToken(secret, { role: 'agent', tenant: app.stack.tenantId, subject: 'dora' });
+  expect(((await api('GET', '/api/v1/inbox', undefined, dora)).body.items as { conversationId: string; unread: number }[]).find((item) => item.conversationId === customer.conversationId)?.unread).toBe(2);
+
+  // while carla reads another conversation, Helena writes again: one unread, live
+  await page.locator('#queue li', { hasText: 'Otávio Outro' }).click();
+  await api('POST', `/api/v1/conversations/${customer.conversationId}/messages`, { text: 'alguém aí?' }, customer.token);
+  await page.locator('#queue li', { hasText: 'Helena Unread' }).locator('.badge.unread', { hasText: '1' }).waitFor();
+  expect(await page.locator('#queue li', { hasText: 'Otávio Outro' }).locator('.badge.unread').count()).toBe(0);
+
+  // a read mark never moves back, and a bad one is refused naming the field
+  expect((await api('POST', `/api/v1/conversations/${other.conversationId}/read`, { seq: 0 }, agent)).body.seq).toBeGreaterThan(0);
+  const bad = await api('POST', `/api/v1/conversations/${other.conversationId}/read`, { seq: 'x' }, agent);
+  expect(bad.status).toBe(422);
+  expect(JSON.stringify(bad.body)).toContain('seq');
+});
