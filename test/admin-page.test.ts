@@ -1,10 +1,14 @@
 import { mintToken } from '../api/auth';
 import { browserTestFor, screenshotPath, servedApp } from './support/browser';
 import { until } from './support/until';
+import { webhookReceiver } from './support/receiver';
+import { Webhook } from 'standardwebhooks';
 
 const browserTest = browserTestFor('admin page');
 const secret = 'admin-page-secret';
-const app = servedApp(secret);
+// the webhook test posts to a receiver on 127.0.0.1
+const app = servedApp(secret, { webhooksAllowPrivate: true });
+const receiver = webhookReceiver(() => 200);
 
 async function startConversation(message: string) {
   const response = await fetch(`${app.base}/api/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
@@ -177,6 +181,56 @@ browserTest('the admin runs the desk without curl: persona and FAQ, an action pr
     expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await narrow.screenshot({ path: screenshotPath(`admin-${tab}-390.png`), fullPage: true });
   }
+});
+
+browserTest('webhooks from the console: an endpoint registered with its secret shown once, a signed test event delivered and listed, sent again, then switched off', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'rita' });
+  const page = await (await app.browser()).newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('dialog', (dialog) => void dialog.accept());
+  await page.goto(`${app.base}/admin#token=${admin}`);
+  await page.locator('#script-list button').first().waitFor();
+  await page.click('nav button[data-tab="webhooks"]');
+  // an address that is not a URL is refused naming the field
+  await page.fill('#w-url', 'não é url');
+  await page.click('#webhook-form button[type="submit"]');
+  await page.locator('#w-message.error', { hasText: 'url' }).waitFor();
+
+  await page.fill('#w-url', `${receiver.base}/atende`);
+  await page.fill('#w-description', 'CRM de testes');
+  await page.click('#webhook-form button[type="submit"]');
+  await page.locator('#w-secret', { hasText: 'whsec_' }).waitFor();
+  const signing = (await page.textContent('#w-secret'))!.match(/whsec_\S+/)![0];
+  const row = page.locator('#webhooks tr', { hasText: '/atende' });
+  await row.locator('td', { hasText: 'todos' }).waitFor();
+
+  await row.getByRole('button', { name: 'Enviar um evento de teste para CRM de testes' }).click();
+  await page.locator('#deliveries tr', { hasText: 'entregue' }).waitFor({ timeout: 20_000 });
+  expect(await page.locator('#deliveries tr').first().textContent()).toMatch(/webhook\.test.*entregue.*1.*HTTP 200/);
+  const delivered = receiver.requests.filter((request) => request.path === '/atende');
+  expect(delivered).toHaveLength(1);
+  const verified = new Webhook(signing).verify(delivered[0]!.body, {
+    'webhook-id': String(delivered[0]!.headers['webhook-id']),
+    'webhook-timestamp': String(delivered[0]!.headers['webhook-timestamp']),
+    'webhook-signature': String(delivered[0]!.headers['webhook-signature']),
+  }) as { type: string };
+  expect(verified.type).toBe('webhook.test');
+  await page.screenshot({ path: screenshotPath('admin-webhooks-1280.png'), fullPage: true });
+
+  await page.locator('#deliveries tr').first().getByRole('button', { name: 'Reenviar webhook.test' }).click();
+  await until(async () => receiver.requests.filter((request) => request.path === '/atende').length, (count) => count === 2, 'the delivery sent again');
+  await page.locator('#deliveries tr', { hasText: /entregue.*2/ }).waitFor({ timeout: 20_000 });
+
+  await row.getByRole('button', { name: 'Desativar CRM de testes' }).click();
+  await page.locator('#webhooks tr', { hasText: 'desativado' }).waitFor();
+  const { webhooks } = (await (await fetch(`${app.base}/api/v2/webhooks`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { webhooks: { url: string; active: boolean }[] };
+  expect(webhooks.find((webhook) => webhook.url.endsWith('/atende'))?.active).toBe(false);
+  // shown once: the list and a fresh visit never carry the secret
+  const fresh = await (await app.browser()).newPage();
+  await fresh.goto(`${app.base}/admin#token=${admin}`);
+  await fresh.locator('#script-list button').first().waitFor();
+  await fresh.click('nav button[data-tab="webhooks"]');
+  await fresh.locator('#webhooks tr', { hasText: '/atende' }).waitFor();
+  expect(await fresh.content()).not.toContain(signing);
 });
 
 browserTest('an agent token is not let in', async () => {

@@ -67,7 +67,7 @@ export async function startAppStack(jwtSecret: string, deps: Omit<Partial<Activi
     tenantId,
     taskQueue,
     client,
-    app: createApp({ client, db, config: config() }),
+    app: createApp({ client, db, config: config(deps.webhooksAllowPrivate ? { webhooksAllowPrivate: true } : {}) }),
     config,
     stopWorker,
     async startWorker() {

@@ -23,7 +23,7 @@ export interface ServedApp {
 }
 
 /** Registers beforeAll/afterAll that serve the real app stack over HTTP for a browser. */
-export function servedApp(jwtSecret: string): ServedApp {
+export function servedApp(jwtSecret: string, deps: Parameters<typeof appStackFor>[1] = {}): ServedApp {
   let server: ServerType | undefined;
   let browser: Browser | undefined;
   let base = '';
@@ -34,7 +34,7 @@ export function servedApp(jwtSecret: string): ServedApp {
     await browser?.close();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   });
-  const suite = appStackFor(jwtSecret);
+  const suite = appStackFor(jwtSecret, deps);
 
   beforeAll(async () => {
     const port = await freePort();
