@@ -92,6 +92,7 @@ const inboxPage = fs.readFileSync(path.join(__dirname, '../web/inbox.html'), 'ut
 const adminPage = fs.readFileSync(path.join(__dirname, '../web/admin.html'), 'utf8');
 const dashboardPage = fs.readFileSync(path.join(__dirname, '../web/dashboard.html'), 'utf8');
 const liveScript = fs.readFileSync(path.join(__dirname, '../web/live.js'), 'utf8');
+const stringsScript = fs.readFileSync(path.join(__dirname, '../web/strings.js'), 'utf8');
 
 export function createApp({ client, db, config, embedder, secrets = secretBox(parseSecretKeys(undefined, config.jwtSecret)), logger = silentLogger, tracer }: AppDeps) {
   async function settingsFor(tenantId: string): Promise<ConversationSettings | undefined> {
@@ -179,6 +180,7 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
     .get('/admin', (c) => c.html(adminPage, 200))
     .get('/dashboard', (c) => c.html(dashboardPage, 200))
     .get('/assets/live.js', (c) => c.body(liveScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
+    .get('/assets/strings.js', (c) => c.body(stringsScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
     .route('/dashboard/assets', dashboardAssets())
     .route('/', docsRoutes())
     // Prometheus: open, or with METRICS_TOKEN set, for `Authorization: Bearer <token>` only

@@ -351,6 +351,7 @@ const serviceOps: Operation[] = [
   { method: 'get', path: '/inbox', summary: 'The agent inbox page', tag: 'pages', access: 'public', responses: { 200: html } },
   { method: 'get', path: '/dashboard', summary: 'The service dashboard page', tag: 'pages', access: 'public', responses: { 200: html } },
   { method: 'get', path: '/assets/live.js', summary: 'The staff pages\' reader of the tenant event stream', tag: 'pages', access: 'public', responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } } },
+  { method: 'get', path: '/assets/strings.js', summary: 'The console\'s shared words in Portuguese (statuses, urgencies, event names…)', tag: 'pages', access: 'public', responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } } },
   { method: 'get', path: '/dashboard/assets/chart.js', summary: 'Chart.js (from the npm package)', tag: 'pages', access: 'public', responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } } },
   { method: 'get', path: '/docs', summary: 'This description in Swagger UI', tag: 'pages', access: 'public', responses: { 200: html } },
   { method: 'get', path: '/openapi.json', summary: 'This description', tag: 'pages', access: 'public', responses: { 200: anyObject } },
