@@ -190,7 +190,9 @@ describe('conversation API end to end (API → Temporal → worker → Postgres)
     const health = await request('GET', '/healthz', undefined, undefined, offline);
     expect(health.status).toBe(503);
     expect(health.body.checks).toEqual({ temporal: 'unreachable', postgres: 'ok', worker: 'unknown' });
-    expect((await request('GET', '/healthz')).body).toEqual({ status: 'ok', checks: { temporal: 'ok', postgres: 'ok', worker: 'ok' }, details: { knowledgeSearch: 'fulltext' } });
+    // pgvector: whether this PostgreSQL has the extension (.ci/run builds it; db/vector.ts)
+    const { rows: [vector] } = await db.query<{ on: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') AS on`);
+    expect((await request('GET', '/healthz')).body).toEqual({ status: 'ok', checks: { temporal: 'ok', postgres: 'ok', worker: 'ok' }, details: { knowledgeSearch: 'fulltext', pgvector: vector!.on } });
     // a task queue nobody polls: Temporal is up, and the health check names what is missing
     const unpolled = createApp({ client, db, config: config({ taskQueue: `nobody-${randomUUID()}` }) });
     const lonely = await request('GET', '/healthz', undefined, undefined, unpolled);
