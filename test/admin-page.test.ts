@@ -175,7 +175,7 @@ browserTest('the admin runs the desk without curl: persona and FAQ, an action pr
   const narrow = await (await app.browser()).newPage({ viewport: { width: 390, height: 800 } });
   await narrow.goto(`${app.base}/admin#token=${admin}`);
   await narrow.locator('#script-list button').first().waitFor();
-  for (const tab of ['persona', 'hours', 'team']) {
+  for (const tab of ['persona', 'hours', 'team', 'webhooks', 'agents']) {
     await narrow.click(`nav button[data-tab="${tab}"]`);
     await narrow.waitForTimeout(300);
     expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -231,6 +231,56 @@ browserTest('webhooks from the console: an endpoint registered with its secret s
   await fresh.click('nav button[data-tab="webhooks"]');
   await fresh.locator('#webhooks tr', { hasText: '/atende' }).waitFor();
   expect(await fresh.content()).not.toContain(signing);
+});
+
+browserTest('agents and tools from the console: a second agent with its own scripts, collections and escalation, and a calculator tool added, switched off and refused when bad', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'rita' });
+  const page = await (await app.browser()).newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${app.base}/admin#token=${admin}`);
+  await page.locator('#script-list button').first().waitFor();
+  const read = async (path: string) => (await fetch(`${app.base}${path}`, { headers: { authorization: `Bearer ${admin}` } })).json() as Promise<any>;
+  await page.click('nav button[data-tab="agents"]');
+  await page.locator('#agents tr', { hasText: 'default' }).waitFor();
+
+  await page.fill('#a-id', 'financeiro');
+  await page.fill('#a-name', 'Financeiro');
+  await page.locator('#a-all-scripts').uncheck();
+  await page.locator('#a-scripts label', { hasText: 'Segunda via do boleto' }).locator('input').check();
+  await page.fill('#a-collections', 'financeiro, cobranca');
+  await page.selectOption('#a-urgency', 'critical');
+  await page.click('#agent-form button[type="submit"]');
+  await page.locator('#a-message', { hasText: 'Agente salvo.' }).waitFor();
+  const { agent } = await read('/api/v2/agents/financeiro');
+  expect(agent).toMatchObject({ name: 'Financeiro', collections: ['financeiro', 'cobranca'], escalation: { urgencyAtLeast: 'critical' } });
+  expect(agent.scripts).toHaveLength(1);
+  await page.locator('#tools-card:not([hidden])').waitFor();
+
+  // a tool: the calculator's example, renamed; its id is shown for scripts to use
+  await page.selectOption('#t-type', 'calculator');
+  expect(await page.inputValue('#t-config')).toContain('expression');
+  await page.fill('#t-name', 'Valor da parcela');
+  await page.click('#tool-form button[type="submit"]');
+  await page.locator('#tools tr', { hasText: 'Valor da parcela' }).waitFor();
+  const [tool] = (await read('/api/v2/agents/financeiro/tools')).tools as { id: string; active: boolean; type: string }[];
+  expect(tool).toMatchObject({ type: 'calculator', active: true });
+  expect(await page.locator('#tools tr', { hasText: 'Valor da parcela' }).locator('code').textContent()).toBe(tool!.id);
+  await page.screenshot({ path: screenshotPath('admin-agents-1280.png'), fullPage: true });
+  await page.locator('#tools tr', { hasText: 'Valor da parcela' }).locator('input[type="checkbox"]').uncheck();
+  await page.locator('#t-message', { hasText: 'desativada' }).waitFor();
+  expect((await read(`/api/v2/agents/financeiro/tools/${tool!.id}`)).tool.active).toBe(false);
+
+  // refused: JSON that does not parse, then an expression that does not compute (named)
+  await page.fill('#t-name', 'Quebrada');
+  await page.fill('#t-config', '{ nao é json');
+  await page.click('#tool-form button[type="submit"]');
+  await page.locator('#t-message.error', { hasText: 'JSON' }).waitFor();
+  await page.fill('#t-config', JSON.stringify({ expression: 'valor * (' }));
+  await page.click('#tool-form button[type="submit"]');
+  await page.locator('#t-message.error', { hasText: 'expression' }).waitFor();
+  expect((await read('/api/v2/agents/financeiro/tools')).tools).toHaveLength(1);
+  expect(errors).toEqual([]);
 });
 
 browserTest('an agent token is not let in', async () => {
