@@ -59,7 +59,7 @@ browserTest('the chat, the inbox, every admin tab and the dashboard pass axe-cor
   await console_.goto(`${app.base}/admin#token=${admin}`);
   await console_.locator('#script-list button').first().waitFor();
   found.push(...(await audit(console_, '/admin scripts')));
-  for (const tab of ['knowledge', 'persona', 'hours', 'team', 'webhooks', 'agents', 'settings']) {
+  for (const tab of ['knowledge', 'persona', 'hours', 'team', 'webhooks', 'agents', 'models', 'settings']) {
     await console_.click(`nav button[data-tab="${tab}"]`);
     await console_.waitForTimeout(300);
     found.push(...(await audit(console_, `/admin ${tab}`)));

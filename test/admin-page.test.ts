@@ -175,7 +175,7 @@ browserTest('the admin runs the desk without curl: persona and FAQ, an action pr
   const narrow = await (await app.browser()).newPage({ viewport: { width: 390, height: 800 } });
   await narrow.goto(`${app.base}/admin#token=${admin}`);
   await narrow.locator('#script-list button').first().waitFor();
-  for (const tab of ['persona', 'hours', 'team', 'webhooks', 'agents']) {
+  for (const tab of ['persona', 'hours', 'team', 'webhooks', 'agents', 'models']) {
     await narrow.click(`nav button[data-tab="${tab}"]`);
     await narrow.waitForTimeout(300);
     expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -281,6 +281,45 @@ browserTest('agents and tools from the console: a second agent with its own scri
   await page.locator('#t-message.error', { hasText: 'expression' }).waitFor();
   expect((await read('/api/v2/agents/financeiro/tools')).tools).toHaveLength(1);
   expect(errors).toEqual([]);
+});
+
+browserTest('model endpoints from the console: the key goes in once and comes back only as a hint; a default moves; an openai_compatible one needs its URL', async () => {
+  const admin = await mintToken(secret, { role: 'admin', tenant: app.stack.tenantId, subject: 'rita' });
+  const page = await (await app.browser()).newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('dialog', (dialog) => void dialog.accept());
+  await page.goto(`${app.base}/admin#token=${admin}`);
+  await page.locator('#script-list button').first().waitFor();
+  const read = async (path: string) => (await fetch(`${app.base}${path}`, { headers: { authorization: `Bearer ${admin}` } })).json() as Promise<any>;
+  await page.click('nav button[data-tab="models"]');
+  const key = 'sk-test-not-a-real-key-7f3a9c21';
+
+  await page.fill('#m-name', 'Local');
+  await page.selectOption('#m-provider', 'openai_compatible');
+  await page.fill('#m-model', 'llama3');
+  await page.click('#model-form button[type="submit"]');
+  await page.locator('#m-message.error', { hasText: 'baseUrl' }).waitFor();
+
+  await page.fill('#m-base', 'https://llm.exemplo.com/v1');
+  await page.fill('#m-key', key);
+  await page.check('#m-default');
+  await page.click('#model-form button[type="submit"]');
+  await page.locator('#models tr', { hasText: 'Local' }).waitFor();
+  expect(await page.inputValue('#m-key')).toBe('');
+  expect(await page.content()).not.toContain(key);
+  const row = page.locator('#models tr', { hasText: 'Local' });
+  expect(await row.textContent()).toMatch(/Compatível com OpenAI.*llama3.*conversa.*…9c21sim/);
+
+  await page.fill('#m-name', 'GPT');
+  await page.selectOption('#m-provider', 'openai');
+  await page.fill('#m-model', 'gpt-4o-mini');
+  await page.click('#model-form button[type="submit"]');
+  await page.locator('#models tr', { hasText: 'GPT' }).getByRole('button', { name: 'Tornar GPT o padrão' }).click();
+  await page.locator('#models tr', { hasText: 'Local' }).getByRole('button', { name: 'Tornar Local o padrão' }).waitFor();
+  const { models } = await read('/api/v2/models');
+  expect(models.find((model: any) => model.name === 'GPT').isDefault).toBe(true);
+  expect(models.find((model: any) => model.name === 'Local').isDefault).toBe(false);
+  expect(JSON.stringify(models)).not.toContain(key);
+  await page.screenshot({ path: screenshotPath('admin-models-1280.png'), fullPage: true });
 });
 
 browserTest('an agent token is not let in', async () => {
