@@ -129,6 +129,17 @@ browserTest('the admin runs the desk without curl: persona and FAQ, an action pr
   await page.locator('#prompts tr', { hasText: 'Acalmar reclamações' }).locator('input[type="checkbox"]').uncheck();
   await until(async () => (await read('/api/ai/prompts')).data.find((prompt: any) => prompt.id === created.id).isActive, (active) => active === false, 'the prompt switched off');
 
+  // editing a prompt keeps the conditions the form does not show (a follow-up's delay)
+  const followUp = await fetch(`${app.base}/api/ai/prompts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ name: 'Checar depois', actionType: 'FOLLOW_UP', prompt: 'Pergunte se deu certo.', conditions: { followUpAfterMinutes: 90 } }) });
+  expect(followUp.status).toBe(201);
+  await page.click('nav button[data-tab="hours"]');
+  await page.click('nav button[data-tab="persona"]');
+  await page.locator('#prompts tr', { hasText: 'Checar depois' }).getByRole('button', { name: 'Editar Checar depois' }).click();
+  await page.fill('#pr-name', 'Checar em 90 minutos');
+  await page.click('#prompt-form button[type="submit"]');
+  await page.locator('#prompts tr', { hasText: 'Checar em 90 minutos' }).waitFor();
+  expect((await read('/api/ai/prompts')).data.find((prompt: any) => prompt.name === 'Checar em 90 minutos').conditions).toEqual({ followUpAfterMinutes: 90 });
+
   // hours with a holiday, and a stricter escalation policy
   await page.click('nav button[data-tab="hours"]');
   await page.waitForFunction(() => (document.getElementById('h-timezone') as HTMLInputElement).value !== '');
