@@ -9,13 +9,14 @@ import { findPostgresBinaries } from '../db/local-cluster';
  * pgvector for the machine's PostgreSQL server, built from its pinned source. Debian packages it
  * as postgresql-NN-pgvector, but that package is not in every machine's apt sources (it is not in
  * this project's CI machine's); the source is the pgvector repository's tag as the Go module proxy
- * serves it (a registry these machines reach), checked against the digest below before building.
+ * serves it (a registry these machines reach), checked against the digest below before building
+ * (Subresource Integrity form: `sha256-` and the base64 digest, as npm's lockfile writes them).
  * Needs the server's headers (Debian: postgresql-server-dev-NN) and write access to its
  * extension directories (root); without either it says why and Atende scans vectors instead.
  */
 export const PGVECTOR = {
   version: 'v0.8.1',
-  sha256: '27b90e9b742744798466ea632cd29de81d6d55003e16e006e403f116d36ae922',
+  integrity: 'sha256-J7kOm3QnRHmEZupjLNKd6B1tVQA+FuAG5APxFtNq6SI=',
 } as const;
 
 function pgConfig(dir: string, flag: string): string {
@@ -67,9 +68,9 @@ export async function installPgvector(log: (line: string) => void = (line) => co
     return false;
   }
   const archive = Buffer.from(await response.arrayBuffer());
-  const digest = crypto.createHash('sha256').update(archive).digest('hex');
-  if (digest !== PGVECTOR.sha256) {
-    log(`pgvector: the archive's sha256 is ${digest}, not the pinned ${PGVECTOR.sha256}; not built`);
+  const integrity = `sha256-${crypto.createHash('sha256').update(archive).digest('base64')}`;
+  if (integrity !== PGVECTOR.integrity) {
+    log(`pgvector: the archive's integrity is ${integrity}, not the pinned ${PGVECTOR.integrity}; not built`);
     return false;
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'atende-pgvector-'));
