@@ -227,10 +227,11 @@ export function htmlBlocks(html: string): Block[] {
   return blocks;
 }
 
-/** RFC 4180 rows: quoted fields may hold commas, quotes ("") and line breaks; `;` is accepted as the separator. */
-export function csvRows(text: string): string[][] {
-  const firstLine = text.split('\n', 1)[0] ?? '';
-  const separator = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+/**
+ * RFC 4180 rows: quoted fields may hold commas, quotes ("") and line breaks. The separator is
+ * the one given, else `;` when the first line has more of them than commas.
+ */
+export function csvRows(text: string, separator = detectSeparator(text)): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -257,6 +258,11 @@ export function csvRows(text: string): string[][] {
   }
   if (field || row.length) rows.push([...row, field]);
   return rows.filter((cells) => cells.some((cell) => cell.trim()));
+}
+
+function detectSeparator(text: string): ';' | ',' {
+  const firstLine = text.split('\n', 1)[0] ?? '';
+  return (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
 }
 
 /** A CSV of FAQ pairs: question, answer (a header row naming them is skipped); each pair is its own passage. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { csvRows } from '../adapters/documents';
 import type { MatchableScript } from '../domain/matcher';
 import { catalogSchema } from '../domain/schemas';
 
@@ -86,37 +87,6 @@ export function analysisDev(): AnalysisCase[] {
   return readJsonLines<AnalysisCase>(path.join(sharedDir(), 'fixtures', 'analysis-dev.jsonl'));
 }
 
-/** A minimal RFC 4180 reader: quoted fields may hold commas and doubled quotes. */
-function parseCsv(content: string, separator = ','): string[][] {
-  const rows: string[][] = [];
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  for (let index = 0; index < content.length; index++) {
-    const char = content[index]!;
-    if (quoted) {
-      if (char === '"' && content[index + 1] === '"') {
-        field += '"';
-        index++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === separator) {
-      row.push(field);
-      field = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && content[index + 1] === '\n') index++;
-      row.push(field);
-      if (row.some((cell) => cell.trim())) rows.push(row);
-      row = [];
-      field = '';
-    } else field += char;
-  }
-  row.push(field);
-  if (row.some((cell) => cell.trim())) rows.push(row);
-  return rows;
-}
-
 function intentScripts(examples: Map<string, string[]>, titles = new Map<string, string>()): MatchableScript[] {
   return [...examples].map(([id, list]) => ({ id, title: titles.get(id) ?? id.replace(/_/g, ' '), description: '', examples: list }));
 }
@@ -124,7 +94,7 @@ function intentScripts(examples: Map<string, string[]>, titles = new Map<string,
 /** Banking77 with the first `shots` training phrases of each intent as its examples. */
 export function banking77(shots: number): IntentBenchmark {
   const dir = path.join(sharedDir(), 'datasets', 'banking77');
-  const rows = (file: string) => parseCsv(readFileSync(path.join(dir, file), 'utf8')).slice(1);
+  const rows = (file: string) => csvRows(readFileSync(path.join(dir, file), 'utf8'), ',').slice(1);
   const examples = new Map<string, string[]>();
   for (const [text, category] of rows('train.csv')) {
     const list = examples.get(category!) ?? [];
@@ -165,7 +135,7 @@ export function clinc150(shots: number): IntentBenchmark {
 /** The pt-BR call-centre routing set: pre-loaded phrases as examples, the extra set as messages. */
 export function credsystem(): IntentBenchmark {
   const dir = path.join(sharedDir(), 'datasets', 'credsystem-ura-ptbr');
-  const rows = (file: string) => parseCsv(readFileSync(path.join(dir, file), 'utf8'), ';').slice(1);
+  const rows = (file: string) => csvRows(readFileSync(path.join(dir, file), 'utf8'), ';').slice(1);
   const examples = new Map<string, string[]>();
   const titles = new Map<string, string>();
   for (const [id, name, intent] of rows('intents_pre_loaded.csv')) {
