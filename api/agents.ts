@@ -6,7 +6,7 @@ import { findTenant } from '../db/tenants';
 import { agentChangeSchema, agentConfigSchema, agentCreateSchema, agentIdSchema, type AgentConfig } from '../domain/schemas';
 import { issuesOf } from './body';
 import type { ConversationSettings } from '../domain/conversation';
-import { ApiError, parseBody } from './errors';
+import { ApiError, lookupOr404, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 
 export interface AgentRoutesDeps {
@@ -68,12 +68,7 @@ export function withAgent<T extends { settings: ConversationSettings; instanceId
 export function agentRoutes(deps: AgentRoutesDeps) {
   const auth = authenticate(deps.jwtSecret);
 
-  async function owned(tenantId: string, rawId: string): Promise<Agent> {
-    const id = agentIdSchema.safeParse(rawId);
-    const agent = id.success ? await agentOrDefault(deps.db, tenantId, id.data) : undefined;
-    if (!agent) throw new ApiError(404, 'not_found', 'agent not found');
-    return agent;
-  }
+  const owned = lookupOr404<Agent>('agent', (tenantId, id) => agentOrDefault(deps.db, tenantId, id), agentIdSchema);
 
   /** The whole profile validated, and its model one of the tenant's chat models. */
   async function checked(tenantId: string, config: unknown): Promise<AgentConfig> {

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { addCanned, addNote, deleteCanned, listCanned, listNotes, markRead, pastConversations } from '../db/console';
 import { findConversation } from '../db/conversations';
 import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
-import { ApiError, parseBody } from './errors';
+import { ApiError, lookupOr404, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 
 export interface ConsoleRoutesDeps {
@@ -32,12 +32,10 @@ const idSchema = z.string().uuid();
  */
 export function noteRoutes(deps: ConsoleRoutesDeps) {
   const staff = authenticate(deps.jwtSecret)(STAFF);
-  async function conversationOf(tenantId: string, raw: string) {
-    const id = idSchema.safeParse(raw);
-    const conversation = id.success ? await findConversation(deps.db, id.data) : undefined;
-    if (!conversation || conversation.tenantId !== tenantId) throw new ApiError(404, 'not_found', 'conversation not found');
-    return conversation;
-  }
+  const conversationOf = lookupOr404('conversation', async (tenantId, id) => {
+    const conversation = await findConversation(deps.db, id);
+    return conversation?.tenantId === tenantId ? conversation : undefined;
+  });
   return new Hono<AuthEnv>()
     .get('/:id/notes', staff, async (c) => {
       const conversation = await conversationOf(c.var.claims.tenant, c.req.param('id'));

@@ -29,6 +29,19 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The row a path's id names, for the caller's tenant: the id checked by `idSchema` (a uuid unless
+ * given), then looked up. A malformed id and another tenant's row are the same 404, naming `what`.
+ */
+export function lookupOr404<T>(what: string, find: (tenantId: string, id: string) => Promise<T | null | undefined>, idSchema: z.ZodType<string> = z.string().uuid()) {
+  return async (tenantId: string, rawId: string): Promise<T> => {
+    const id = idSchema.safeParse(rawId);
+    const found = id.success ? await find(tenantId, id.data) : undefined;
+    if (!found) throw new ApiError(404, 'not_found', `${what} not found`);
+    return found;
+  };
+}
+
 /** Reads and validates a JSON body: 400 when it is not JSON, 422 naming each bad field. */
 export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
   try {

@@ -8,7 +8,7 @@ import { createDocument, deleteDocument, findDocument, listDocuments, markIndexi
 import { searchKnowledge } from '../db/knowledge';
 import { bestExcerpt } from '../domain/knowledge';
 import { knowledgeIndexWorkflowId, knowledgeIndexWorkflowType } from '../workflows/messages';
-import { ApiError, parseBody } from './errors';
+import { ApiError, lookupOr404, parseBody } from './errors';
 import { logOf } from './problem';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 import type { Embedder } from '../adapters/llm';
@@ -34,7 +34,6 @@ export const knowledgeSearchSchema = z
     limit: z.number().int().min(1).max(20).default(5),
   })
   .strict();
-const idSchema = z.string().uuid();
 
 function invalid(path: string, message: string, status: 413 | 415 | 422 = 422): ApiError {
   return new ApiError(status, status === 422 ? 'validation_failed' : status === 413 ? 'payload_too_large' : 'unsupported_media_type', `${path}: ${message}`, { issues: [{ path, message }] });
@@ -52,12 +51,7 @@ export function knowledgeRoutes(deps: KnowledgeRoutesDeps) {
       deps.client.workflow.start(knowledgeIndexWorkflowType, { workflowId: knowledgeIndexWorkflowId(documentId), taskQueue: deps.taskQueue, args: [{ documentId }], workflowIdConflictPolicy: 'FAIL' }),
     );
 
-  async function owned(tenantId: string, rawId: string) {
-    const id = idSchema.safeParse(rawId);
-    const document = id.success ? await findDocument(deps.db, tenantId, id.data) : undefined;
-    if (!document) throw new ApiError(404, 'not_found', 'document not found');
-    return document;
-  }
+  const owned = lookupOr404('document', (tenantId, id) => findDocument(deps.db, tenantId, id));
 
   return new Hono<AuthEnv>()
     .post('/upload', auth(ADMINS), async (c) => {

@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type pg from 'pg';
 import { createModel, deleteModel, findModel, listModels, updateModel, type ModelInput } from '../db/models';
 import { modelChangeSchema, modelSchema } from '../domain/schemas';
 import { hint, type SecretBox } from '../lib/secrets';
 import { publicUrlProblem } from '../lib/public-url';
-import { ApiError, parseBody } from './errors';
+import { ApiError, lookupOr404, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 
 export interface ModelRoutesDeps {
@@ -17,7 +16,6 @@ export interface ModelRoutesDeps {
   allowPrivate: boolean;
 }
 
-const idSchema = z.string().uuid();
 
 /**
  * /api/v2/models: the tenant's model endpoints. Providers are reached through their
@@ -38,12 +36,7 @@ export function modelRoutes(deps: ModelRoutesDeps) {
   const sealed = (apiKey: string | null | undefined) =>
     apiKey === undefined ? {} : apiKey === null ? { sealedKey: null, keyHint: null } : { sealedKey: deps.secrets.seal(apiKey), keyHint: hint(apiKey) };
 
-  async function owned(tenantId: string, rawId: string) {
-    const id = idSchema.safeParse(rawId);
-    const model = id.success ? await findModel(deps.db, tenantId, id.data) : undefined;
-    if (!model) throw new ApiError(404, 'not_found', 'model not found');
-    return model;
-  }
+  const owned = lookupOr404('model', (tenantId, id) => findModel(deps.db, tenantId, id));
 
   return new Hono<AuthEnv>()
     .get('/', auth(STAFF), async (c) => c.json({ models: await listModels(deps.db, c.var.claims.tenant) }, 200))

@@ -7,7 +7,7 @@ import { agentIdSchema, toolSchema, type ToolDefinition } from '../domain/schema
 import { ExpressionError, parseExpression, placeholders } from '../domain/tools';
 import type { SecretBox } from '../lib/secrets';
 import { agentOrDefault } from './agents';
-import { ApiError, parseBody } from './errors';
+import { ApiError, lookupOr404, parseBody } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 
 export interface ToolRoutesDeps {
@@ -30,12 +30,7 @@ function invalid(path: string, message: string): ApiError {
 export function toolRoutes(deps: ToolRoutesDeps) {
   const auth = authenticate(deps.jwtSecret);
 
-  async function agentOf(tenantId: string, raw: string) {
-    const id = agentIdSchema.safeParse(raw);
-    const agent = id.success ? await agentOrDefault(deps.db, tenantId, id.data) : undefined;
-    if (!agent) throw new ApiError(404, 'not_found', 'agent not found');
-    return agent;
-  }
+  const agentOf = lookupOr404('agent', (tenantId, id) => agentOrDefault(deps.db, tenantId, id), agentIdSchema);
 
   async function toolOf(tenantId: string, agentId: string, raw: string): Promise<Tool> {
     const id = idSchema.safeParse(raw);

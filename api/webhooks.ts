@@ -7,7 +7,7 @@ import { createDelivery, createWebhook, deleteWebhook, findDelivery, findWebhook
 import { eventTypes } from '../domain/events';
 import { publicUrlProblem } from '../lib/public-url';
 import { retentionWorkflowId, retentionWorkflowType, webhookDeliveryWorkflowId, webhookDeliveryWorkflowType, webhookDispatcherWorkflowId, webhookDispatcherWorkflowType } from '../workflows/messages';
-import { ApiError, parseBody } from './errors';
+import { ApiError, lookupOr404, parseBody } from './errors';
 import { ADMINS, authenticate, type AuthEnv } from './middleware';
 
 export interface WebhookRoutesDeps {
@@ -33,7 +33,6 @@ export const webhookSchema = z
   .strict();
 export const webhookChangeSchema = webhookSchema.partial().strict();
 
-const idSchema = z.string().uuid();
 
 /** Starts the data-retention workflow of the task queue (settings' retention); a running one is kept. */
 export async function ensureRetentionPurge(client: Client, taskQueue: string, input: { everyMs?: number } = {}): Promise<void> {
@@ -60,12 +59,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps) {
     if (problem) throw new ApiError(422, 'validation_failed', `url: ${problem}`, { issues: [{ path: 'url', message: problem }] });
   }
 
-  async function owned(tenantId: string, rawId: string) {
-    const id = idSchema.safeParse(rawId);
-    const webhook = id.success ? await findWebhook(deps.db, tenantId, id.data) : undefined;
-    if (!webhook) throw new ApiError(404, 'not_found', 'webhook not found');
-    return webhook;
-  }
+  const owned = lookupOr404('webhook', (tenantId, id) => findWebhook(deps.db, tenantId, id));
 
   /** A delivery's workflow; a retry is a new workflow of the same delivery (the first one ended). */
   const startDelivery = (deliveryId: string, workflowId = webhookDeliveryWorkflowId(deliveryId)) =>
