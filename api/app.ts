@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type pg from 'pg';
@@ -94,6 +94,12 @@ const dashboardPage = fs.readFileSync(path.join(__dirname, '../web/dashboard.htm
 const liveScript = fs.readFileSync(path.join(__dirname, '../web/live.js'), 'utf8');
 const stringsScript = fs.readFileSync(path.join(__dirname, '../web/strings.js'), 'utf8');
 
+/** A request's route by its pattern, never its ids, so metric series and span names stay few. */
+function routeOf(c: Context): string {
+  const matched = routePath(c, -1);
+  return matched === '*' || matched === '/*' ? 'unmatched' : matched;
+}
+
 export function createApp({ client, db, config, embedder, secrets = secretBox(parseSecretKeys(undefined, config.jwtSecret)), logger = silentLogger, tracer }: AppDeps) {
   async function settingsFor(tenantId: string): Promise<ConversationSettings | undefined> {
     const tenant = await findTenant(db, tenantId);
@@ -149,17 +155,15 @@ export function createApp({ client, db, config, embedder, secrets = secretBox(pa
           try {
             await next();
           } finally {
-            const pattern = routePath(c, -1);
-            span.updateName(`${c.req.method} ${pattern === '*' || pattern === '/*' ? 'unmatched' : pattern}`);
+            const pattern = routeOf(c);
+            span.updateName(`${c.req.method} ${pattern}`);
             span.setAttributes({ 'http.request.method': c.req.method, 'http.route': pattern, 'http.response.status_code': c.res.status, ...(conversationId ? { 'atende.conversation_id': conversationId } : {}) });
             if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
             span.end();
           }
         });
       } else await next();
-      // by the route's pattern, never its ids, so the series stay few
-      const matched = routePath(c, -1);
-      const route = matched === '*' || matched === '/*' ? 'unmatched' : matched;
+      const route = routeOf(c);
       const seconds = (performance.now() - started) / 1000;
       httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
       const tenant = (c.get('claims' as never) as { tenant?: string } | undefined)?.tenant;
