@@ -11,6 +11,7 @@ import { modelForCall } from '../db/models';
 import { purgeExpiredConversations } from '../db/retention';
 import { findAgent, type Agent } from '../db/agents';
 import type { SecretBox } from '../lib/secrets';
+import { expiringCache } from '../lib/cache';
 import { createHandoffActivities } from './handoff';
 import { createWebhookActivities } from './webhooks';
 import { createKnowledgeActivities } from './knowledge';
@@ -225,16 +226,10 @@ export function createActivities(deps: ActivityDeps) {
     });
   const matchers = boundedCache<ScriptMatcher>(MATCHER_CACHE_SIZE);
   // an agent's profile, re-read every 30 s (an admin's edit reaches running conversations then)
-  const profiles = new Map<string, { at: number; agent: Agent | undefined }>();
+  const profiles = expiringCache<Agent | undefined>(30_000);
   async function profileOf(tenantId: string | undefined, agentId: string | undefined): Promise<Agent | undefined> {
     if (!tenantId || !agentId) return undefined;
-    const key = `${tenantId}|${agentId}`;
-    const known = profiles.get(key);
-    if (known && Date.now() - known.at < 30_000) return known.agent;
-    const agent = await findAgent(deps.db, tenantId, agentId);
-    if (profiles.size > 10_000) profiles.clear();
-    profiles.set(key, { at: Date.now(), agent });
-    return agent;
+    return profiles(`${tenantId}|${agentId}`, () => findAgent(deps.db, tenantId, agentId));
   }
   const toolRunner = createToolRunner({ db: deps.db, secrets: deps.secrets, embedderFor: (tenantId) => models.embedder(tenantId), webhooksAllowPrivate: deps.webhooksAllowPrivate });
 
@@ -283,7 +278,6 @@ export function createActivities(deps: ActivityDeps) {
     }
     return analyzeOffline({ ...input, now: clock() });
   }
-
 
   /**
    * The knowledge base's answer to a customer's question, or null when no passage answers it.

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { llmDuration, timed } from '../lib/metrics';
+import { expiringCache } from '../lib/cache';
 import { z } from 'zod';
 import type { MatchCandidate, MatchResult } from '../domain/matcher';
 import { analysisSchema } from '../domain/schemas';
@@ -322,18 +323,9 @@ export interface TenantModelOptions {
  * version; the tenant's choice is re-read every `ttlMs`.
  */
 export function tenantModels(options: TenantModelOptions) {
-  const ttlMs = options.ttlMs ?? 30_000;
-  const choices = new Map<string, { at: number; stored: StoredModel | undefined }>();
+  const choices = expiringCache<StoredModel | undefined>(options.ttlMs ?? 30_000);
   const clients = new Map<string, LlmClient | Embedder>();
-  async function stored(tenantId: string, purpose: 'chat' | 'embedding', id?: string): Promise<StoredModel | undefined> {
-    const key = `${purpose}|${tenantId}|${id ?? ''}`;
-    const known = choices.get(key);
-    if (known && Date.now() - known.at < ttlMs) return known.stored;
-    const found = await options.load(tenantId, purpose, id);
-    if (choices.size > 10_000) choices.clear();
-    choices.set(key, { at: Date.now(), stored: found });
-    return found;
-  }
+  const stored = (tenantId: string, purpose: 'chat' | 'embedding', id?: string) => choices(`${purpose}|${tenantId}|${id ?? ''}`, () => options.load(tenantId, purpose, id));
   function settingsOf(model: StoredModel): LlmSettings | undefined {
     let apiKey = 'none';
     try {

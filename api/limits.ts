@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { rateLimited } from '../lib/metrics';
+import { expiringCache } from '../lib/cache';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type pg from 'pg';
 import type { z } from 'zod';
@@ -42,16 +43,13 @@ export interface RateLimiter {
  * client IP and per tenant on public endpoints, per user on staff endpoints.
  */
 export function rateLimiter(deps: { db: pg.Pool; defaults: RateLimits; trustProxy: boolean; enabled: boolean }): RateLimiter {
-  const tenantLimits = new Map<string, { at: number; limits: RateLimits }>();
+  const tenantLimits = expiringCache<RateLimits>(TENANT_CACHE_MS);
 
-  async function limitsOf(tenantId: string): Promise<RateLimits> {
-    const cached = tenantLimits.get(tenantId);
-    if (cached && Date.now() - cached.at < TENANT_CACHE_MS) return cached.limits;
-    const tenant = await findTenant(deps.db, tenantId);
-    const limits = { ...deps.defaults, ...(tenant ? rateLimitsOf(tenant.settings) : {}) };
-    tenantLimits.set(tenantId, { at: Date.now(), limits });
-    return limits;
-  }
+  const limitsOf = (tenantId: string) =>
+    tenantLimits(tenantId, async () => {
+      const tenant = await findTenant(deps.db, tenantId);
+      return { ...deps.defaults, ...(tenant ? rateLimitsOf(tenant.settings) : {}) };
+    });
 
   function clientOf(c: Context): string {
     if (deps.trustProxy) {
