@@ -5,7 +5,6 @@ import type { Embedder } from '../adapters/llm';
 import { documentContent, failDocument, finishDocument, startPassages, storePassages } from '../db/knowledge';
 import { chunk } from '../domain/knowledge';
 
-
 export interface KnowledgeDeps {
   db: pg.Pool;
   /** The tenant's embedding model, if any: passages then get vectors and search is hybrid. */

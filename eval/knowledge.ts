@@ -1,8 +1,8 @@
 /**
  * Retrieval quality of the knowledge base: documents written for this evaluation
- * (eval/data/knowledge/) are indexed by the real parser, chunker and Postgres search, then each
- * question is searched. A question is found at k when a passage of its document under its heading
- * is among the first k results; the bot answers offline when the best passage holds at least half
+ * (eval/data/knowledge/) are indexed by the product's indexing activity (the real parser, chunker
+ * and embeddings), then each question goes to the real Postgres search. A question is found at k
+ * when a passage of its document under its heading is among the first k results; the bot answers offline when the best passage holds at least half
  * the question's words (domain/knowledge.ts). Questions no document answers should get no answer.
  *
  *   npm run eval:knowledge            dev and holdout sets, full text (hybrid with an embedding model configured)
@@ -10,10 +10,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID, createHash } from 'node:crypto';
-import { documentKind, mediaTypes, parseDocument } from '../adapters/documents';
-import { createDocument, finishDocument, startPassages, storePassages } from '../db/knowledge';
-import { searchKnowledge } from '../db/knowledge';
-import { answersOffline, chunk } from '../domain/knowledge';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { documentKind, mediaTypes } from '../adapters/documents';
+import { createKnowledgeActivities, type IndexDocumentResult } from '../activities/knowledge';
+import { createDocument, findDocument, searchKnowledge } from '../db/knowledge';
+import { answersOffline } from '../domain/knowledge';
 import { startEvalStack } from './stack';
 import { embedderFromEnv } from '../adapters/llm';
 import { loadEnv } from '../env';
@@ -35,18 +36,17 @@ async function main(): Promise<void> {
     const tenantId = 'eval-knowledge';
     const titles = new Map<string, string>();
     let passages = 0;
+    // indexed as an upload is: the product's own indexing activity (parser, chunker, embeddings, batches)
+    const indexing = createKnowledgeActivities({ db: stack.db, embedderFor: async () => embedder });
+    const activity = new MockActivityEnvironment();
     for (const filename of fs.readdirSync(path.join(dataDir, 'knowledge')).sort()) {
       const content = fs.readFileSync(path.join(dataDir, 'knowledge', filename));
       const kind = documentKind(filename, content);
-      const parsed = await parseDocument(kind, filename, content);
       const id = randomUUID();
-      await createDocument(stack.db, { id, tenantId, collection: 'default', title: parsed.title, filename, mediaType: mediaTypes[kind], sha256: createHash('sha256').update(content).digest('hex'), content });
-      const cut = chunk(parsed.blocks);
-      await startPassages(stack.db, id, null, cut.length);
-      await storePassages(stack.db, id, cut, embedder ? await embedder.embed(cut.map((passage) => (passage.heading ? `${passage.heading}\n${passage.text}` : passage.text))) : undefined);
-      await finishDocument(stack.db, id, cut.length, embedder?.model ?? null);
-      titles.set(parsed.title, filename);
-      passages += cut.length;
+      await createDocument(stack.db, { id, tenantId, collection: 'default', title: filename, filename, mediaType: mediaTypes[kind], sha256: createHash('sha256').update(content).digest('hex'), content });
+      const indexed: IndexDocumentResult = await activity.run(indexing.indexKnowledgeDocument, { documentId: id });
+      titles.set((await findDocument(stack.db, tenantId, id))!.title, filename);
+      passages += indexed.passages;
     }
     console.log(`indexed ${titles.size} documents, ${passages} passages`);
     for (const set of ['dev', 'holdout']) {
