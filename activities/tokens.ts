@@ -15,10 +15,14 @@ export interface TokenSink {
   close(): Promise<void>;
 }
 
+/** One notice to the conversation's listeners: its id, a space, the notice (api/feed.ts reads that shape). */
+function notify(db: pg.Pool, conversationId: string, notice: TokenNotice): Promise<unknown> {
+  return db.query('SELECT pg_notify($1, $2)', [TOKENS_CHANNEL, `${conversationId} ${JSON.stringify(notice)}`]);
+}
+
 /** Tells the conversation's listeners what the turn is doing; a lost notice costs nothing but the word. */
 export async function announce(db: pg.Pool, conversationId: string, progress: 'searching_knowledge' | 'calling_tool'): Promise<void> {
-  const notice: TokenNotice = { progress };
-  await db.query('SELECT pg_notify($1, $2)', [TOKENS_CHANNEL, `${conversationId} ${JSON.stringify(notice)}`]).catch(() => undefined);
+  await notify(db, conversationId, { progress }).catch(() => undefined);
 }
 
 const BATCH_MS = 25;
@@ -44,9 +48,8 @@ export function tokenSink(db: pg.Pool, conversationId: string, onError: (error: 
     while (pending) {
       const text = pending.slice(0, MAX_PIECE);
       pending = pending.slice(MAX_PIECE);
-      const notice: TokenNotice = { segment, text };
       // a lost piece costs the listener a smoother answer, never the turn: the reply itself is in the update's result
-      sent = sent.then(() => db.query('SELECT pg_notify($1, $2)', [TOKENS_CHANNEL, `${conversationId} ${JSON.stringify(notice)}`]).then(() => undefined, onError));
+      sent = sent.then(() => notify(db, conversationId, { segment, text }).then(() => undefined, onError));
     }
   };
   return {
