@@ -187,6 +187,36 @@ export function createToolRunner(deps: ToolDeps) {
     }
   }
 
+  /**
+   * One call of a tool, whoever asked for it (a script's completion, a step's lookup, a model):
+   * its secrets opened, the call run and recorded in its log and metrics. A failure the customer
+   * should hear about is an outcome, its message with every secret value masked; anything else
+   * (the database) is thrown.
+   */
+  async function execute(found: NonNullable<Awaited<ReturnType<typeof toolForCall>>>, input: RunToolInput, context: TemplateContext, logged: Record<string, unknown>) {
+    const { tool } = found;
+    const started = Date.now();
+    const log = { id: input.callId, toolId: tool.id, conversationId: input.conversationId, type: tool.type, input: logged };
+    let secrets: Record<string, string> = {};
+    try {
+      if (Object.keys(found.sealedSecrets).length) {
+        if (!deps.secrets) throw new ToolFailure("no secret keys to open the tool's secrets");
+        secrets = Object.fromEntries(Object.entries(found.sealedSecrets).map(([name, sealed]) => [name, deps.secrets!.open(sealed)]));
+      }
+      const { output, ...said } = await run(tool, input, context, secrets);
+      await recordToolCall(deps.db, input.tenantId, { ...log, status: 'succeeded', output: output ?? null, error: null, durationMs: Date.now() - started });
+      toolCalls.inc({ type: tool.type, outcome: 'succeeded' });
+      return { ok: true as const, output, said };
+    } catch (error) {
+      if (!(error instanceof ToolFailure) && !(error instanceof Error && /secret/i.test(error.name))) throw error;
+      // a secret's value never reaches the log: only the failure's words
+      const message = Object.values(secrets).reduce((text, value) => (value ? text.split(value).join('***') : text), error.message);
+      await recordToolCall(deps.db, input.tenantId, { ...log, status: 'failed', output: null, error: message, durationMs: Date.now() - started });
+      toolCalls.inc({ type: tool.type, outcome: 'failed' });
+      return { ok: false as const, error: message };
+    }
+  }
+
   return {
     /**
      * The agent's tools a model may call while it answers (search, calculator, http), as OpenAI
@@ -214,18 +244,13 @@ export function createToolRunner(deps: ToolDeps) {
           const entry = offered.find((candidate) => candidate.spec.name === name)!;
           const found = await toolForCall(deps.db, tenantId, entry.tool.id);
           if (!found) return 'error: the tool no longer exists';
-          const started = Date.now();
           const input: RunToolInput = { callId: `${conversationId}:${entry.tool.id}:model:${randomUUID()}`, tenantId, conversationId, toolId: entry.tool.id, answers: {}, labels: {}, customer: {}, scriptId: null, text: '' };
-          const secrets = Object.fromEntries(Object.entries(found.sealedSecrets).map(([secretName, sealed]) => [secretName, deps.secrets?.open(sealed) ?? '']));
-          const log = { id: input.callId, toolId: entry.tool.id, conversationId, type: entry.tool.type, input: { args } };
           try {
-            const { output, say } = await run(found.tool, input, { args }, secrets);
-            await recordToolCall(deps.db, tenantId, { ...log, status: 'succeeded', output: output ?? null, error: null, durationMs: Date.now() - started });
-            return JSON.stringify({ result: output ?? null, ...(say ? { say } : {}) });
+            const outcome = await execute(found, input, { args }, { args });
+            if (!outcome.ok) return `error: ${outcome.error}`;
+            return JSON.stringify({ result: outcome.output ?? null, ...(outcome.said.say ? { say: outcome.said.say } : {}) });
           } catch (error) {
-            const message = Object.values(secrets).reduce((text, value) => (value ? text.split(value).join('***') : text), (error as Error).message);
-            await recordToolCall(deps.db, tenantId, { ...log, status: 'failed', output: null, error: message, durationMs: Date.now() - started });
-            return `error: ${message}`;
+            return `error: ${(error as Error).message}`;
           }
         },
       };
@@ -241,27 +266,10 @@ export function createToolRunner(deps: ToolDeps) {
       const found = await toolForCall(deps.db, input.tenantId, input.toolId);
       if (!found || !found.tool.active) return { ok: false, name: found?.tool.name ?? null, type: found?.tool.type ?? null, error: 'the tool does not exist or is inactive' };
       const { tool } = found;
-      const started = Date.now();
       const context: TemplateContext = { answers: input.answers, customer: input.customer, text: input.text, script: { id: input.scriptId }, conversation: { id: input.conversationId } };
-      let secrets: Record<string, string> = {};
-      const log = { id: input.callId, toolId: tool.id, conversationId: input.conversationId, type: tool.type, input: { answers: input.answers, scriptId: input.scriptId } };
-      try {
-        if (Object.keys(found.sealedSecrets).length) {
-          if (!deps.secrets) throw new ToolFailure('no secret keys to open the tool\'s secrets');
-          secrets = Object.fromEntries(Object.entries(found.sealedSecrets).map(([name, sealed]) => [name, deps.secrets!.open(sealed)]));
-        }
-        const { output, ...said } = await run(tool, input, context, secrets);
-        await recordToolCall(deps.db, input.tenantId, { ...log, status: 'succeeded', output: output ?? null, error: null, durationMs: Date.now() - started });
-        toolCalls.inc({ type: tool.type, outcome: 'succeeded' });
-        return { ok: true, name: tool.name, type: tool.type, ...said, ...(input.fill ? { filled: filledFrom(input.fill, context, output) } : {}) };
-      } catch (error) {
-        if (!(error instanceof ToolFailure) && !(error instanceof Error && /secret/i.test(error.name))) throw error;
-        // a secret's value never reaches the log: only the failure's words
-        const message = Object.values(secrets).reduce((text, value) => text.split(value).join('***'), error.message);
-        await recordToolCall(deps.db, input.tenantId, { ...log, status: 'failed', output: null, error: message, durationMs: Date.now() - started });
-        toolCalls.inc({ type: tool.type, outcome: 'failed' });
-        return { ok: false, name: tool.name, type: tool.type, error: message };
-      }
+      const outcome = await execute(found, input, context, { answers: input.answers, scriptId: input.scriptId });
+      if (!outcome.ok) return { ok: false, name: tool.name, type: tool.type, error: outcome.error };
+      return { ok: true, name: tool.name, type: tool.type, ...outcome.said, ...(input.fill ? { filled: filledFrom(input.fill, context, outcome.output) } : {}) };
     },
   };
 }
