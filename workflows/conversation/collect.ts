@@ -7,8 +7,8 @@ import { escalationDetails, numbered, replies, stepName, systemNotes, whyByType,
 import { isQuestion, isSmallTalk, questionTopic, wantsToStop } from '../../domain/talk';
 import type { Source } from '../../domain/knowledge';
 import type { Script, Step } from '../../domain/scripts';
-import type { RunToolResult } from '../../activities/tools';
-import { patches, tooling } from './activities';
+import { patches } from './activities';
+import { callTool } from './tools';
 import { fieldContext, hours, reader, type Conversation } from './context';
 import { escalate, finishHandoff } from './handoff';
 import { finishCollection } from './resolve';
@@ -101,21 +101,7 @@ export async function collect(c: Conversation, text: string): Promise<void> {
 async function lookUp(c: Conversation, step: Step, lookup: NonNullable<Step['lookup']>): Promise<void> {
   const { state } = c;
   const script = state.script!;
-  const outcome = await tooling
-    .runTool({
-      callId: `${state.conversationId}:${lookup.tool}:${state.messageCount}`,
-      tenantId: state.tenantId,
-      conversationId: state.conversationId,
-      toolId: lookup.tool,
-      answers: { ...state.answers },
-      labels: Object.fromEntries(script.steps.map((each) => [each.id, stepName(each)])),
-      customer: { ...(state.customer.name ? { name: state.customer.name } : {}), ...(state.customer.email ? { email: state.customer.email } : {}), ...(state.customer.phone ? { phone: state.customer.phone } : {}) },
-      scriptId: script.id,
-      text: c.memory.customerTexts.at(-1) ?? '',
-      fill: lookup.fill,
-    })
-    .catch((error: unknown): RunToolResult => ({ ok: false, name: null, type: null, error: error instanceof Error ? error.message : String(error) }));
-  record(c, { action: 'TOOL_CALLED', name: (outcome.name ?? lookup.tool).slice(0, 200), tag: outcome.ok ? `${outcome.type}/ok` : `${outcome.type ?? 'unknown'}/failed` });
+  const outcome = await callTool(c, lookup.tool, lookup.fill);
   if (!outcome.ok) return;
   const filled: Step[] = [];
   // in the script's order (the stored fill's key order is not the admin's)

@@ -1,14 +1,14 @@
 import { patched } from '@temporalio/workflow';
 import type { Analysis } from '../../domain/analysis';
 import { decideAfterCollection, decision } from '../../domain/escalation';
-import { escalationDetails, replies, stepName } from '../../domain/replies';
+import { escalationDetails, replies } from '../../domain/replies';
 import { asksForPerson } from '../../domain/talk';
 import { collectedAnswers, reader, type Conversation } from './context';
 import { escalate, newProtocol } from './handoff';
 import { moveTo, record, recordSources, refreshSearchAttributes, say } from './turn';
-import type { RunToolResult } from '../../activities/tools';
 import type { Script } from '../../domain/scripts';
-import { patches, tooling } from './activities';
+import { patches } from './activities';
+import { callTool } from './tools';
 import { startForm } from './match';
 
 /**
@@ -44,24 +44,9 @@ export async function finishCollection(c: Conversation): Promise<void> {
  * form a form tool asks to collect next, if any.
  */
 async function runTools(c: Conversation, toolIds: readonly string[]): Promise<Script | null> {
-  const { state } = c;
-  const script = state.script!;
   let form: Script | null = null;
   for (const toolId of toolIds) {
-    const outcome = await tooling
-      .runTool({
-        callId: `${state.conversationId}:${toolId}:${state.messageCount}`,
-        tenantId: state.tenantId,
-        conversationId: state.conversationId,
-        toolId,
-        answers: { ...state.answers },
-        labels: Object.fromEntries(script.steps.map((step) => [step.id, stepName(step)])),
-        customer: { ...(state.customer.name ? { name: state.customer.name } : {}), ...(state.customer.email ? { email: state.customer.email } : {}), ...(state.customer.phone ? { phone: state.customer.phone } : {}) },
-        scriptId: script.id,
-        text: c.memory.customerTexts.at(-1) ?? '',
-      })
-      .catch((error: unknown): RunToolResult => ({ ok: false, name: null, type: null, error: error instanceof Error ? error.message : String(error) }));
-    record(c, { action: 'TOOL_CALLED', name: (outcome.name ?? toolId).slice(0, 200), tag: outcome.ok ? `${outcome.type}/ok` : `${outcome.type ?? 'unknown'}/failed` });
+    const outcome = await callTool(c, toolId);
     if (!outcome.ok) {
       say(c, replies.toolFailed(outcome.name));
       continue;
