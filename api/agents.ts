@@ -4,9 +4,8 @@ import { agentCandidates, builtInDefault, DEFAULT_AGENT, deleteAgent, findAgent,
 import { findModel } from '../db/models';
 import { findTenant } from '../db/tenants';
 import { agentChangeSchema, agentConfigSchema, agentCreateSchema, agentIdSchema, type AgentConfig } from '../domain/schemas';
-import { issuesOf } from './body';
 import type { ConversationSettings } from '../domain/conversation';
-import { ApiError, lookupOr404, parseBody } from './errors';
+import { ApiError, lookupOr404, parseBody, validValue } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 
 export interface AgentRoutesDeps {
@@ -72,16 +71,12 @@ export function agentRoutes(deps: AgentRoutesDeps) {
 
   /** The whole profile validated, and its model one of the tenant's chat models. */
   async function checked(tenantId: string, config: unknown): Promise<AgentConfig> {
-    const parsed = agentConfigSchema.safeParse(config);
-    if (!parsed.success) {
-      const issues = issuesOf(parsed.error);
-      throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
-    }
-    if (parsed.data.model) {
-      const model = await findModel(deps.db, tenantId, parsed.data.model);
+    const valid = validValue(agentConfigSchema, config);
+    if (valid.model) {
+      const model = await findModel(deps.db, tenantId, valid.model);
       if (!model || model.purpose !== 'chat') throw new ApiError(422, 'validation_failed', 'model: not a chat model of this tenant', { issues: [{ path: 'model', message: 'must be the id of one of your chat models (/api/v2/models)' }] });
     }
-    return parsed.data;
+    return valid;
   }
 
   const profile = ({ tenantId: _tenant, ...agent }: Agent) => agent;

@@ -22,8 +22,7 @@ import {
 } from '../db/analytics';
 import { findTenant } from '../db/tenants';
 import { statuses, type ConversationSettings } from '../domain/conversation';
-import { issuesOf } from './body';
-import { ApiError } from './errors';
+import { ApiError, validValue } from './errors';
 import { authenticate, STAFF, type AuthEnv } from './middleware';
 
 export interface AnalyticsRoutesDeps {
@@ -72,12 +71,7 @@ export const filtersSchema = z
 /** A query string validated by `schema`: 422 naming each bad parameter. */
 export function parseQuery<T extends z.ZodType>(c: Context, schema: T, names: readonly string[]): z.infer<T> {
   const raw = Object.fromEntries(names.map((name) => [name, c.req.query(name)]).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = issuesOf(parsed.error);
-    throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
-  }
-  return parsed.data;
+  return validValue(schema, raw);
 }
 
 const FILTER_NAMES = ['from', 'to', 'channel', 'status', 'priority', 'urgency', 'script', 'agent', 'businessHours', 'tz'] as const;

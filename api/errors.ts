@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { failureTypes } from '../domain/conversation';
 import { AuthError } from './auth';
-import { BodyError, readBody } from './body';
+import { BodyError, issuesOf, readBody } from './body';
 import { RateLimited } from './limits';
 import { logOf, problem, requestIdOf } from './problem';
 
@@ -33,6 +33,14 @@ export class ApiError extends Error {
  * The row a path's id names, for the caller's tenant: the id checked by `idSchema` (a uuid unless
  * given), then looked up. A malformed id and another tenant's row are the same 404, naming `what`.
  */
+/** `value` as `schema` reads it, or a 422 naming each bad field (a merged document, query parameters…). */
+export function validValue<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = issuesOf(parsed.error);
+  throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
+}
+
 export function lookupOr404<T>(what: string, find: (tenantId: string, id: string) => Promise<T | null | undefined>, idSchema: z.ZodType<string> = z.string().uuid()) {
   return async (tenantId: string, rawId: string): Promise<T> => {
     const id = idSchema.safeParse(rawId);

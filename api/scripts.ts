@@ -6,7 +6,7 @@ import { demandOf } from '../domain/collection';
 import { ScriptMatcher } from '../domain/matcher';
 import { MAX_MESSAGE_LENGTH } from '../domain/conversation';
 import { catalogSchema, scriptInputSchema } from '../domain/schemas';
-import { ApiError, issuesOf, parseBody } from './errors';
+import { ApiError, parseBody, validValue } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 
 export interface ScriptRoutesDeps {
@@ -106,12 +106,8 @@ export function scriptRoutes(deps: ScriptRoutesDeps) {
       if (body.id !== undefined && body.id !== c.req.param('id')) {
         throw new ApiError(422, 'validation_failed', 'id: differs from the path', { issues: [{ path: 'id', message: 'must match the id in the path' }] });
       }
-      const parsed = scriptInputSchema.safeParse({ ...body, id: c.req.param('id') });
-      if (!parsed.success) {
-        const issues = issuesOf(parsed.error);
-        throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
-      }
-      const { changed, ...script } = await saveScript(deps.db, tenant, parsed.data);
+      const input = validValue(scriptInputSchema, { ...body, id: c.req.param('id') });
+      const { changed, ...script } = await saveScript(deps.db, tenant, input);
       return c.json({ script, changed }, 200);
     })
     .delete('/:id', writer, async (c) => {

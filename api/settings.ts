@@ -3,10 +3,9 @@ import type pg from 'pg';
 import { escalationPolicyOf, findTenant, learnsFromAgents, rateLimitsOf, saveEscalationPolicy, saveLearning, saveLimits, saveSettingsDocument } from '../db/tenants';
 import { z } from 'zod';
 import { escalationPolicySchema, rateLimitsSchema, tenantSettingsPatchSchema, tenantSettingsSchema, type TenantSettingsDocument } from '../domain/schemas';
-import { issuesOf } from './body';
 import { listModels } from '../db/models';
 import type { TenantSettings } from '../db/tenants';
-import { ApiError, parseBody } from './errors';
+import { ApiError, parseBody, validValue } from './errors';
 import { ADMINS, authenticate, STAFF, type AuthEnv } from './middleware';
 import type { RateLimits } from './limits';
 
@@ -141,21 +140,17 @@ export function settingsDocumentRoutes(deps: SettingsDocumentRoutesDeps) {
         defaultModels: { ...document.defaultModels, ...change.defaultModels },
         retention: { ...document.retention, ...change.retention },
       };
-      const parsed = tenantSettingsSchema.safeParse(merged);
-      if (!parsed.success) {
-        const issues = issuesOf(parsed.error);
-        throw new ApiError(422, 'validation_failed', `invalid ${issues.map((issue) => issue.path).join(', ')}`, { issues });
-      }
+      const settings = validValue(tenantSettingsSchema, merged);
       // a default model must be one of the tenant's, of that purpose
       for (const purpose of ['chat', 'embedding'] as const) {
-        const id = parsed.data.defaultModels[purpose];
+        const id = settings.defaultModels[purpose];
         if (id && !models.some((model) => model.id === id && model.purpose === purpose)) {
           throw new ApiError(422, 'validation_failed', `defaultModels.${purpose}: not one of your ${purpose} models`, { issues: [{ path: `defaultModels.${purpose}`, message: `must be the id of one of your ${purpose} models (/api/v2/models)` }] });
         }
       }
-      const { sla, defaultModels, ...sections } = parsed.data;
+      const { sla, defaultModels, ...sections } = settings;
       const analytics = { ...((found.settings as { analytics?: object }).analytics ?? {}), sla };
       await saveSettingsDocument(deps.db, c.var.claims.tenant, { ...sections, analytics }, defaultModels);
-      return c.json({ settings: parsed.data }, 200);
+      return c.json({ settings }, 200);
     });
 }
