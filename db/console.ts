@@ -16,14 +16,16 @@ export interface CannedResponse {
   text: string;
 }
 
+const noteOf = (row: { id: string; author: string; text: string; created_at: Date }): Note => ({ id: row.id, author: row.author, text: row.text, createdAt: row.created_at.toISOString() });
+
 export async function listNotes(db: pg.Pool, tenantId: string, conversationId: string): Promise<Note[]> {
   const { rows } = await db.query('SELECT id, author, text, created_at FROM conversation_notes WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, id', [tenantId, conversationId]);
-  return rows.map((row) => ({ id: row.id, author: row.author, text: row.text, createdAt: row.created_at.toISOString() }));
+  return rows.map(noteOf);
 }
 
 export async function addNote(db: pg.Pool, tenantId: string, conversationId: string, author: string, text: string): Promise<Note> {
   const { rows } = await db.query('INSERT INTO conversation_notes (id, tenant_id, conversation_id, author, text) VALUES ($1, $2, $3, $4, $5) RETURNING id, author, text, created_at', [randomUUID(), tenantId, conversationId, author, text]);
-  return { id: rows[0].id, author: rows[0].author, text: rows[0].text, createdAt: rows[0].created_at.toISOString() };
+  return noteOf(rows[0]);
 }
 
 export async function listCanned(db: pg.Pool, tenantId: string): Promise<CannedResponse[]> {

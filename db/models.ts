@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from './pool';
+import type { providers } from '../domain/schemas';
 
 /** A tenant's model endpoints (migration 1764900000000_agents.sql). The API key stays sealed here; only the worker opens it. */
-export type Provider = 'openai' | 'anthropic' | 'google' | 'mistral' | 'openai_compatible';
+export type Provider = (typeof providers)[number];
 export type ModelPurpose = 'chat' | 'embedding';
 
 export interface ModelEndpoint {
